@@ -1,0 +1,1 @@
+"""The `log-analyzer` command line: a thin layer over the library."""

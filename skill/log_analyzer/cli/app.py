@@ -1,0 +1,177 @@
+"""`log-analyzer` commands. Each command parses its options, calls the library, and hands the
+result to a renderer; errors a user can cause end in one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..errors import LogAnalyzerError
+from ..formats.envelopes import ENVELOPES
+from ..formats.registry import FORMATS
+from ..ingest import open_paths
+from ..levels import at_least
+from ..options import build_parse_options, check_level
+from ..render.sources import SourceSummary, SourcesReport, sources_table
+
+app = typer.Typer(
+    name="log-analyzer",
+    help="Find the root cause of an incident from the logs of several services.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+Paths = Annotated[
+    list[str],
+    typer.Argument(help="Log files, directories, globs, or - for standard input.", show_default=False),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", help="Skip detection: read every source as this format "
+                 "(see `log-analyzer formats`)."),
+]
+TzOption = Annotated[
+    str | None,
+    typer.Option("--tz", help="Time zone of timestamps written without one (default UTC): "
+                 "a name like Europe/Paris, an offset like +02:00, or 'local'."),
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", help="Year of year-less timestamps (syslog, Redis); default: from "
+                 "each file's modification time."),
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", help="Date (YYYY-MM-DD) of time-only timestamps; default: the date "
+                 "of the file's modification time."),
+]
+ServiceOption = Annotated[
+    list[str],
+    typer.Option("--service", help="NAME=GLOB names the service of matching files; "
+                 "NAME alone keeps only that service's records. Repeatable."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+# Not a terminal (an agent, a pipe): no wrapping, so rows stay one line each.
+_stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 250)
+_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _warn(messages: list[str]) -> None:
+    for message in messages:
+        _stderr.print(f"log-analyzer: warning: {message}", markup=False)
+
+
+@app.command()
+def sources(
+    paths: Paths,
+    json_output: JsonOption = False,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Per source: detected format, service, time range, records, lines, unparsed lines."""
+    options, _ = build_parse_options(format, tz, year, date, service)
+    workspace = open_paths(paths, options)
+    _warn(workspace.warnings)
+    for _ in workspace.records():
+        pass
+    summaries = [SourceSummary.from_stats(stats) for stats in workspace.stats]
+    for summary in summaries:
+        _warn([f"{summary.file}: {warning}" for warning in summary.warnings])
+    if json_output:
+        report = SourcesReport(sources=summaries, warnings=workspace.warnings)
+        sys.stdout.write(report.model_dump_json() + "\n")
+        return
+    _stdout.print(sources_table(summaries))
+
+
+@app.command()
+def parse(
+    paths: Paths,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per record.")] = False,
+    min_level: Annotated[
+        str | None, typer.Option("--min-level", help="Only records at this level or above.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Stop after this many records.")
+    ] = None,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Print the records, with timestamps in UTC, levels and services normalised."""
+    options, service_filter = build_parse_options(format, tz, year, date, service)
+    minimum = check_level(min_level)
+    workspace = open_paths(paths, options)
+    _warn(workspace.warnings)
+    write = sys.stdout.write
+    shown = 0
+    wanted = set(service_filter)
+    for record in workspace.records():
+        if minimum is not None and not at_least(record.level, minimum):
+            continue
+        if wanted and record.service not in wanted:
+            continue
+        if jsonl:
+            write(json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"),
+                             default=str) + "\n")
+        else:
+            when = record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if record.timestamp \
+                else "-" * 23
+            first, _, rest = record.message.partition("\n")
+            more = f" (+{rest.count(chr(10)) + 1} lines)" if rest else ""
+            write(f"{when} {(record.level or '-'):<8} {record.service} "
+                  f"{record.file}:{record.line} {first}{more}\n")
+        shown += 1
+        if limit is not None and shown >= limit:
+            break
+    for stats in workspace.stats:
+        _warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
+
+
+@app.command()
+def formats(json_output: JsonOption = False) -> None:
+    """List the formats `--format` accepts and detection knows."""
+    rows = [(fmt.name, fmt.title) for fmt in FORMATS] + [
+        (env.name, f"{env.title} (envelope: the inner format is detected)") for env in ENVELOPES
+    ]
+    if json_output:
+        sys.stdout.write(json.dumps([{"name": n, "title": t} for n, t in rows]) + "\n")
+        return
+    width = max(len(name) for name, _ in rows)
+    for name, title in sorted(rows):
+        sys.stdout.write(f"{name:<{width}}  {title}\n")
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI with `argv` and return its exit status: one-line errors, no tracebacks."""
+    try:
+        app(args=argv, prog_name="log-analyzer")
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except LogAnalyzerError as error:
+        _stderr.print(f"log-analyzer: error: {error}", markup=False)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def main() -> None:
+    """Console entry point. Quiet on a closed pipe (`log-analyzer parse ... | head`)."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(run(sys.argv[1:]))

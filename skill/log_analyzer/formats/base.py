@@ -1,0 +1,152 @@
+"""What a log format is: a small declarative object that parses one header line.
+
+A format never sees more than one line and keeps no state between lines; multi-line joining,
+fallbacks and provenance are the ingest layer's job. Each format carries real sample lines,
+which the test suite parses automatically (see `tests/test_format_samples.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..levels import SYSLOG_SEVERITY, http_status_level, infer_level, normalize_level
+from ..timestamps import Clock
+
+# Named groups with a meaning of their own; every other named group becomes a record field.
+_TIME_GROUPS = frozenset({"ts", "Y", "y", "mo", "mon", "d", "H", "M", "S", "f", "z", "epoch"})
+_CORE_GROUPS = _TIME_GROUPS | {"level", "message", "service", "status", "pri"}
+
+
+@dataclass(slots=True)
+class Parsed:
+    """The header fields a format read from one line."""
+
+    timestamp: datetime | None
+    level: str | None
+    message: str
+    service: str | None = None
+    fields: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A real line a format must parse, with the fields it must yield (checked by tests)."""
+
+    line: str
+    level: str | None = None
+    message: str | None = None
+    timestamp: str | None = None  # ISO 8601 in UTC, as `Record.timestamp.isoformat()` prints
+    service: str | None = None
+
+
+class LogFormat:
+    """Base of every format: a name, samples, and `parse` for one line."""
+
+    name: str = ""
+    title: str = ""
+    samples: tuple[Sample, ...] = ()
+    # Higher wins when two formats read the same share of a sample: specific before generic.
+    priority: int = 50
+    # False for fallbacks that read almost anything: they are tried per line, never detected.
+    detectable: bool = True
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        raise NotImplementedError
+
+    def joins_previous(self, parsed: Parsed) -> bool:
+        """True for header lines that continue the previous record (PostgreSQL `DETAIL:`)."""
+        return False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class RegexFormat(LogFormat):
+    """A format described by one anchored regex with named groups.
+
+    Groups: the time groups made by `timestamps.stamp(...)`, `level`, `message`, `service`
+    (or the group `service_group` names), `status` (an HTTP status: sets the level when the line
+    has none); every other named group becomes a record field. `levels` maps raw level text to
+    canonical levels before the generic spellings are tried; raw levels in `continuation_levels`
+    mark lines that belong to the previous record.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        pattern: str,
+        *,
+        title: str = "",
+        samples: tuple[Sample, ...] = (),
+        levels: Mapping[str, str] | None = None,
+        service_group: str = "service",
+        priority: int = 50,
+        detectable: bool = True,
+        infer: bool = True,
+        continuation_levels: frozenset[str] = frozenset(),
+    ) -> None:
+        self.name = name
+        self.title = title or name
+        self.samples = samples
+        self.pattern = pattern
+        self.regex = re.compile(pattern)
+        self.levels = dict(levels or {})
+        self.service_group = service_group
+        self.priority = priority
+        self.detectable = detectable
+        self.infer = infer
+        self.continuation_levels = continuation_levels
+        self._has_ts = "ts" in self.regex.groupindex
+        # `level2`, `logger3`...: the same field captured in another alternative of the regex.
+        self._aliases = tuple(
+            (g, g.rstrip("0123456789")) for g in self.regex.groupindex if g[-1].isdigit()
+        )
+        aliased = {alias for alias, _ in self._aliases}
+        self._extra = tuple(
+            g
+            for g in self.regex.groupindex
+            if g not in _CORE_GROUPS and g != service_group and g not in aliased
+        )
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        match = self.regex.match(line)
+        if match is None:
+            return None
+        groups = match.groupdict()
+        for alias, base in self._aliases:
+            if groups[alias] is not None:
+                groups[base] = groups[alias]
+        message = groups.get("message") or ""
+        raw_level = groups.get("level")
+        level = None
+        if raw_level is not None:
+            level = self.levels.get(raw_level) or normalize_level(raw_level)
+        pri = groups.get("pri")
+        if level is None and pri:
+            level = SYSLOG_SEVERITY[int(pri) % 8]
+        status = groups.get("status")
+        if level is None and status and status.isdigit():
+            level = http_status_level(int(status))
+        if level is None and self.infer:
+            level = infer_level(message)
+        fields: dict[str, Any] = {
+            name: groups[name] for name in self._extra if groups[name] is not None
+        }
+        if status:
+            fields["status"] = int(status) if status.isdigit() else status
+        if raw_level is not None and raw_level in self.continuation_levels:
+            fields["continues"] = True
+        return Parsed(
+            timestamp=clock.from_match(match) if self._has_ts else None,
+            level=level,
+            message=message,
+            service=groups.get(self.service_group),
+            fields=fields or None,
+        )
+
+    def joins_previous(self, parsed: Parsed) -> bool:
+        return parsed.fields is not None and "continues" in parsed.fields

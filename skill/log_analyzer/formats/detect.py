@@ -1,0 +1,95 @@
+"""Format detection: score every candidate on a sample of a source's lines, keep the best and
+the runners-up (files mix formats: gunicorn lines between structlog JSON), per line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..timestamps import Clock
+from .base import LogFormat
+from .envelopes import ENVELOPES, Envelope
+from .fallback import GENERIC, PLAIN
+from .multiline import is_continuation
+from .registry import FORMATS, get_format
+
+ENVELOPE_SHARE = 0.6  # share of sample lines an envelope must read to be taken
+MAX_FALLBACKS = 4
+NEAR_TIE = 0.97
+
+
+@dataclass
+class Detection:
+    """The format of a source: the primary format, the others to try on lines it cannot read,
+    and the envelope around each line, if any."""
+
+    primary: LogFormat
+    fallbacks: list[LogFormat] = field(default_factory=list)
+    envelope: Envelope | None = None
+    share: float = 0.0  # share of the sample's header lines the primary format read
+
+    @property
+    def name(self) -> str:
+        if self.envelope is None:
+            return self.primary.name
+        if self.primary is PLAIN:
+            return self.envelope.name
+        return f"{self.envelope.name}+{self.primary.name}"
+
+
+def detect(sample: list[str], forced: str | None = None) -> Detection:
+    """Detect the format of `sample` (lines from the start, middle and end of a source)."""
+    clock = Clock()  # a throwaway clock: detection must not move the source's year tracking
+    lines = [line for line in sample if line.strip()]
+    envelope: Envelope | None = None
+    if forced is not None:
+        chosen = get_format(forced)
+        if isinstance(chosen, Envelope):
+            envelope = chosen
+            lines = _unwrap_all(envelope, lines, clock)
+        else:
+            return Detection(chosen, [f for f in (GENERIC,) if f is not chosen], None, 1.0)
+    elif lines:
+        envelope = _detect_envelope(lines, clock)
+        if envelope is not None:
+            lines = _unwrap_all(envelope, lines, clock)
+    return _detect_inner(lines, clock, envelope)
+
+
+def _detect_envelope(lines: list[str], clock: Clock) -> Envelope | None:
+    for envelope in ENVELOPES:
+        hits = sum(1 for line in lines if envelope.unwrap(line, clock) is not None)
+        if hits >= ENVELOPE_SHARE * len(lines):
+            return envelope
+    return None
+
+
+def _unwrap_all(envelope: Envelope, lines: list[str], clock: Clock) -> list[str]:
+    texts = []
+    for line in lines:
+        unwrapped = envelope.unwrap(line, clock)
+        texts.append(unwrapped.text if unwrapped is not None else line)
+    return [text for text in texts if text.strip()]
+
+
+def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> Detection:
+    headers = [line for line in lines if not is_continuation(line)] or lines
+    if not headers:
+        return Detection(PLAIN, [], envelope, 0.0)
+    scored: list[tuple[int, int, LogFormat]] = []
+    for fmt in FORMATS:
+        if not fmt.detectable:
+            continue
+        hits = sum(1 for line in headers if fmt.parse(line, clock) is not None)
+        if hits:
+            scored.append((hits, fmt.priority, fmt))
+    if not scored:
+        return Detection(PLAIN, [], envelope, 0.0)
+    # Near-ties go to the more specific format: a generic reader that also reads the odd line a
+    # specific format misses must not win on that line alone.
+    most = max(hits for hits, _, _ in scored)
+    scored.sort(key=lambda item: (item[0] >= NEAR_TIE * most, item[1], item[0]), reverse=True)
+    best_hits, _, best = scored[0]
+    fallbacks = [fmt for _, _, fmt in scored[1 : 1 + MAX_FALLBACKS]]
+    if GENERIC not in fallbacks and best is not GENERIC:
+        fallbacks.append(GENERIC)
+    return Detection(best, fallbacks, envelope, best_hits / len(headers))

@@ -1,0 +1,263 @@
+"""Structured formats: JSON lines (every common key convention) and logfmt.
+
+One JSON reader knows all key conventions; the dialects (pino, bunyan, zap, structlog, ECS,
+GCP, journald, log4j2, logstash) differ only by the keys that identify them, so detection can
+name what it found and the per-line parse stays the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..levels import infer_level, normalize_level
+from ..timestamps import Clock
+from .base import LogFormat, Parsed, Sample
+
+_TIME_KEYS = (
+    "@timestamp", "timestamp", "time", "ts", "t", "date", "datetime", "asctime", "timeMillis",
+    "instant", "__REALTIME_TIMESTAMP", "eventTime", "receiveTimestamp", "written_at",
+)
+_LEVEL_KEYS = (
+    "level", "log.level", "severity", "levelname", "lvl", "loglevel", "log_level", "PRIORITY",
+    "levelName",
+)
+_MESSAGE_KEYS = ("msg", "message", "event", "MESSAGE", "textPayload", "log", "text", "@message")
+_SERVICE_KEYS = (
+    "service.name", "service", "service_name", "app", "application", "appname",
+    "kubernetes.container_name", "kubernetes.container.name", "container_name",
+    "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT",
+)
+_ERROR_KEYS = ("err", "error", "exception", "stack_trace", "stacktrace", "stack", "exc_info")
+
+
+def lookup(obj: dict[str, Any], key: str) -> Any:
+    """`obj[key]`, trying a dotted key flat first (`"log.level"`), then as a nested path."""
+    value = obj.get(key)
+    if value is not None or "." not in key:
+        return value
+    node: Any = obj
+    for part in key.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]:
+    for key in keys:
+        value = lookup(obj, key)
+        if value is not None and value != "":
+            return key, value
+    return None, None
+
+
+class JsonFormat(LogFormat):
+    """JSON lines. `signature` tells this dialect's objects apart (None: any object)."""
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        signature: Callable[[dict[str, Any]], bool] | None,
+        *,
+        priority: int,
+        samples: tuple[Sample, ...] = (),
+        service_keys: tuple[str, ...] = _SERVICE_KEYS,
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.signature = signature
+        self.priority = priority
+        self.samples = samples
+        self.service_keys = service_keys
+        self._last_line = ""
+        self._last_obj: dict[str, Any] | None = None
+
+    def decode(self, line: str) -> dict[str, Any] | None:
+        """The JSON object on this line, or None. Remembers the last line: when several
+        dialects are tried on one line, it is decoded once."""
+        if line is self._last_line:
+            return self._last_obj
+        obj: Any = None
+        stripped = line.lstrip()
+        if stripped.startswith("{"):
+            try:
+                obj = json.loads(stripped)
+            except ValueError:
+                obj = None
+        self._last_line = line
+        self._last_obj = obj if isinstance(obj, dict) else None
+        return self._last_obj
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        obj = self.decode(line)
+        if obj is None or (self.signature is not None and not self.signature(obj)):
+            return None
+        return self.parse_object(obj, clock)
+
+    def parse_object(self, obj: dict[str, Any], clock: Clock) -> Parsed:
+        time_key, time_value = _first(obj, _TIME_KEYS)
+        level_key, raw_level = _first(obj, _LEVEL_KEYS)
+        message_key, message_value = _first(obj, _MESSAGE_KEYS)
+        service_key, service = _first(obj, self.service_keys)
+        message = message_value if isinstance(message_value, str) else (
+            json.dumps(message_value) if message_value is not None else ""
+        )
+        message = message.rstrip("\n")
+        level = normalize_level(raw_level)
+        if level is None:
+            level = infer_level(message)
+        used = {key for key in (time_key, level_key, message_key, service_key) if key}
+        fields = {key: value for key, value in obj.items() if key not in used}
+        error = _error_text(obj)
+        if error and error not in message:
+            fields["error_text"] = error
+        return Parsed(
+            timestamp=clock.from_value(time_value) if time_value is not None else None,
+            level=level,
+            message=message,
+            service=str(service) if service is not None else None,
+            fields=fields or None,
+        )
+
+
+def _error_text(obj: dict[str, Any]) -> str | None:
+    """The error or stack trace a JSON record carries beside its message (pino `err`, zap
+    `stacktrace`, logstash `stack_trace`, structlog `exception`)."""
+    for key in _ERROR_KEYS:
+        value = obj.get(key)
+        if isinstance(value, dict):
+            stack = value.get("stack") or value.get("message")
+            if isinstance(stack, str):
+                return stack
+        elif isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+JSON_DIALECTS: tuple[JsonFormat, ...] = (
+    JsonFormat(
+        "journald-json", "journalctl -o json",
+        lambda o: "__REALTIME_TIMESTAMP" in o and "MESSAGE" in o, priority=95,
+        service_keys=("SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM"),
+        samples=(Sample('{"__REALTIME_TIMESTAMP":"1764338523118442","PRIORITY":"3","_HOSTNAME":'
+                        '"web-1","SYSLOG_IDENTIFIER":"checkout","_PID":"4242","MESSAGE":'
+                        '"upstream timed out"}', level="error", service="checkout",
+                        timestamp="2026-11-28T14:02:03.118442+00:00"),),
+    ),
+    JsonFormat(
+        "bunyan", "bunyan (Node.js)",
+        lambda o: o.get("v") == 0 and "name" in o and "hostname" in o and _is_int(o.get("level")),
+        priority=92, service_keys=("name", *_SERVICE_KEYS),
+        samples=(Sample('{"name":"cart-api","hostname":"cart-7d9f","pid":18,"level":50,"msg":'
+                        '"redis GET timed out","time":"2026-11-28T14:02:03.118Z","v":0}',
+                        level="error", service="cart-api", message="redis GET timed out"),),
+    ),
+    JsonFormat(
+        "pino", "pino (Node.js)",
+        lambda o: _is_int(o.get("level")) and _is_int(o.get("time")),
+        priority=90,
+        samples=(Sample('{"level":50,"time":1764338523118,"pid":18,"hostname":"cart-7d9f",'
+                        '"msg":"redis GET timed out"}', level="error",
+                        timestamp="2026-11-28T14:02:03.118000+00:00"),),
+    ),
+    JsonFormat(
+        "zap", "zap JSON (Go)",
+        lambda o: isinstance(o.get("ts"), float | int) and isinstance(o.get("level"), str),
+        priority=88,
+        samples=(Sample('{"level":"error","ts":1764338523.118442,"caller":"cart/store.go:88",'
+                        '"msg":"redis get failed","error":"i/o timeout"}', level="error",
+                        message="redis get failed"),),
+    ),
+    JsonFormat(
+        "ecs", "Elastic Common Schema (ecs-logging)",
+        lambda o: "log.level" in o or "ecs.version" in o or "ecs" in o, priority=86,
+        samples=(Sample('{"@timestamp":"2026-11-28T14:02:03.118Z","log.level":"error","message":'
+                        '"Payment declined","ecs.version":"1.6.0","service.name":"payments"}',
+                        level="error", service="payments"),),
+    ),
+    JsonFormat(
+        "logstash", "logstash-logback-encoder (Java)",
+        lambda o: "@version" in o and "@timestamp" in o, priority=85,
+        samples=(Sample('{"@timestamp":"2026-11-28T14:02:03.118Z","@version":"1","message":'
+                        '"Cart lookup failed","logger_name":"c.e.CartService","thread_name":'
+                        '"http-nio-8080-exec-1","level":"ERROR","level_value":40000}',
+                        level="error"),),
+    ),
+    JsonFormat(
+        "log4j2-json", "log4j2 JsonLayout / JsonTemplateLayout",
+        lambda o: ("instant" in o or "timeMillis" in o) and "loggerName" in o, priority=84,
+        samples=(Sample('{"instant":{"epochSecond":1764338523,"nanoOfSecond":118000000},'
+                        '"thread":"main","level":"ERROR","loggerName":"com.example.Orders",'
+                        '"message":"Order sync failed"}', level="error",
+                        timestamp="2026-11-28T14:02:03.118000+00:00"),),
+    ),
+    JsonFormat(
+        "gcp", "Google Cloud Logging structured JSON",
+        lambda o: "severity" in o, priority=82,
+        samples=(Sample('{"severity":"ERROR","message":"Quota exceeded for quota metric",'
+                        '"time":"2026-11-28T14:02:03.118Z","logging.googleapis.com/trace":'
+                        '"projects/shop/traces/4bf92f3577b34da6"}', level="error"),),
+    ),
+    JsonFormat(
+        "structlog", "structlog JSONRenderer (Python)",
+        lambda o: isinstance(o.get("event"), str), priority=80,
+        samples=(Sample('{"event":"charge failed","level":"error","timestamp":'
+                        '"2026-11-28T14:02:03.118442Z","order_id":8812}', level="error",
+                        message="charge failed"),),
+    ),
+    JsonFormat(
+        "json", "JSON lines (any key convention)", None, priority=60,
+        samples=(Sample('{"time":"2026-11-28T14:02:03Z","lvl":"warn","message":"slow query",'
+                        '"duration_ms":5123}', level="warning", message="slow query"),),
+    ),
+)
+
+_LOGFMT_PAIR = re.compile(r'([\w.\-/@]+)=("(?:[^"\\]|\\.)*"|\S*)')
+_LOGFMT_START = re.compile(r"^[\w.\-/@]+=")
+
+
+class LogfmtFormat(LogFormat):
+    """logfmt (`time=... level=error msg="..."`), as written by logrus, go-kit, Heroku."""
+
+    name = "logfmt"
+    title = "logfmt key=value pairs"
+    priority = 70
+    samples = (
+        Sample('time="2026-11-28T14:02:03Z" level=error msg="dial tcp 10.0.3.12:6379: i/o '
+               'timeout" component=cart', level="error",
+               message="dial tcp 10.0.3.12:6379: i/o timeout",
+               timestamp="2026-11-28T14:02:03+00:00"),
+        Sample('at=error code=H12 desc="Request timeout" method=POST path="/api/checkout" '
+               "status=503", level="error"),
+    )
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        if not _LOGFMT_START.match(line):
+            return None
+        obj: dict[str, Any] = {}
+        for key, raw in _LOGFMT_PAIR.findall(line):
+            if raw.startswith('"') and len(raw) >= 2:
+                raw = raw[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            obj[key] = raw
+        if len(obj) < 2 or not obj.keys() & {"msg", "message", "level", "lvl", "at", "time", "ts"}:
+            return None
+        if "level" not in obj and "at" in obj:
+            obj["level"] = obj.pop("at")
+        parsed = JSON_DIALECTS[-1].parse_object(obj, clock)
+        if parsed.level is None and str(obj.get("status", "")).startswith("5"):
+            parsed.level = "error"
+        if not parsed.message:
+            parsed.message = obj.get("desc") or line
+        return parsed
+
+
+LOGFMT = LogfmtFormat()
+STRUCTURED_FORMATS: tuple[LogFormat, ...] = (*JSON_DIALECTS, LOGFMT)

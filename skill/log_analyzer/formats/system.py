@@ -1,0 +1,190 @@
+"""Text formats written by system daemons, databases, web servers and proxies."""
+
+from __future__ import annotations
+
+from ..timestamps import stamp
+from .base import RegexFormat, Sample
+
+_STAMP_1 = stamp(r'%b %e %H:%M:%S(?:\.%f)?')
+_STAMP_2 = stamp(r'%Y-%m-%dT%H:%M:%S(?:\.%f)?%z')
+_STAMP_3 = stamp(r'%-d %b(?: %Y)? %H:%M:%S\.%f')
+_STAMP_4 = stamp(r'%Y-%m-%d %H:%M:%S(?:\.%f)? %Z')
+_STAMP_5 = stamp(r'%Y-%m-%d[T ]%H:%M:%S(?:\.%f)?(?:%z)?')
+_STAMP_6 = stamp(r'%d/%b/%Y:%H:%M:%S(?:\.%f)? %z')
+_STAMP_7 = stamp(r'%a %b %d %H:%M:%S(?:\.%f)? %Y')
+_STAMP_8 = stamp(r'%d/%b/%Y:%H:%M:%S\.%f')
+
+_PROGRAM = r"(?P<program>[^\s\[:]+(?: [^\s\[:]+)?)(?:\[(?P<pid>\d+)\])?"
+
+SYSLOG_RFC3164 = RegexFormat(
+    "syslog",
+    rf"^(?:<(?P<pri>\d{{1,3}})>)?{_STAMP_1} (?P<host>\S+) "
+    rf"{_PROGRAM}: ?(?P<message>.*)$",
+    title="BSD syslog (RFC 3164), /var/log/syslog, journalctl -o short",
+    service_group="program",
+    priority=50,
+    samples=(
+        Sample("Nov 28 14:02:03 web-1 kernel: [812345.118442] Out of memory: Killed process 4242 "
+               "(java) total-vm:8123456kB", level="fatal", service="kernel"),
+        Sample("<86>Nov 28 14:02:03 web-1 sshd[1234]: pam_unix(sshd:session): session opened for "
+               "user deploy", level="info", service="sshd"),
+    ),
+)
+
+SYSLOG_RFC5424 = RegexFormat(
+    "syslog5424",
+    rf"^<(?P<pri>\d{{1,3}})>1 (?:{_STAMP_2}|-) (?P<host>\S+) "
+    r"(?P<program>\S+) (?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)"
+    r"(?: (?:\ufeff)?(?P<message>.*))?$",
+    title="IETF syslog (RFC 5424)",
+    service_group="program",
+    priority=80,
+    samples=(
+        Sample('<163>1 2026-11-28T14:02:03.118Z db-1 postgres 4242 - [meta sequenceId="7"] '
+               "could not extend file: No space left on device", level="error",
+               service="postgres", timestamp="2026-11-28T14:02:03.118000+00:00"),
+    ),
+)
+
+JOURNAL_SHORT_ISO = RegexFormat(
+    "journal-short-iso",
+    rf"^{stamp(r'%Y-%m-%dT%H:%M:%S(?:[.,]%f)?%z')} (?P<host>\S+) {_PROGRAM}: ?(?P<message>.*)$",
+    title="journalctl -o short-iso / short-iso-precise",
+    service_group="program",
+    priority=60,
+    samples=(
+        Sample("2026-11-28T14:02:03+0000 web-1 systemd[1]: checkout.service: Main process exited, "
+               "code=killed, status=9/KILL", service="systemd",
+               timestamp="2026-11-28T14:02:03+00:00"),
+    ),
+)
+
+REDIS = RegexFormat(
+    "redis",
+    rf"^(?:(?P<pid>\d+):(?P<role>[XCSM])|\[(?P<pid2>\d+)\]) "
+    rf"{_STAMP_3} (?P<level>[.\-*#]) (?P<message>.*)$",
+    title="Redis server log",
+    levels={".": "debug", "-": "debug", "*": "notice", "#": "warning"},
+    priority=80,
+    samples=(
+        Sample("1:M 28 Nov 2026 14:01:58.332 # WARNING: 32 bit instance detected but no memory "
+               "limit set.", level="warning", timestamp="2026-11-28T14:01:58.332000+00:00"),
+        Sample("1:M 28 Nov 2026 14:01:58.332 * Ready to accept connections tcp", level="notice"),
+    ),
+)
+
+POSTGRES = RegexFormat(
+    "postgres",
+    rf"^{_STAMP_4} \[(?P<pid>\d+)\](?:-(?P<line_num>\d+))? "
+    r"(?:(?P<user>[\w\-.\[\]]*)@(?P<database>[\w\-.\[\]]*) )?"
+    r"(?P<level>DEBUG[1-5]|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|CONTEXT|"
+    r"STATEMENT|QUERY|LOCATION):  (?P<message>.*)$",
+    title="PostgreSQL stderr log (log_line_prefix '%m [%p] ' and '%m [%p] %q%u@%d ')",
+    levels={"LOG": "info", "PANIC": "fatal"},
+    continuation_levels=frozenset({"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"}),
+    priority=80,
+    samples=(
+        Sample("2026-11-28 14:02:03.118 UTC [4242] app@shop FATAL:  sorry, too many clients "
+               "already", level="fatal", message="sorry, too many clients already",
+               timestamp="2026-11-28T14:02:03.118000+00:00"),
+        Sample("2026-11-28 14:02:03.118 UTC [4242] LOG:  checkpoint starting: time", level="info"),
+    ),
+)
+
+MYSQL = RegexFormat(
+    "mysql",
+    rf"^{_STAMP_5}\s+(?P<thread>\d+) "
+    r"\[(?P<level>System|Note|Warning|Error|ERROR)\] (?:\[(?P<code>MY-\d+)\] "
+    r"\[(?P<subsystem>\w+)\] )?(?P<message>.*)$",
+    title="MySQL / MariaDB error log",
+    levels={"Note": "info", "System": "notice"},
+    priority=80,
+    samples=(
+        Sample("2026-11-28T14:02:03.118442Z 12 [Warning] [MY-010055] [Server] IP address "
+               "'10.0.4.7' could not be resolved: Name or service not known", level="warning",
+               timestamp="2026-11-28T14:02:03.118442+00:00"),
+        Sample("2026-11-28 14:02:03 4242 [ERROR] Too many connections", level="error"),
+    ),
+)
+
+_QUOTED = r'(?:[^"\\]|\\.)*'
+_ACCESS_HEAD = (
+    rf"^(?P<client>\S+) (?P<ident>\S+) (?P<user>\S+) "
+    rf"\[{_STAMP_6}\] "
+)
+
+ACCESS_COMBINED = RegexFormat(
+    "access-combined",
+    rf'{_ACCESS_HEAD}(?P<message>"(?P<request>{_QUOTED})" (?P<status>\d{{3}}) (?P<bytes>\d+|-) '
+    rf'"(?P<referer>{_QUOTED})" "(?P<agent>{_QUOTED})".*)$',
+    title="nginx / Apache access log, combined format",
+    priority=75,
+    samples=(
+        Sample('203.0.113.7 - - [28/Nov/2026:14:02:03 +0000] "POST /api/checkout HTTP/1.1" 503 '
+               '197 "https://shop.example.com/cart" "Mozilla/5.0 (X11; Linux x86_64)"',
+               level="error", timestamp="2026-11-28T14:02:03+00:00"),
+    ),
+)
+
+ACCESS_COMMON = RegexFormat(
+    "access-common",
+    rf'{_ACCESS_HEAD}(?P<message>"(?P<request>{_QUOTED})" (?P<status>\d{{3}}) (?P<bytes>\d+|-))$',
+    title="nginx / Apache access log, common format",
+    priority=74,
+    samples=(
+        Sample('10.0.0.12 - frank [28/Nov/2026:14:02:03 -0700] "GET /cart HTTP/1.0" 404 2326',
+               level="warning", timestamp="2026-11-28T21:02:03+00:00"),
+    ),
+)
+
+NGINX_ERROR = RegexFormat(
+    "nginx-error",
+    rf"^{stamp(r'%Y/%m/%d %H:%M:%S')} \[(?P<level>\w+)\] (?P<pid>\d+)#(?P<tid>\d+): "
+    r"(?:\*(?P<connection>\d+) )?(?P<message>.*)$",
+    title="nginx error log",
+    priority=80,
+    samples=(
+        Sample("2026/11/28 14:02:03 [error] 31#31: *5712 connect() failed (111: Connection "
+               "refused) while connecting to upstream, client: 203.0.113.7, server: shop, "
+               'request: "POST /api/checkout HTTP/1.1", upstream: "http://10.0.3.12:8080/api/'
+               'checkout", host: "shop.example.com"', level="error",
+               timestamp="2026-11-28T14:02:03+00:00"),
+    ),
+)
+
+APACHE_ERROR = RegexFormat(
+    "apache-error",
+    rf"^\[{_STAMP_7}\] \[(?:(?P<module>[\w\-]+):)?(?P<level>\w+)\] "
+    r"(?:\[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\] )?(?:\[client (?P<client>[^\]]+)\] )?"
+    r"(?P<message>.*)$",
+    title="Apache httpd error log (2.2 and 2.4)",
+    priority=80,
+    samples=(
+        Sample("[Sat Nov 28 14:02:03.118442 2026] [proxy:error] [pid 4242:tid 139872] (111)"
+               "Connection refused: AH00957: http: attempt to connect to 10.0.3.12:8080 "
+               "(checkout) failed", level="error",
+               timestamp="2026-11-28T14:02:03.118442+00:00"),
+    ),
+)
+
+HAPROXY = RegexFormat(
+    "haproxy",
+    r"^(?:(?:<\d{1,3}>)?\w{3} [ \d]\d \d\d:\d\d:\d\d (?P<host>\S+) )?(?P<program>haproxy)"
+    r"\[(?P<pid>\d+)\]: (?P<client>[\da-fA-F.:]+):(?P<client_port>\d+) "
+    rf"\[{_STAMP_8}\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/"
+    r"(?P<server>\S+) (?P<timers>[\d/+\-]+) (?P<message>(?P<status>\d{3}) .*)$",
+    title="HAProxy HTTP log (option httplog)",
+    service_group="program",
+    priority=90,
+    samples=(
+        Sample("Nov 28 14:02:03 lb-1 haproxy[812]: 203.0.113.7:51234 [28/Nov/2026:14:02:03.118] "
+               "http-in checkout_be/checkout-2 0/0/1/-1/5002 503 217 - - sC-- 120/110/30/10/0 "
+               '0/0 "POST /api/checkout HTTP/1.1"', level="error", service="haproxy",
+               timestamp="2026-11-28T14:02:03.118000+00:00"),
+    ),
+)
+
+FORMATS: tuple[RegexFormat, ...] = (
+    SYSLOG_RFC3164, SYSLOG_RFC5424, JOURNAL_SHORT_ISO, REDIS, POSTGRES, MYSQL, ACCESS_COMBINED,
+    ACCESS_COMMON, NGINX_ERROR, APACHE_ERROR, HAPROXY,
+)

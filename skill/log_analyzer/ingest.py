@@ -1,0 +1,246 @@
+"""From sources to records: detection, per-line parsing with fallbacks, multi-line joining,
+services, and the per-source statistics that `sources` prints.
+
+Streaming: a source is read once, line by line; only the detection sample is buffered.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from itertools import chain, islice
+
+from .formats.base import LogFormat, Parsed
+from .formats.detect import Detection, detect
+from .formats.envelopes import Envelope
+from .formats.fallback import PLAIN
+from .formats.multiline import is_continuation
+from .levels import infer_level
+from .records import Record
+from .services import source_service
+from .sources.discover import Source, discover
+from .sources.reader import LineReader, sample_middle_and_end
+from .timestamps import Clock
+
+SAMPLE_LINES = 200
+
+
+@dataclass
+class ParseOptions:
+    """What the user may tell the parser; everything has a zero-configuration default."""
+
+    format: str | None = None
+    tz: tzinfo = UTC
+    year: int | None = None
+    day: date | None = None
+    services: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class SourceStats:
+    """What reading one source found. Filled in while its records stream past."""
+
+    source: Source
+    format: str = ""
+    service: str = ""
+    detection_share: float = 0.0
+    lines: int = 0
+    records: int = 0
+    unparsed: int = 0
+    timestamped: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    long_lines: int = 0
+    bytes: int = 0
+    compression: str | None = None
+    formats: Counter[str] = field(default_factory=Counter)
+    services: Counter[str] = field(default_factory=Counter)
+    levels: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+
+
+class SourceParser:
+    """Parses one source into records. Iterate it once; `stats` is complete afterwards."""
+
+    def __init__(self, source: Source, options: ParseOptions) -> None:
+        self.source = source
+        self.options = options
+        self.stats = SourceStats(source)
+        self.reader = LineReader(source.path)
+
+    def __iter__(self) -> Iterator[Record]:
+        lines = self.reader.lines()
+        head = list(islice(lines, SAMPLE_LINES))
+        sample = head
+        if self.source.path is not None and len(head) == SAMPLE_LINES:
+            sample = head + sample_middle_and_end(self.source.path)
+        detection = detect(sample, self.options.format)
+        service, forced = source_service(self.source, self.options.services)
+        stats = self.stats
+        stats.format = detection.name
+        stats.service = service
+        stats.detection_share = detection.share
+        clock = Clock(
+            tz=self.options.tz,
+            reference=self.source.mtime,
+            year=self.options.year,
+            day=self.options.day,
+        )
+        try:
+            yield from _records(
+                chain(head, lines), detection, clock, self.source.display, service, forced, stats
+            )
+        finally:
+            stats.long_lines = self.reader.long_lines
+            stats.bytes = self.reader.bytes_read
+            stats.compression = self.reader.compression
+            if self.reader.truncated:
+                stats.warnings.append("compressed stream ends early (truncated?); read what it held")
+            if self.reader.invalid_utf8:
+                stats.warnings.append("invalid UTF-8 replaced with U+FFFD")
+            if self.reader.long_lines:
+                stats.warnings.append(
+                    f"{self.reader.long_lines} line(s) over 1 MiB cut for analysis"
+                )
+
+
+def _unwrapped(
+    lines: Iterable[str], envelope: Envelope | None, clock: Clock
+) -> Iterator[tuple[int, str, datetime | None]]:
+    """(line number, text, envelope time) per logical line: envelopes removed, partial
+    entries (CRI `P`, Docker lines without a newline) joined to the entry that ends them."""
+    if envelope is None:
+        for number, line in enumerate(lines, 1):
+            yield number, line, None
+        return
+    partial: list[str] = []
+    number = 0
+    for number, line in enumerate(lines, 1):
+        unwrapped = envelope.unwrap(line, clock)
+        if unwrapped is None:
+            yield number, line, None
+            continue
+        if unwrapped.partial:
+            partial.append(unwrapped.text)
+            continue
+        if partial:
+            partial.append(unwrapped.text)
+            yield number, "".join(partial), unwrapped.timestamp
+            partial = []
+        else:
+            yield number, unwrapped.text, unwrapped.timestamp
+    if partial:
+        yield number, "".join(partial), None
+
+
+def _records(
+    lines: Iterable[str],
+    detection: Detection,
+    clock: Clock,
+    file: str,
+    default_service: str,
+    forced_service: bool,
+    stats: SourceStats,
+) -> Iterator[Record]:
+    """The per-line loop. Kept as one flat function: it is the hottest code in the package."""
+    primary = detection.primary
+    fallbacks = detection.fallbacks
+    prefix = f"{detection.envelope.name}+" if detection.envelope is not None else ""
+    names: dict[str, str] = {}
+    pending: Record | None = None
+    continuation: list[str] = []
+    line_number = 0
+    format_counts = stats.formats
+    for line_number, text, stamp in _unwrapped(lines, detection.envelope, clock):
+        parsed: Parsed | None = primary.parse(text, clock)
+        fmt: LogFormat = primary
+        if parsed is None:
+            if pending is not None and is_continuation(text):
+                continuation.append(text)
+                pending.end_line = line_number
+                continue
+            for candidate in fallbacks:
+                parsed = candidate.parse(text, clock)
+                if parsed is not None:
+                    fmt = candidate
+                    break
+            else:
+                parsed = PLAIN.parse(text, clock)
+                fmt = PLAIN
+        elif pending is not None and fmt.joins_previous(parsed):
+            continuation.append(text)
+            pending.end_line = line_number
+            continue
+        if pending is not None:
+            yield _finish(pending, continuation, stats)
+            continuation = []
+        name = names.get(fmt.name)
+        if name is None:
+            name = names[fmt.name] = (prefix + fmt.name) if fmt is not PLAIN else (
+                prefix[:-1] or fmt.name
+            )
+        format_counts[name] += 1
+        if fmt is PLAIN:
+            stats.unparsed += 1
+        service = default_service if forced_service else (parsed.service or default_service)
+        pending = Record(
+            file, line_number, line_number, stamp or parsed.timestamp, parsed.level, service,
+            name, parsed.message, parsed.fields,
+        )
+    if pending is not None:
+        yield _finish(pending, continuation, stats)
+    stats.lines = line_number
+
+
+def _finish(record: Record, continuation: list[str], stats: SourceStats) -> Record:
+    """Join continuation lines and account for the record."""
+    if continuation:
+        while continuation and not continuation[-1].strip():
+            continuation.pop()
+        if continuation:
+            record.message = record.message + "\n" + "\n".join(continuation)
+            if record.level is None:
+                record.level = infer_level(record.message)
+    stats.records += 1
+    stats.services[record.service] += 1
+    stats.levels[record.level or "none"] += 1
+    when = record.timestamp
+    if when is not None:
+        stats.timestamped += 1
+        if stats.first is None or when < stats.first:
+            stats.first = when
+        if stats.last is None or when > stats.last:
+            stats.last = when
+    return record
+
+
+@dataclass
+class Workspace:
+    """Everything read from a set of paths: the parsers (with their stats) and the warnings."""
+
+    parsers: list[SourceParser]
+    warnings: list[str]
+
+    def records(self) -> Iterator[Record]:
+        """All records, source after source, each source in file order."""
+        for parser in self.parsers:
+            yield from parser
+
+    @property
+    def stats(self) -> list[SourceStats]:
+        return [parser.stats for parser in self.parsers]
+
+
+def open_paths(paths: Sequence[str], options: ParseOptions | None = None) -> Workspace:
+    """Discover the sources behind `paths` and prepare a parser for each (nothing is read yet,
+    beyond the first bytes of files found in directories, to skip binaries)."""
+    options = options or ParseOptions()
+    found = discover(paths)
+    return Workspace([SourceParser(source, options) for source in found.sources], found.warnings)
+
+
+def parse_paths(paths: Sequence[str], options: ParseOptions | None = None) -> list[Record]:
+    """Convenience for the Python API and tests: every record of every source, in a list."""
+    return list(open_paths(paths, options).records())

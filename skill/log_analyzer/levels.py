@@ -1,0 +1,90 @@
+"""Severity levels: eight canonical names, the many spellings that map to them, and inference.
+
+The canonical order follows syslog's severities, which every other scheme maps onto.
+"""
+
+from __future__ import annotations
+
+import re
+
+LEVELS: tuple[str, ...] = ("trace", "debug", "info", "notice", "warning", "error", "critical", "fatal")
+RANK: dict[str, int] = {name: rank for rank, name in enumerate(LEVELS)}
+
+_SPELLINGS: dict[str, str] = {
+    "trace": "trace", "trc": "trace", "finest": "trace", "finer": "trace", "verbose": "debug",
+    "debug": "debug", "dbg": "debug", "fine": "debug", "config": "debug",
+    "debug1": "debug", "debug2": "debug", "debug3": "debug", "debug4": "debug", "debug5": "debug",
+    "info": "info", "inf": "info", "information": "info", "informational": "info", "log": "info",
+    "default": "info", "success": "info", "note": "notice", "system": "notice",
+    "notice": "notice", "warn": "warning", "warning": "warning", "wrn": "warning",
+    "error": "error", "err": "error", "eror": "error", "severe": "error", "exception": "error",
+    "fail": "error", "failure": "error",
+    "critical": "critical", "crit": "critical", "alert": "critical", "dpanic": "critical",
+    "fatal": "fatal", "ftl": "fatal", "panic": "fatal", "emerg": "fatal", "emergency": "fatal",
+}
+_SPELLINGS.update({f"trace{n}": "trace" for n in range(1, 9)})  # Apache httpd trace1..trace8
+
+# syslog / journald PRIORITY 0..7
+SYSLOG_SEVERITY: tuple[str, ...] = (
+    "fatal", "critical", "critical", "error", "warning", "notice", "info", "debug",
+)
+
+
+def normalize_level(value: object) -> str | None:
+    """Map any spelling (`WARN`, `Warning`, `E`, `50`, `3`) to a canonical level, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _numeric_level(int(value))
+    text = str(value).strip().lower()
+    found = _SPELLINGS.get(text)
+    if found is not None:
+        return found
+    if text.isdigit():
+        return _numeric_level(int(text))
+    return None
+
+
+def _numeric_level(number: int) -> str | None:
+    """pino/bunyan use 10..60; syslog priorities use 0..7."""
+    if 0 <= number <= 7:
+        return SYSLOG_SEVERITY[number]
+    if number >= 10:
+        if number >= 60:
+            return "fatal"
+        return ("trace", "debug", "info", "warning", "error")[min(number // 10 - 1, 4)]
+    return None
+
+
+def at_least(level: str | None, minimum: str) -> bool:
+    """True when `level` is as severe as `minimum` (unknown levels count as info)."""
+    return RANK.get(level or "info", 2) >= RANK[minimum]
+
+
+# Inference for records whose format carries no level. Case-sensitive on purpose: `ERROR` and
+# `Exception` are signals, the word "errors" in "0 errors" is not.
+_INFER = re.compile(
+    r"(?P<fatal>\bpanic: |\bFATAL\b|\bfatal error: |Out of memory: Kill|OutOfMemoryError)"
+    r"|(?P<error>Traceback \(most recent call last\)|\b[A-Z]\w*(?:Exception|Error)\b(?::|\s+at\b|$)"
+    r"|\bERROR\b|\bSEVERE\b|\bCRITICAL\b|\bsegfault\b)"
+    r"|(?P<warning>\bWARN(?:ING)?\b)"
+)
+
+
+def infer_level(text: str) -> str | None:
+    """The level a message's own words imply (`panic:` is fatal, `Traceback` an error), or None."""
+    match = _INFER.search(text)
+    if match is None:
+        return None
+    return match.lastgroup
+
+
+def http_status_level(status: int) -> str:
+    """Access logs: 5xx is an error, 4xx a warning, the rest info."""
+    if status >= 500:
+        return "error"
+    if status >= 400:
+        return "warning"
+    return "info"

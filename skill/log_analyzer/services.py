@@ -1,0 +1,89 @@
+"""Which service a source speaks for, when its records do not say.
+
+`checkout-service.log` -> `checkout-service`; `redis/redis-server.log` -> `redis`;
+`logs/nginx/access.log` -> `nginx`; `app.log.2.gz` -> `app`. `--service NAME=GLOB` overrides.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import OptionError
+from .sources.discover import Source, rotation_key
+
+_GENERIC_DIRS = frozenset({
+    "", ".", "..", "log", "logs", "var", "tmp", "data", "output", "out", "fixtures", "files",
+    "current", "latest", "archive", "archived", "old", "rotated", "dump", "dumps", "export",
+})
+_GENERIC_STEMS = frozenset({
+    "access", "error", "errors", "app", "application", "server", "output", "stdout", "stderr",
+    "current", "syslog", "messages", "main", "service", "console", "debug", "info", "log",
+    "combined", "daemon", "all", "events", "trace",
+})
+_DATED = re.compile(r"^\d{4}-?\d\d-?\d\d|^\d+$")
+_STEM_NOISE = re.compile(r"(?:[._-](?:log|txt|out|err|json|jsonl|ndjson))+$", re.IGNORECASE)
+
+
+def parse_overrides(values: Sequence[str]) -> list[tuple[str, str]]:
+    """`NAME=GLOB` option values -> (name, glob) pairs."""
+    pairs = []
+    for value in values:
+        name, sep, pattern = value.partition("=")
+        if not sep or not name.strip() or not pattern.strip():
+            raise OptionError(f"--service {value!r}: expected NAME=GLOB, e.g. redis='*redis*'")
+        pairs.append((name.strip(), pattern.strip()))
+    return pairs
+
+
+def override_for(source: Source, overrides: Sequence[tuple[str, str]]) -> str | None:
+    for name, pattern in overrides:
+        candidates = [source.display]
+        if source.path is not None:
+            candidates += [source.path.name, str(source.path)]
+        if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
+            return name
+    return None
+
+
+def service_from_path(source: Source) -> str:
+    """The service a file name implies (see the module docstring)."""
+    if source.path is None:
+        return "stdin"
+    stem = clean_stem(source.path.name)
+    if source.root is not None:
+        try:
+            parts = source.path.parent.relative_to(source.root).parts
+        except ValueError:
+            parts = ()
+    else:
+        parts = (source.path.parent.name,)
+    directory = next(
+        (part for part in reversed(parts) if part.lower() not in _GENERIC_DIRS
+         and not _DATED.match(part)),
+        None,
+    )
+    if directory is not None and (
+        source.root is not None or stem.lower() in _GENERIC_STEMS or stem.startswith(directory)
+    ):
+        return directory
+    return stem or source.path.name
+
+
+def clean_stem(name: str) -> str:
+    """`app.log.2.gz` -> `app`, `checkout-service.log` -> `checkout-service`,
+    `HDFS_2k.log` -> `HDFS`."""
+    base, _, _ = rotation_key(name)
+    stem = _STEM_NOISE.sub("", base)
+    stem = re.sub(r"[._-]\d+k$", "", stem)  # Loghub's `_2k` samples
+    return stem
+
+
+def source_service(source: Source, overrides: Sequence[tuple[str, str]]) -> tuple[str, bool]:
+    """(service, forced): forced when `--service` named it, which then beats record fields."""
+    forced = override_for(source, overrides)
+    if forced is not None:
+        return forced, True
+    return service_from_path(source), False

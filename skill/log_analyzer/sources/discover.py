@@ -1,0 +1,153 @@
+"""From command-line arguments to an ordered list of sources.
+
+Arguments may be files, directories (walked recursively), shell globs (for shells that did not
+expand them), or `-` for stdin. Rotated sets (`app.log.2.gz`, `app.log.1`, `app.log`) are put in
+time order, oldest first. Binary files met while walking a directory are skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import SourceError
+from .reader import looks_binary, read_head
+
+STDIN = "-"
+_GLOB_CHARS = re.compile(r"[*?\[]")
+# app.log.1, app.log.2.gz, app.log-20261128, app-2026-11-28.log, app.1.log
+_ROTATION = re.compile(
+    r"^(?P<base>.+?)(?:[.\-_](?P<num>\d{1,3})|[.\-_](?P<date>\d{8}|\d{4}-\d\d-\d\d(?:[T_\-]\d\d)?))"
+    r"(?P<ext>\.log)?(?P<comp>\.(?:gz|bz2|xz))?$"
+)
+_COMPRESSION_SUFFIX = re.compile(r"\.(?:gz|bz2|xz)$")
+_SKIPPED_SUFFIXES = frozenset({".pyc", ".so", ".o", ".png", ".jpg", ".zip", ".tar", ".db", ".pid", ".lock", ".sock"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file (or stdin) to read. `display` is the path as the user gave it (or as found
+    under the directory they gave), used in every `file:line`."""
+
+    display: str
+    path: Path | None  # None for stdin
+    root: Path | None = None  # the directory argument it was found under
+    mtime: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def is_stdin(self) -> bool:
+        return self.path is None
+
+
+@dataclass
+class Discovery:
+    sources: list[Source]
+    warnings: list[str]
+
+
+def discover(arguments: Sequence[str]) -> Discovery:
+    """Resolve arguments to sources, in order; raise SourceError for a path that is missing,
+    unreadable, or a directory/glob that holds no readable log."""
+    if not arguments:
+        raise SourceError("no path given (use '-' to read standard input)")
+    sources: list[Source] = []
+    warnings: list[str] = []
+    seen: set[Path] = set()
+    for argument in arguments:
+        found: list[Source]
+        if argument == STDIN:
+            found = [Source(STDIN, None)]
+        elif os.path.isdir(argument):
+            found = _walk(argument, warnings)
+            if not found:
+                raise SourceError(f"{argument}: no log files in this directory")
+        elif os.path.exists(argument):
+            _check_readable(argument)
+            found = [_file_source(argument, argument, None)]
+        elif _GLOB_CHARS.search(argument):
+            matches = sorted(glob.glob(argument, recursive=True))
+            files = [m for m in matches if os.path.isfile(m)]
+            if not files:
+                raise SourceError(f"{argument}: no file matches this pattern")
+            found = _order_rotations([_file_source(m, m, None) for m in files])
+        else:
+            raise SourceError(f"{argument}: no such file or directory")
+        for source in found:
+            key = source.path.resolve() if source.path is not None else None
+            if key is not None and key in seen:
+                continue
+            if key is not None:
+                seen.add(key)
+            sources.append(source)
+    return Discovery(sources, warnings)
+
+
+def _check_readable(path: str) -> None:
+    if not os.access(path, os.R_OK):
+        raise SourceError(f"{path}: permission denied")
+
+
+def _file_source(display: str, path: str, root: Path | None) -> Source:
+    try:
+        mtime = datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
+    except OSError as error:
+        raise SourceError(f"{display}: {error.strerror or error}") from None
+    return Source(display, Path(path), root, mtime)
+
+
+def _walk(directory: str, warnings: list[str]) -> list[Source]:
+    root = Path(directory)
+    found: list[Source] = []
+    for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        batch: list[Source] = []
+        for name in sorted(filenames):
+            if name.startswith(".") or Path(name).suffix.lower() in _SKIPPED_SUFFIXES:
+                continue
+            path = os.path.join(current, name)
+            if not os.path.isfile(path):
+                continue
+            if not os.access(path, os.R_OK):
+                warnings.append(f"{path}: permission denied, skipped")
+                continue
+            try:
+                head = read_head(Path(path))
+            except OSError as error:
+                warnings.append(f"{path}: {error.strerror or error}, skipped")
+                continue
+            if looks_binary(head):
+                warnings.append(f"{path}: binary file, skipped")
+                continue
+            batch.append(_file_source(path, path, root))
+        found.extend(_order_rotations(batch))
+    return found
+
+
+def rotation_key(name: str) -> tuple[str, int, str]:
+    """(base name, age rank, date): sorting by it puts a rotated set oldest first.
+
+    `app.log.2.gz` is older than `app.log.1`, which is older than `app.log`; dated names sort by
+    date, before the live file.
+    """
+    match = _ROTATION.match(name)
+    if match is None:
+        return (_COMPRESSION_SUFFIX.sub("", name), 0, "")
+    base = match.group("base") + (match.group("ext") or "")
+    if match.group("num") is not None:
+        return (base, -int(match.group("num")), "")
+    return (base, -1, match.group("date"))
+
+
+def _order_rotations(sources: list[Source]) -> list[Source]:
+    def key(source: Source) -> tuple[str, str, int, str]:
+        name = source.path.name if source.path is not None else source.display
+        base, rank, date = rotation_key(name)
+        parent = str(source.path.parent) if source.path is not None else ""
+        return (parent, base, rank if not date else -1_000_000, date)
+
+    return sorted(sources, key=key)

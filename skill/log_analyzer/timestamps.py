@@ -1,0 +1,353 @@
+"""Timestamps: from the text of a line to a timezone-aware UTC datetime.
+
+Formats describe their timestamp with `stamp("%Y-%m-%d %H:%M:%S(?:,%f)?")`, a strftime-like
+spec turned into a regex with named groups (`Y`, `mo`, `d`, `H`, `M`, `S`, `f`, `z`, `epoch`...).
+The `Clock` of a source turns those groups into a datetime. Timestamp parsing is the hottest
+path, so the clock caches the datetime of each whole second and only adds the fraction.
+
+Context the line does not carry comes from the clock: the year for year-less stamps (syslog,
+Redis, Android), the date for time-only stamps, the time zone for naive local times.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+_MONTH_RX = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_DAY_RX = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
+
+_DIRECTIVES = {
+    "Y": r"(?P<Y>\d{4})",
+    "y": r"(?P<y>\d{2})",
+    "m": r"(?P<mo>\d{2})",
+    "-m": r"(?P<mo>\d{1,2})",
+    "d": r"(?P<d>\d{2})",
+    "-d": r"(?P<d>\d{1,2})",
+    "e": r" ?(?P<d>\d{1,2})",
+    "b": rf"(?P<mon>{_MONTH_RX})",
+    "a": rf"(?:{_DAY_RX})",
+    "H": r"(?P<H>\d{2})",
+    "-H": r"(?P<H>\d{1,2})",
+    "M": r"(?P<M>\d{2})",
+    "S": r"(?P<S>\d{2})",
+    "f": r"(?P<f>\d{1,9})",
+    "z": r"(?P<z>Z|[+-]\d{2}(?::?\d{2})?)",
+    "Z": r"(?P<z>[A-Z]{1,5}|[+-]\d{2}(?::?\d{2})?)",
+    "s": r"(?P<epoch>\d{9,19}(?:\.\d{1,9})?)",
+    "%": "%",
+}
+_DIRECTIVE_RX = re.compile(r"%(-?[A-Za-z%])")
+
+# Abbreviations seen in real logs; ambiguous ones (IST, CST) take their most common meaning.
+_TZ_ABBREVIATIONS = {
+    "Z": 0, "UTC": 0, "GMT": 0, "UT": 0, "WET": 0, "BST": 60, "CET": 60, "CEST": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "IST": 330, "JST": 540, "KST": 540, "AEST": 600,
+    "AEDT": 660, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420,
+    "MDT": -360, "PST": -480, "PDT": -420, "HST": -600, "AKST": -540, "AKDT": -480,
+}
+
+
+def stamp(spec: str) -> str:
+    """A regex with named time groups for a strftime-like `spec`, wrapped in group `ts`.
+
+    The spec is itself a regex: only `%X` directives are replaced, so literal dots must be
+    escaped and optional parts written as `(?:...)?`.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in _DIRECTIVES:
+            raise ValueError(f"unknown timestamp directive %{key} in {spec!r}")
+        return _DIRECTIVES[key]
+
+    return f"(?P<ts>{_DIRECTIVE_RX.sub(replace, spec)})"
+
+
+def parse_offset(text: str) -> tzinfo | None:
+    """`Z`, `+02:00`, `-0700`, `+05`, `UTC`, `PST` -> a fixed-offset tzinfo, or None."""
+    text = text.strip()
+    minutes = _TZ_ABBREVIATIONS.get(text.upper())
+    if minutes is None:
+        if len(text) < 3 or text[0] not in "+-" or not text[1:3].isdigit():
+            return None
+        digits = text[1:].replace(":", "")
+        minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) >= 4 else 0)
+        if text[0] == "-":
+            minutes = -minutes
+    return UTC if minutes == 0 else timezone(timedelta(minutes=minutes))
+
+
+def epoch_to_datetime(value: float | int | str) -> datetime | None:
+    """Seconds, milliseconds, microseconds or nanoseconds since the epoch, told apart by size."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    magnitude = abs(number)
+    if magnitude >= 1e17:
+        number /= 1e9
+    elif magnitude >= 1e14:
+        number /= 1e6
+    elif magnitude >= 1e11:
+        number /= 1e3
+    try:
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _micro(fraction: str | None) -> int:
+    if not fraction:
+        return 0
+    return int((fraction + "00000")[:6])
+
+
+class _YearTracker:
+    """Assigns years to year-less stamps: the first stamp is not after the reference time (the
+    file's modification time, or `--year`), and the year advances when months roll over."""
+
+    __slots__ = ("_current", "_fixed", "_last_month", "_reference")
+
+    def __init__(self, reference: datetime, fixed: int | None) -> None:
+        self._reference = reference
+        self._fixed = fixed
+        self._current: int | None = None
+        self._last_month = 0
+
+    def year_for(self, month: int, day: int) -> int:
+        if self._current is None:
+            year = self._fixed if self._fixed is not None else self._reference.year
+            if self._fixed is None:
+                ref = self._reference.date() + timedelta(days=1)
+                if (month, day) > (ref.month, ref.day) and ref.year == year:
+                    year -= 1
+            self._current = year
+            self._last_month = month
+            return year
+        if month < self._last_month - 6:
+            self._current += 1  # December -> January
+        elif month > self._last_month + 6:
+            return self._current - 1  # a straggler from before the rollover
+        self._last_month = month
+        return self._current
+
+
+class _DateTracker:
+    """Assigns dates to time-only stamps, moving to the next day when the clock wraps."""
+
+    __slots__ = ("_current", "_last_seconds")
+
+    def __init__(self, start: date) -> None:
+        self._current = start
+        self._last_seconds = -1
+
+    def date_for(self, hour: int, minute: int, second: int) -> date:
+        seconds = hour * 3600 + minute * 60 + second
+        if self._last_seconds - seconds > 12 * 3600:
+            self._current += timedelta(days=1)
+        self._last_seconds = seconds
+        return self._current
+
+
+class Clock:
+    """Per-source timestamp context and cache.
+
+    `tz` is the zone of naive stamps (`--tz`, default UTC); `reference` is when the source was
+    last written (its mtime), used for year-less stamps unless `year` is given; `day` is the date
+    of time-only stamps (`--date`, else the date other sources agree on, else the mtime's).
+    """
+
+    __slots__ = ("_cache", "_dates", "_values", "_years", "day", "reference", "tz")
+
+    def __init__(
+        self,
+        tz: tzinfo = UTC,
+        reference: datetime | None = None,
+        year: int | None = None,
+        day: date | None = None,
+    ) -> None:
+        self.tz = tz
+        self.reference = reference or datetime.now(UTC)
+        self.day = day
+        self._years = _YearTracker(self.reference.astimezone(tz), year)
+        self._dates: _DateTracker | None = None
+        self._cache: dict[Any, datetime | tuple[int, ...] | None] = {}
+        self._values: dict[str, datetime | None] = {}
+
+    # -- regex formats -------------------------------------------------------------------
+    def from_match(self, match: re.Match[str]) -> datetime | None:
+        """The timestamp described by the named time groups of `match`."""
+        text = match.group("ts")
+        if text is None:
+            return None
+        groups = match.re.groupindex
+        fraction = match.group("f") if "f" in groups else None
+        key = text
+        if fraction:
+            start, end = match.span("f")
+            offset = match.start("ts")
+            key = text[: start - offset - 1] + text[end - offset :]
+        cached = self._cache.get(key, _MISSING)
+        if cached is _MISSING:
+            cached = self._build(match, groups)
+            self._cache[key] = cached
+        if cached is None:
+            return None
+        if isinstance(cached, tuple):
+            result = self._complete(cached)
+        else:
+            result = cached
+        if result is None:
+            return None
+        return result.replace(microsecond=_micro(fraction)) if fraction else result
+
+    def _build(
+        self, match: re.Match[str], groups: Any
+    ) -> datetime | tuple[int, ...] | None:
+        """A whole-second UTC datetime, or a tuple of parts awaiting a year or a date."""
+        get = match.group
+        if "epoch" in groups and get("epoch"):
+            return epoch_to_datetime(get("epoch").split(".")[0])
+        try:
+            hour = int(get("H")) if "H" in groups and get("H") else 0
+            minute = int(get("M")) if "M" in groups and get("M") else 0
+            second = int(get("S")) if "S" in groups and get("S") else 0
+            second = min(second, 59)  # leap seconds
+            if "Y" in groups and get("Y"):
+                year: int | None = int(get("Y"))
+            elif "y" in groups and get("y"):
+                year = 2000 + int(get("y"))
+            else:
+                year = None
+            if "mo" in groups and get("mo"):
+                month: int | None = int(get("mo"))
+            elif "mon" in groups and get("mon"):
+                month = MONTHS[get("mon")[:3].lower()]
+            else:
+                month = None
+            day = int(get("d")) if "d" in groups and get("d") else None
+            zone = parse_offset(get("z")) if "z" in groups and get("z") else None
+            offset = -1 if zone is None else int(zone.utcoffset(None).total_seconds())  # type: ignore[union-attr]
+            if month is None or day is None:
+                return (0, 0, 0, hour, minute, second, offset)
+            if year is None:
+                return (0, month, day, hour, minute, second, offset)
+            return self._localize(datetime(year, month, day, hour, minute, second), zone)
+        except (ValueError, KeyError):
+            return None
+
+    def _complete(self, parts: tuple[int, ...]) -> datetime | None:
+        """Fill in a missing year (or date) from context, then localise. Cached per result."""
+        _, month, day, hour, minute, second, offset = parts
+        if month:
+            year = self._years.year_for(month, day)
+            key: tuple[Any, ...] = (parts, year)
+            cached = self._cache.get(key, _MISSING)
+            if cached is _MISSING:
+                try:
+                    naive = datetime(year, month, day, hour, minute, second)
+                except ValueError:  # 29 Feb in a year-less log of a common year
+                    naive = datetime(year, month, 28, hour, minute, second)
+                cached = self._localize(naive, _fixed_zone(offset))
+                self._cache[key] = cached
+            return cached  # type: ignore[return-value]
+        if self._dates is None:
+            self._dates = _DateTracker(self._start_day(hour, minute, second))
+        on = self._dates.date_for(hour, minute, second)
+        naive = datetime(on.year, on.month, on.day, hour, minute, second)
+        return self._localize(naive, _fixed_zone(offset))
+
+    def _start_day(self, hour: int, minute: int, second: int) -> date:
+        if self.day is not None:
+            return self.day
+        local_ref = self.reference.astimezone(self.tz)
+        if (hour, minute, second) > (local_ref.hour, local_ref.minute, local_ref.second):
+            return local_ref.date() - timedelta(days=1)
+        return local_ref.date()
+
+    def _localize(self, naive: datetime, zone: tzinfo | None) -> datetime:
+        return naive.replace(tzinfo=zone or self.tz).astimezone(UTC)
+
+    # -- structured values ----------------------------------------------------------------
+    def from_value(self, value: object) -> datetime | None:
+        """A timestamp value from a structured record: ISO 8601 text, epoch number, or text in
+        any layout `GENERIC_STAMPS` knows."""
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, int | float):
+            return epoch_to_datetime(value)
+        if isinstance(value, dict):
+            seconds = value.get("epochSecond")
+            if seconds is None:
+                return None
+            nanos = value.get("nanoOfSecond", 0) or 0
+            return epoch_to_datetime(float(seconds) + float(nanos) / 1e9)
+        text = str(value).strip()
+        if not text:
+            return None
+        if text[0].isdigit() and text.replace(".", "", 1).isdigit():
+            return epoch_to_datetime(text)
+        cached = self._values.get(text, _MISSING)
+        if cached is not _MISSING:
+            return cached  # type: ignore[no-any-return]
+        result = self._from_iso(text)
+        if result is None:
+            for pattern in GENERIC_STAMPS:
+                match = pattern.match(text)
+                if match:
+                    result = self.from_match(match)
+                    break
+        if len(self._values) < 100_000:
+            self._values[text] = result
+        return result
+
+    def _from_iso(self, text: str) -> datetime | None:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            trimmed = _NANOS.sub(lambda m: m.group(1), text)
+            if trimmed == text:
+                return None
+            try:
+                parsed = datetime.fromisoformat(trimmed)
+            except ValueError:
+                return None
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=self.tz).astimezone(UTC)
+        return parsed.astimezone(UTC)
+
+
+_MISSING: Any = object()
+_NANOS = re.compile(r"(\.\d{6})\d+")
+
+
+def _fixed_zone(offset_seconds: int) -> tzinfo | None:
+    if offset_seconds == -1:
+        return None
+    return UTC if offset_seconds == 0 else timezone(timedelta(seconds=offset_seconds))
+
+
+# Layouts tried, in order, for timestamp text of unknown layout (JSON values, the generic
+# fallback format). Anchored at the start of the text.
+GENERIC_STAMP_SPECS: tuple[str, ...] = (
+    r"%Y-%m-%d[T ]%H:%M:%S(?:[.,:]%f)?\s?(?:%Z)?",
+    r"%Y/%m/%d[T ]%H:%M:%S(?:[.,]%f)?\s?(?:%z)?",
+    r"%d/%b/%Y:%H:%M:%S(?:\.%f)? ?(?:%z)?",
+    r"(?:%a,? )?%-d %b %Y %H:%M:%S(?:[.,]%f)?(?: %Z)?",
+    r"(?:%a )?%b %e %H:%M:%S(?:\.%f)? %Y",
+    r"(?:%a )?%b %e %Y %H:%M:%S(?:\.%f)?",
+    r"%b %e %H:%M:%S(?:\.%f)?",
+    r"%Y%m%d[T-]%H:?%M:?%S(?:[.:,]%f)?(?:%z)?",
+    r"%H:%M:%S(?:[.,]%f)?",
+)
+GENERIC_STAMPS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(stamp(spec)) for spec in GENERIC_STAMP_SPECS
+)
