@@ -7,7 +7,7 @@ Streaming: a source is read once, line by line; only the detection sample is buf
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from itertools import chain, islice
@@ -64,9 +64,15 @@ class SourceStats:
 class SourceParser:
     """Parses one source into records. Iterate it once; `stats` is complete afterwards."""
 
-    def __init__(self, source: Source, options: ParseOptions) -> None:
+    def __init__(
+        self,
+        source: Source,
+        options: ParseOptions,
+        day_hint: Callable[[], date | None] | None = None,
+    ) -> None:
         self.source = source
         self.options = options
+        self.day_hint = day_hint
         self.stats = SourceStats(source)
         self.reader = LineReader(source.path)
 
@@ -87,6 +93,7 @@ class SourceParser:
             reference=self.source.mtime,
             year=self.options.year,
             day=self.options.day,
+            day_hint=self.day_hint,
         )
         try:
             yield from _records(
@@ -97,7 +104,9 @@ class SourceParser:
             stats.bytes = self.reader.bytes_read
             stats.compression = self.reader.compression
             if self.reader.truncated:
-                stats.warnings.append("compressed stream ends early (truncated?); read what it held")
+                stats.warnings.append(
+                    "compressed stream ends early (truncated?); read what it held"
+                )
             if self.reader.invalid_utf8:
                 stats.warnings.append("invalid UTF-8 replaced with U+FFFD")
             if self.reader.long_lines:
@@ -178,16 +187,23 @@ def _records(
             continuation = []
         name = names.get(fmt.name)
         if name is None:
-            name = names[fmt.name] = (prefix + fmt.name) if fmt is not PLAIN else (
-                prefix[:-1] or fmt.name
+            name = names[fmt.name] = (
+                (prefix + fmt.name) if fmt is not PLAIN else (prefix[:-1] or fmt.name)
             )
         format_counts[name] += 1
         if fmt is PLAIN:
             stats.unparsed += 1
         service = default_service if forced_service else (parsed.service or default_service)
         pending = Record(
-            file, line_number, line_number, stamp or parsed.timestamp, parsed.level, service,
-            name, parsed.message, parsed.fields,
+            file,
+            line_number,
+            line_number,
+            stamp or parsed.timestamp,
+            parsed.level,
+            service,
+            name,
+            parsed.message,
+            parsed.fields,
         )
     if pending is not None:
         yield _finish(pending, continuation, stats)
@@ -216,12 +232,18 @@ def _finish(record: Record, continuation: list[str], stats: SourceStats) -> Reco
     return record
 
 
-@dataclass
 class Workspace:
-    """Everything read from a set of paths: the parsers (with their stats) and the warnings."""
+    """Everything read from a set of paths: a parser per source (with its stats) and the
+    warnings met while discovering them."""
 
-    parsers: list[SourceParser]
-    warnings: list[str]
+    def __init__(self, sources: Sequence[Source], options: ParseOptions, warnings: list[str]):
+        self.options = options
+        self.warnings = warnings
+        self.parsers = [
+            SourceParser(source, options, day_hint=self._day_hint_for(source))
+            for source in sources
+        ]
+        self._first_days: dict[Source, date | None] = {}
 
     def records(self) -> Iterator[Record]:
         """All records, source after source, each source in file order."""
@@ -232,13 +254,39 @@ class Workspace:
     def stats(self) -> list[SourceStats]:
         return [parser.stats for parser in self.parsers]
 
+    def _day_hint_for(self, source: Source) -> Callable[[], date | None]:
+        """Time-only stamps (`14:02:03.118 [main] ERROR ...`) take the date of the other
+        sources: the earliest first date among them, read from their first records."""
+
+        def hint() -> date | None:
+            days = [
+                day
+                for other in self.parsers
+                if other.source is not source
+                and (day := self._first_day(other.source)) is not None
+            ]
+            return min(days) if days else None
+
+        return hint
+
+    def _first_day(self, source: Source) -> date | None:
+        if source not in self._first_days:
+            self._first_days[source] = None
+            if source.path is not None:  # stdin cannot be read twice
+                peek = SourceParser(source, self.options)
+                for record in islice(peek, SAMPLE_LINES):
+                    if record.timestamp is not None:
+                        self._first_days[source] = record.timestamp.date()
+                        break
+        return self._first_days[source]
+
 
 def open_paths(paths: Sequence[str], options: ParseOptions | None = None) -> Workspace:
     """Discover the sources behind `paths` and prepare a parser for each (nothing is read yet,
     beyond the first bytes of files found in directories, to skip binaries)."""
     options = options or ParseOptions()
     found = discover(paths)
-    return Workspace([SourceParser(source, options) for source in found.sources], found.warnings)
+    return Workspace(found.sources, options, found.warnings)
 
 
 def parse_paths(paths: Sequence[str], options: ParseOptions | None = None) -> list[Record]:

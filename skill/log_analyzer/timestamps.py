@@ -12,6 +12,7 @@ Redis, Android), the date for time-only stamps, the time zone for naive local ti
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -48,10 +49,33 @@ _DIRECTIVE_RX = re.compile(r"%(-?[A-Za-z%])")
 
 # Abbreviations seen in real logs; ambiguous ones (IST, CST) take their most common meaning.
 _TZ_ABBREVIATIONS = {
-    "Z": 0, "UTC": 0, "GMT": 0, "UT": 0, "WET": 0, "BST": 60, "CET": 60, "CEST": 120,
-    "EET": 120, "EEST": 180, "MSK": 180, "IST": 330, "JST": 540, "KST": 540, "AEST": 600,
-    "AEDT": 660, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420,
-    "MDT": -360, "PST": -480, "PDT": -420, "HST": -600, "AKST": -540, "AKDT": -480,
+    "Z": 0,
+    "UTC": 0,
+    "GMT": 0,
+    "UT": 0,
+    "WET": 0,
+    "BST": 60,
+    "CET": 60,
+    "CEST": 120,
+    "EET": 120,
+    "EEST": 180,
+    "MSK": 180,
+    "IST": 330,
+    "JST": 540,
+    "KST": 540,
+    "AEST": 600,
+    "AEDT": 660,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
+    "HST": -600,
+    "AKST": -540,
+    "AKDT": -480,
 }
 
 
@@ -162,10 +186,11 @@ class Clock:
 
     `tz` is the zone of naive stamps (`--tz`, default UTC); `reference` is when the source was
     last written (its mtime), used for year-less stamps unless `year` is given; `day` is the date
-    of time-only stamps (`--date`, else the date other sources agree on, else the mtime's).
+    of time-only stamps (`--date`), else `day_hint()` (the date of the other sources), else the
+    date of the reference.
     """
 
-    __slots__ = ("_cache", "_dates", "_values", "_years", "day", "reference", "tz")
+    __slots__ = ("_cache", "_dates", "_values", "_years", "day", "day_hint", "reference", "tz")
 
     def __init__(
         self,
@@ -173,8 +198,10 @@ class Clock:
         reference: datetime | None = None,
         year: int | None = None,
         day: date | None = None,
+        day_hint: Callable[[], date | None] | None = None,
     ) -> None:
         self.tz = tz
+        self.day_hint = day_hint
         self.reference = reference or datetime.now(UTC)
         self.day = day
         self._years = _YearTracker(self.reference.astimezone(tz), year)
@@ -201,17 +228,12 @@ class Clock:
             self._cache[key] = cached
         if cached is None:
             return None
-        if isinstance(cached, tuple):
-            result = self._complete(cached)
-        else:
-            result = cached
+        result = self._complete(cached) if isinstance(cached, tuple) else cached
         if result is None:
             return None
         return result.replace(microsecond=_micro(fraction)) if fraction else result
 
-    def _build(
-        self, match: re.Match[str], groups: Any
-    ) -> datetime | tuple[int, ...] | None:
+    def _build(self, match: re.Match[str], groups: Any) -> datetime | tuple[int, ...] | None:
         """A whole-second UTC datetime, or a tuple of parts awaiting a year or a date."""
         get = match.group
         if "epoch" in groups and get("epoch"):
@@ -258,7 +280,7 @@ class Clock:
                     naive = datetime(year, month, 28, hour, minute, second)
                 cached = self._localize(naive, _fixed_zone(offset))
                 self._cache[key] = cached
-            return cached  # type: ignore[return-value]
+            return cached  # type: ignore[no-any-return]
         if self._dates is None:
             self._dates = _DateTracker(self._start_day(hour, minute, second))
         on = self._dates.date_for(hour, minute, second)
@@ -268,6 +290,9 @@ class Clock:
     def _start_day(self, hour: int, minute: int, second: int) -> date:
         if self.day is not None:
             return self.day
+        hinted = self.day_hint() if self.day_hint is not None else None
+        if hinted is not None:
+            return hinted
         local_ref = self.reference.astimezone(self.tz)
         if (hour, minute, second) > (local_ref.hour, local_ref.minute, local_ref.second):
             return local_ref.date() - timedelta(days=1)

@@ -40,27 +40,35 @@ def detect(sample: list[str], forced: str | None = None) -> Detection:
     """Detect the format of `sample` (lines from the start, middle and end of a source)."""
     clock = Clock()  # a throwaway clock: detection must not move the source's year tracking
     lines = [line for line in sample if line.strip()]
-    envelope: Envelope | None = None
     if forced is not None:
         chosen = get_format(forced)
         if isinstance(chosen, Envelope):
-            envelope = chosen
-            lines = _unwrap_all(envelope, lines, clock)
-        else:
-            return Detection(chosen, [f for f in (GENERIC,) if f is not chosen], None, 1.0)
-    elif lines:
-        envelope = _detect_envelope(lines, clock)
-        if envelope is not None:
-            lines = _unwrap_all(envelope, lines, clock)
-    return _detect_inner(lines, clock, envelope)
-
-
-def _detect_envelope(lines: list[str], clock: Clock) -> Envelope | None:
+            return _detect_inner(_unwrap_all(chosen, lines, clock), clock, chosen)
+        return Detection(chosen, [f for f in (GENERIC,) if f is not chosen], None, 1.0)
+    bare = _detect_inner(lines, clock, None)
     for envelope in ENVELOPES:
         hits = sum(1 for line in lines if envelope.unwrap(line, clock) is not None)
-        if hits >= ENVELOPE_SHARE * len(lines):
-            return envelope
-    return None
+        if not lines or hits < ENVELOPE_SHARE * len(lines):
+            continue
+        wrapped = _detect_inner(_unwrap_all(envelope, lines, clock), clock, envelope)
+        if envelope.name in _SPECIFIC_ENVELOPES or _envelope_reads_better(wrapped, bare):
+            return wrapped
+    return bare
+
+
+# These envelopes cannot be mistaken for an application's own header; `kubectl` (a bare
+# RFC 3339 stamp) can: Spring Boot and zap lines start with one too.
+_SPECIFIC_ENVELOPES = frozenset({"cri", "docker-json"})
+
+
+def _envelope_reads_better(wrapped: Detection, bare: Detection) -> bool:
+    if bare.primary in (GENERIC, PLAIN):
+        return True
+    return (
+        wrapped.primary is not PLAIN
+        and wrapped.primary.priority > bare.primary.priority
+        and wrapped.share >= NEAR_TIE * bare.share
+    )
 
 
 def _unwrap_all(envelope: Envelope, lines: list[str], clock: Clock) -> list[str]:

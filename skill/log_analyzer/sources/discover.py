@@ -26,7 +26,9 @@ _ROTATION = re.compile(
     r"(?P<ext>\.log)?(?P<comp>\.(?:gz|bz2|xz))?$"
 )
 _COMPRESSION_SUFFIX = re.compile(r"\.(?:gz|bz2|xz)$")
-_SKIPPED_SUFFIXES = frozenset({".pyc", ".so", ".o", ".png", ".jpg", ".zip", ".tar", ".db", ".pid", ".lock", ".sock"})
+_SKIPPED_SUFFIXES = frozenset(
+    {".pyc", ".so", ".o", ".png", ".jpg", ".zip", ".tar", ".db", ".pid", ".lock", ".sock"}
+)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ archive yields what it holds and says so.
 from __future__ import annotations
 
 import bz2
-import gzip
 import io
 import lzma
 import os
@@ -16,7 +15,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 MAX_LINE_BYTES = 1 << 20
 CHUNK_BYTES = 1 << 20
@@ -36,14 +35,47 @@ def compression_of(head: bytes) -> str | None:
     return None
 
 
-def open_decompressed(raw: IO[bytes], compression: str | None) -> IO[bytes]:
+def _decompressor(compression: str) -> Any:
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw)  # type: ignore[return-value]
+        return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     if compression == "bzip2":
-        return bz2.BZ2File(raw)  # type: ignore[return-value]
-    if compression == "xz":
-        return lzma.LZMAFile(raw)  # type: ignore[return-value]
-    return raw
+        return bz2.BZ2Decompressor()
+    return lzma.LZMADecompressor()
+
+
+def decompressed_chunks(raw: IO[bytes], compression: str | None) -> Iterator[bytes]:
+    """The content of `raw` in chunks, decompressed. Driving the decompressor by hand (not
+    through GzipFile) keeps every byte a truncated archive holds; concatenated members (as
+    `cat a.gz b.gz` makes) are read one after the other. Raises `TruncatedError` at the end
+    of a stream that stops inside a member."""
+    if compression is None:
+        while chunk := raw.read(CHUNK_BYTES):
+            yield chunk
+        return
+    decompressor = _decompressor(compression)
+    pending = b""
+    while True:
+        data = pending or raw.read(CHUNK_BYTES // 4)
+        pending = b""
+        if not data:
+            break
+        try:
+            out = decompressor.decompress(data)
+        except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
+            raise TruncatedError(str(error)) from None
+        if out:
+            yield out
+        if decompressor.eof:
+            pending = decompressor.unused_data or raw.read(CHUNK_BYTES // 4)
+            if not pending.strip(b"\x00"):  # the end, or trailing padding
+                return
+            decompressor = _decompressor(compression)  # another member follows
+    if not decompressor.eof:
+        raise TruncatedError("compressed stream ends early")
+
+
+class TruncatedError(Exception):
+    """A compressed stream that stops before its end (a copy cut short, a file being written)."""
 
 
 def looks_binary(head: bytes) -> bool:
@@ -63,33 +95,37 @@ class LineReader:
         self.bytes_read = 0
 
     def open(self) -> IO[bytes]:
-        raw: IO[bytes]
+        """The raw (possibly compressed) byte stream; sets `compression` from magic bytes."""
         if self.path is None:
             stdin = sys.stdin.buffer
-            peekable = stdin if isinstance(stdin, io.BufferedReader) else io.BufferedReader(stdin)  # type: ignore[arg-type]
-            self.compression = compression_of(peekable.peek(8)[:8])
-            return open_decompressed(peekable, self.compression)
-        raw = open(self.path, "rb")  # noqa: SIM115 - closed by the caller
+            peekable: IO[bytes] = stdin
+            if not isinstance(stdin, io.BufferedReader):  # replaced by a test harness
+                peekable = io.BufferedReader(stdin)  # type: ignore[type-var]
+            peek = getattr(peekable, "peek", None)
+            self.compression = compression_of(peek(8)[:8]) if peek else None
+            return peekable
+        raw = open(self.path, "rb")  # noqa: SIM115 - closed by `lines`
         self.compression = compression_of(raw.read(8))
         raw.seek(0)
-        return open_decompressed(raw, self.compression)
+        return raw
 
     def lines(self) -> Iterator[str]:
         """Each line without its line ending. Reads in chunks; a line longer than the cap is
         cut at the cap and the rest of it skipped."""
-        stream = self.open()
+        raw = self.open()
         try:
-            yield from self._lines(stream)
+            yield from self._lines(decompressed_chunks(raw, self.compression))
         finally:
-            stream.close()
+            if raw is not sys.stdin.buffer:
+                raw.close()
 
-    def _lines(self, stream: IO[bytes]) -> Iterator[str]:
+    def _lines(self, chunks: Iterator[bytes]) -> Iterator[str]:
         tail = b""
         skipping = False  # inside the remainder of an over-long line
         while True:
             try:
-                chunk = stream.read(CHUNK_BYTES)
-            except (EOFError, OSError, zlib.error, lzma.LZMAError):
+                chunk = next(chunks, b"")
+            except TruncatedError:
                 self.truncated = True
                 break
             if not chunk:
@@ -145,11 +181,15 @@ def read_head(path: Path, size: int = SNIFF_BYTES) -> bytes:
     with open(path, "rb") as raw:
         compression = compression_of(raw.read(8))
         raw.seek(0)
-        stream = open_decompressed(raw, compression)
+        head = b""
         try:
-            return stream.read(size)
-        except (EOFError, OSError, zlib.error, lzma.LZMAError):
-            return b""
+            for chunk in decompressed_chunks(raw, compression):
+                head += chunk
+                if len(head) >= size:
+                    break
+        except TruncatedError:
+            pass
+        return head[:size]
 
 
 def sample_middle_and_end(path: Path, lines_each: int = 50, span: int = 32768) -> list[str]:
