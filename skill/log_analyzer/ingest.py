@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
-from itertools import chain, islice
+from itertools import chain, count, islice, repeat
 
 from .formats.base import LogFormat, Parsed
 from .formats.detect import Detection, detect
@@ -116,14 +116,10 @@ class SourceParser:
 
 
 def _unwrapped(
-    lines: Iterable[str], envelope: Envelope | None, clock: Clock
+    lines: Iterable[str], envelope: Envelope, clock: Clock
 ) -> Iterator[tuple[int, str, datetime | None]]:
     """(line number, text, envelope time) per logical line: envelopes removed, partial
     entries (CRI `P`, Docker lines without a newline) joined to the entry that ends them."""
-    if envelope is None:
-        for number, line in enumerate(lines, 1):
-            yield number, line, None
-        return
     partial: list[str] = []
     number = 0
     for number, line in enumerate(lines, 1):
@@ -162,7 +158,12 @@ def _records(
     continuation: list[str] = []
     line_number = 0
     format_counts = stats.formats
-    for line_number, text, stamp in _unwrapped(lines, detection.envelope, clock):
+    numbered: Iterable[tuple[int, str, datetime | None]] = (
+        zip(count(1), lines, repeat(None))  # no generator frame per line in the common case
+        if detection.envelope is None
+        else _unwrapped(lines, detection.envelope, clock)
+    )
+    for line_number, text, stamp in numbered:
         parsed: Parsed | None = primary.parse(text, clock)
         fmt: LogFormat = primary
         if parsed is None:

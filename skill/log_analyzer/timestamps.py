@@ -128,12 +128,6 @@ def epoch_to_datetime(value: float | int | str) -> datetime | None:
         return None
 
 
-def _micro(fraction: str | None) -> int:
-    if not fraction:
-        return 0
-    return int((fraction + "00000")[:6])
-
-
 class _YearTracker:
     """Assigns years to year-less stamps: the first stamp is not after the reference time (the
     file's modification time, or `--year`), and the year advances when months roll over."""
@@ -210,13 +204,17 @@ class Clock:
         self._values: dict[str, datetime | None] = {}
 
     # -- regex formats -------------------------------------------------------------------
-    def from_match(self, match: re.Match[str]) -> datetime | None:
-        """The timestamp described by the named time groups of `match`."""
-        text = match.group("ts")
+    def from_match(
+        self, match: re.Match[str], groups: dict[str, str | None] | None = None
+    ) -> datetime | None:
+        """The timestamp described by the named time groups of `match` (`groups` is its
+        groupdict, when the caller has it already)."""
+        if groups is None:
+            groups = match.groupdict()
+        text = groups.get("ts")
         if text is None:
             return None
-        groups = match.re.groupindex
-        fraction = match.group("f") if "f" in groups else None
+        fraction = groups.get("f")
         key = text
         if fraction:
             start, end = match.span("f")
@@ -224,14 +222,14 @@ class Clock:
             key = text[: start - offset - 1] + text[end - offset :]
         cached = self._cache.get(key, _MISSING)
         if cached is _MISSING:
-            cached = self._build(match, groups)
+            cached = self._build(match, match.re.groupindex)
             self._cache[key] = cached
         if cached is None:
             return None
         result = self._complete(cached) if isinstance(cached, tuple) else cached
-        if result is None:
-            return None
-        return result.replace(microsecond=_micro(fraction)) if fraction else result
+        if result is None or not fraction:
+            return result
+        return result.replace(microsecond=int(fraction[:6].ljust(6, "0")))
 
     def _build(self, match: re.Match[str], groups: Any) -> datetime | tuple[int, ...] | None:
         """A whole-second UTC datetime, or a tuple of parts awaiting a year or a date."""

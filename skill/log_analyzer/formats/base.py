@@ -21,6 +21,9 @@ _TIME_GROUPS = frozenset({"ts", "Y", "y", "mo", "mon", "d", "H", "M", "S", "f", 
 _CORE_GROUPS = _TIME_GROUPS | {"level", "message", "service", "status", "pri"}
 
 
+_UNKNOWN: Any = object()
+
+
 @dataclass(slots=True)
 class Parsed:
     """The header fields a format read from one line."""
@@ -101,6 +104,9 @@ class RegexFormat(LogFormat):
         self.infer = infer
         self.continuation_levels = continuation_levels
         self._has_ts = "ts" in self.regex.groupindex
+        self._level_cache: dict[str, str | None] = {}
+        self._has_status = "status" in self.regex.groupindex
+        self._has_pri = "pri" in self.regex.groupindex
         # `level2`, `logger3`...: the same field captured in another alternative of the regex.
         self._aliases = tuple(
             (g, g.rstrip("0123456789")) for g in self.regex.groupindex if g[-1].isdigit()
@@ -117,31 +123,39 @@ class RegexFormat(LogFormat):
         if match is None:
             return None
         groups = match.groupdict()
-        for alias, base in self._aliases:
-            if groups[alias] is not None:
-                groups[base] = groups[alias]
+        if self._aliases:
+            for alias, base in self._aliases:
+                if groups[alias] is not None:
+                    groups[base] = groups[alias]
         message = groups.get("message") or ""
         raw_level = groups.get("level")
         level = None
         if raw_level is not None:
-            level = self.levels.get(raw_level) or normalize_level(raw_level)
-        pri = groups.get("pri")
-        if level is None and pri:
-            level = SYSLOG_SEVERITY[int(pri) % 8]
-        status = groups.get("status")
-        if level is None and status and status.isdigit():
-            level = http_status_level(int(status))
+            level = self._level_cache.get(raw_level, _UNKNOWN)
+            if level is _UNKNOWN:
+                level = self.levels.get(raw_level) or normalize_level(raw_level)
+                if len(self._level_cache) < 1000:
+                    self._level_cache[raw_level] = level
+        status = groups.get("status") if self._has_status else None
+        if level is None:
+            pri = groups.get("pri") if self._has_pri else None
+            if pri:
+                level = SYSLOG_SEVERITY[int(pri) % 8]
+            elif status and status.isdigit():
+                level = http_status_level(int(status))
         if level is None and self.infer:
             level = infer_level(message)
-        fields: dict[str, Any] = {
-            name: groups[name] for name in self._extra if groups[name] is not None
-        }
+        fields: dict[str, Any] = (
+            {name: groups[name] for name in self._extra if groups[name] is not None}
+            if self._extra
+            else {}
+        )
         if status:
             fields["status"] = int(status) if status.isdigit() else status
-        if raw_level is not None and raw_level in self.continuation_levels:
+        if self.continuation_levels and raw_level in self.continuation_levels:
             fields["continues"] = True
         return Parsed(
-            timestamp=clock.from_match(match) if self._has_ts else None,
+            timestamp=clock.from_match(match, groups) if self._has_ts else None,
             level=level,
             message=message,
             service=groups.get(self.service_group),
