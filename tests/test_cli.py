@@ -62,8 +62,16 @@ def test_parse_jsonl_contract(logs: Path, capsys: pytest.CaptureFixture[str]) ->
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 2
     error = records[1]
-    assert {"file", "line", "end_line", "timestamp", "level", "service", "format",
-            "message"} <= error.keys()
+    assert {
+        "file",
+        "line",
+        "end_line",
+        "timestamp",
+        "level",
+        "service",
+        "format",
+        "message",
+    } <= error.keys()
     assert error["file"] == str(logs / "checkout-service.log")
     assert (error["line"], error["end_line"]) == (2, 6)
     assert error["timestamp"] == "2026-11-28T14:02:04.550000+00:00"
@@ -87,7 +95,9 @@ def test_parse_text_view_names_file_and_line(logs: Path, capsys) -> None:
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 2
-    assert f"{logs / 'checkout-service.log'}:2 Cart lookup failed for cart 5f2a (+4 lines)" in lines[1]
+    assert (
+        f"{logs / 'checkout-service.log'}:2 Cart lookup failed for cart 5f2a (+4 lines)" in lines[1]
+    )
 
 
 def test_format_option_skips_detection(tmp_path: Path, capsys) -> None:

@@ -41,8 +41,11 @@ def test_year_option_overrides_mtime(tmp_path: Path) -> None:
 
 
 def test_year_less_stamp_after_mtime_belongs_to_the_previous_year(tmp_path: Path) -> None:
-    path = write(tmp_path / "auth.log", "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user x\n",
-                 mtime=datetime(2026, 11, 28, 12, 0, tzinfo=UTC))
+    path = write(
+        tmp_path / "auth.log",
+        "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user x\n",
+        mtime=datetime(2026, 11, 28, 12, 0, tzinfo=UTC),
+    )
     assert iso(parse_paths([path])) == ["2025-12-10T06:55:46+00:00"]
 
 
@@ -65,8 +68,7 @@ def test_explicit_offsets_win_over_tz_option(tmp_path: Path) -> None:
 
 def test_sub_second_precision_is_kept(tmp_path: Path) -> None:
     text = (
-        "I1128 14:02:03.118442       1 main.go:10] a\n"
-        "I1128 14:02:03.118443       1 main.go:10] b\n"
+        "I1128 14:02:03.118442       1 main.go:10] a\nI1128 14:02:03.118443       1 main.go:10] b\n"
     )
     path = write(tmp_path / "kubelet.log", text, mtime=datetime(2026, 11, 28, 15, tzinfo=UTC))
     first, second = parse_paths([path])
@@ -82,8 +84,11 @@ def test_epoch_units_are_told_apart_by_magnitude() -> None:
 
 
 def test_time_only_stamps_take_the_date_of_the_other_sources(tmp_path: Path) -> None:
-    write(tmp_path / "api.log", "2026-11-20 23:59:50,000 - api - INFO - request\n",
-          mtime=datetime(2026, 11, 28, tzinfo=UTC))
+    write(
+        tmp_path / "api.log",
+        "2026-11-20 23:59:50,000 - api - INFO - request\n",
+        mtime=datetime(2026, 11, 28, tzinfo=UTC),
+    )
     write(
         tmp_path / "worker.log",
         "23:59:59.500 [main] INFO  c.e.Worker - tick\n00:00:01.000 [main] INFO  c.e.Worker - tock\n",
