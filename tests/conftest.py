@@ -22,6 +22,8 @@ def parse_file(path: Path | str, options: ParseOptions | None = None) -> list[Re
 @pytest.fixture
 def loghub_dir() -> Path:
     if not LOGHUB.is_dir():
-        pytest.skip(f"Loghub 2k data not found at {LOGHUB} (it ships beside the project, in "
-                    "../shared, not with it: its licence forbids copying it in)")
+        pytest.skip(
+            f"Loghub 2k data not found at {LOGHUB} (it ships beside the project, in "
+            "../shared, not with it: its licence forbids copying it in)"
+        )
     return LOGHUB

@@ -15,8 +15,10 @@ CHECKOUT = (
     "2026-11-28T14:02:04.550Z ERROR 1 --- [checkout-service] [nio-8080-exec-2] "
     "c.e.checkout.cart.CartService           : Cart lookup failed for cart 5f2a\n"
     "io.lettuce.core.RedisCommandTimeoutException: Command timed out after 2 second(s)\n"
-    "\tat io.lettuce.core.internal.ExceptionFactory.createTimeoutException(ExceptionFactory.java:59)\n"
-    "\tat io.lettuce.core.protocol.CommandExpiryWriter.lambda$potentiallyExpire$0(CommandExpiryWriter.java:176)\n"
+    "\tat io.lettuce.core.internal.ExceptionFactory.createTimeoutException("
+    "ExceptionFactory.java:59)\n"
+    "\tat io.lettuce.core.protocol.CommandExpiryWriter.lambda$potentiallyExpire$0("
+    "CommandExpiryWriter.java:176)\n"
     "\t... 42 more\n"
 )
 REDIS = (

@@ -91,7 +91,8 @@ def test_time_only_stamps_take_the_date_of_the_other_sources(tmp_path: Path) -> 
     )
     write(
         tmp_path / "worker.log",
-        "23:59:59.500 [main] INFO  c.e.Worker - tick\n00:00:01.000 [main] INFO  c.e.Worker - tock\n",
+        "23:59:59.500 [main] INFO  c.e.Worker - tick\n"
+        "00:00:01.000 [main] INFO  c.e.Worker - tock\n",
         mtime=datetime(2026, 11, 28, tzinfo=UTC),
     )
     records = [r for r in parse_paths([str(tmp_path)]) if r.file.endswith("worker.log")]

@@ -7,26 +7,75 @@ from __future__ import annotations
 
 import re
 
-LEVELS: tuple[str, ...] = ("trace", "debug", "info", "notice", "warning", "error", "critical", "fatal")
+LEVELS: tuple[str, ...] = (
+    "trace",
+    "debug",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "critical",
+    "fatal",
+)
 RANK: dict[str, int] = {name: rank for rank, name in enumerate(LEVELS)}
 
 _SPELLINGS: dict[str, str] = {
-    "trace": "trace", "trc": "trace", "finest": "trace", "finer": "trace", "verbose": "debug",
-    "debug": "debug", "dbg": "debug", "fine": "debug", "config": "debug",
-    "debug1": "debug", "debug2": "debug", "debug3": "debug", "debug4": "debug", "debug5": "debug",
-    "info": "info", "inf": "info", "information": "info", "informational": "info", "log": "info",
-    "default": "info", "success": "info", "note": "notice", "system": "notice",
-    "notice": "notice", "warn": "warning", "warning": "warning", "wrn": "warning",
-    "error": "error", "err": "error", "eror": "error", "severe": "error", "exception": "error",
-    "fail": "error", "failure": "error",
-    "critical": "critical", "crit": "critical", "alert": "critical", "dpanic": "critical",
-    "fatal": "fatal", "ftl": "fatal", "panic": "fatal", "emerg": "fatal", "emergency": "fatal",
+    "trace": "trace",
+    "trc": "trace",
+    "finest": "trace",
+    "finer": "trace",
+    "verbose": "debug",
+    "debug": "debug",
+    "dbg": "debug",
+    "fine": "debug",
+    "config": "debug",
+    "debug1": "debug",
+    "debug2": "debug",
+    "debug3": "debug",
+    "debug4": "debug",
+    "debug5": "debug",
+    "info": "info",
+    "inf": "info",
+    "information": "info",
+    "informational": "info",
+    "log": "info",
+    "default": "info",
+    "success": "info",
+    "note": "notice",
+    "system": "notice",
+    "notice": "notice",
+    "warn": "warning",
+    "warning": "warning",
+    "wrn": "warning",
+    "error": "error",
+    "err": "error",
+    "eror": "error",
+    "severe": "error",
+    "exception": "error",
+    "fail": "error",
+    "failure": "error",
+    "critical": "critical",
+    "crit": "critical",
+    "alert": "critical",
+    "dpanic": "critical",
+    "fatal": "fatal",
+    "ftl": "fatal",
+    "panic": "fatal",
+    "emerg": "fatal",
+    "emergency": "fatal",
 }
 _SPELLINGS.update({f"trace{n}": "trace" for n in range(1, 9)})  # Apache httpd trace1..trace8
 
 # syslog / journald PRIORITY 0..7
 SYSLOG_SEVERITY: tuple[str, ...] = (
-    "fatal", "critical", "critical", "error", "warning", "notice", "info", "debug",
+    "fatal",
+    "critical",
+    "critical",
+    "error",
+    "warning",
+    "notice",
+    "info",
+    "debug",
 )
 
 

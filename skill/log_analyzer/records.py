@@ -63,4 +63,5 @@ class Record:
 
     def __repr__(self) -> str:
         when = self.timestamp.isoformat() if self.timestamp else "-"
-        return f"Record({self.file}:{self.line} {when} {self.level} {self.service} {self.message[:60]!r})"
+        text = self.message[:60]
+        return f"Record({self.file}:{self.line} {when} {self.level} {self.service} {text!r})"

@@ -9,20 +9,62 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from .errors import OptionError
 from .sources.discover import Source, rotation_key
 
-_GENERIC_DIRS = frozenset({
-    "", ".", "..", "log", "logs", "var", "tmp", "data", "output", "out", "fixtures", "files",
-    "current", "latest", "archive", "archived", "old", "rotated", "dump", "dumps", "export",
-})
-_GENERIC_STEMS = frozenset({
-    "access", "error", "errors", "app", "application", "server", "output", "stdout", "stderr",
-    "current", "syslog", "messages", "main", "service", "console", "debug", "info", "log",
-    "combined", "daemon", "all", "events", "trace",
-})
+_GENERIC_DIRS = frozenset(
+    {
+        "",
+        ".",
+        "..",
+        "log",
+        "logs",
+        "var",
+        "tmp",
+        "data",
+        "output",
+        "out",
+        "fixtures",
+        "files",
+        "current",
+        "latest",
+        "archive",
+        "archived",
+        "old",
+        "rotated",
+        "dump",
+        "dumps",
+        "export",
+    }
+)
+_GENERIC_STEMS = frozenset(
+    {
+        "access",
+        "error",
+        "errors",
+        "app",
+        "application",
+        "server",
+        "output",
+        "stdout",
+        "stderr",
+        "current",
+        "syslog",
+        "messages",
+        "main",
+        "service",
+        "console",
+        "debug",
+        "info",
+        "log",
+        "combined",
+        "daemon",
+        "all",
+        "events",
+        "trace",
+    }
+)
 _DATED = re.compile(r"^\d{4}-?\d\d-?\d\d|^\d+$")
 _STEM_NOISE = re.compile(r"(?:[._-](?:log|txt|out|err|json|jsonl|ndjson))+$", re.IGNORECASE)
 
@@ -61,8 +103,11 @@ def service_from_path(source: Source) -> str:
     else:
         parts = (source.path.parent.name,)
     directory = next(
-        (part for part in reversed(parts) if part.lower() not in _GENERIC_DIRS
-         and not _DATED.match(part)),
+        (
+            part
+            for part in reversed(parts)
+            if part.lower() not in _GENERIC_DIRS and not _DATED.match(part)
+        ),
         None,
     )
     if directory is not None and (

@@ -17,7 +17,7 @@ from ..formats.registry import FORMATS
 from ..ingest import open_paths
 from ..levels import at_least
 from ..options import build_parse_options, check_level
-from ..render.sources import SourceSummary, SourcesReport, sources_table
+from ..render.sources import SourcesReport, SourceSummary, sources_table
 
 app = typer.Typer(
     name="log-analyzer",
@@ -30,32 +30,48 @@ app = typer.Typer(
 
 Paths = Annotated[
     list[str],
-    typer.Argument(help="Log files, directories, globs, or - for standard input.", show_default=False),
+    typer.Argument(
+        help="Log files, directories, globs, or - for standard input.", show_default=False
+    ),
 ]
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", help="Skip detection: read every source as this format "
-                 "(see `log-analyzer formats`)."),
+    typer.Option(
+        "--format",
+        help="Skip detection: read every source as this format (see `log-analyzer formats`).",
+    ),
 ]
 TzOption = Annotated[
     str | None,
-    typer.Option("--tz", help="Time zone of timestamps written without one (default UTC): "
-                 "a name like Europe/Paris, an offset like +02:00, or 'local'."),
+    typer.Option(
+        "--tz",
+        help="Time zone of timestamps written without one (default UTC): "
+        "a name like Europe/Paris, an offset like +02:00, or 'local'.",
+    ),
 ]
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", help="Year of year-less timestamps (syslog, Redis); default: from "
-                 "each file's modification time."),
+    typer.Option(
+        "--year",
+        help="Year of year-less timestamps (syslog, Redis); default: from "
+        "each file's modification time.",
+    ),
 ]
 DateOption = Annotated[
     str | None,
-    typer.Option("--date", help="Date (YYYY-MM-DD) of time-only timestamps; default: the date "
-                 "of the file's modification time."),
+    typer.Option(
+        "--date",
+        help="Date (YYYY-MM-DD) of time-only timestamps; default: the date "
+        "of the file's modification time.",
+    ),
 ]
 ServiceOption = Annotated[
     list[str],
-    typer.Option("--service", help="NAME=GLOB names the service of matching files; "
-                 "NAME alone keeps only that service's records. Repeatable."),
+    typer.Option(
+        "--service",
+        help="NAME=GLOB names the service of matching files; "
+        "NAME alone keeps only that service's records. Repeatable.",
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
@@ -125,15 +141,22 @@ def parse(
         if wanted and record.service not in wanted:
             continue
         if jsonl:
-            write(json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"),
-                             default=str) + "\n")
+            write(
+                json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"), default=str)
+                + "\n"
+            )
         else:
-            when = record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if record.timestamp \
+            when = (
+                record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+                if record.timestamp
                 else "-" * 23
+            )
             first, _, rest = record.message.partition("\n")
             more = f" (+{rest.count(chr(10)) + 1} lines)" if rest else ""
-            write(f"{when} {(record.level or '-'):<8} {record.service} "
-                  f"{record.file}:{record.line} {first}{more}\n")
+            write(
+                f"{when} {(record.level or '-'):<8} {record.service} "
+                f"{record.file}:{record.line} {first}{more}\n"
+            )
         shown += 1
         if limit is not None and shown >= limit:
             break

@@ -33,7 +33,5 @@ def get_format(name: str) -> LogFormat | Envelope:
     known ones."""
     found = _BY_NAME.get(name) or _ENVELOPES_BY_NAME.get(name)
     if found is None:
-        raise FormatError(
-            f"unknown format {name!r}; known formats: {', '.join(format_names())}"
-        )
+        raise FormatError(f"unknown format {name!r}; known formats: {', '.join(format_names())}")
     return found

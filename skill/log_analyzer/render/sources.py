@@ -63,9 +63,15 @@ def _when(value: datetime | None) -> str:
 def sources_table(summaries: Sequence[SourceSummary]) -> Table:
     table = Table(title=None, show_lines=False, header_style="bold", pad_edge=False)
     for column, justify in (
-        ("source", "left"), ("format", "left"), ("service", "left"), ("first (UTC)", "left"),
-        ("last (UTC)", "left"), ("records", "right"), ("lines", "right"),
-        ("unparsed", "right"), ("errors", "right"),
+        ("source", "left"),
+        ("format", "left"),
+        ("service", "left"),
+        ("first (UTC)", "left"),
+        ("last (UTC)", "left"),
+        ("records", "right"),
+        ("lines", "right"),
+        ("unparsed", "right"),
+        ("errors", "right"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for summary in summaries:
@@ -75,13 +81,19 @@ def sources_table(summaries: Sequence[SourceSummary]) -> Table:
                 "…" if len(summary.services) > 3 else ""
             )
         errors = sum(
-            count for level, count in summary.levels.items()
+            count
+            for level, count in summary.levels.items()
             if level in {"error", "critical", "fatal"}
         )
         unparsed = str(summary.unparsed)
         table.add_row(
-            summary.file, summary.format, services, _when(summary.first), _when(summary.last),
-            f"{summary.records:,}", f"{summary.lines:,}",
+            summary.file,
+            summary.format,
+            services,
+            _when(summary.first),
+            _when(summary.last),
+            f"{summary.records:,}",
+            f"{summary.lines:,}",
             f"[yellow]{unparsed}[/]" if summary.unparsed else unparsed,
             f"[red]{errors:,}[/]" if errors else "0",
         )
