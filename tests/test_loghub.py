@@ -126,7 +126,7 @@ DATASETS: dict[str, Dataset] = {
     "Linux": Dataset("syslog", _month_date, "ftpd"),
     # 54 lines `sandboxd[129] ([31211]): ...` (macOS's ` (address)` after the program) are left
     # to the generic fallback, which keeps the header in the message.
-    "Mac": Dataset("syslog", _month_date, "kernel", message_rate=0.97),
+    "Mac": Dataset("syslog", _month_date, "kernel", message_rate=0.995),
     "OpenSSH": Dataset("syslog", _openssh, "sshd"),
     "OpenStack": Dataset("openstack", _iso_date, "nova-api", level="Level"),
     "Proxifier": Dataset("proxifier", _proxifier, None),

@@ -118,24 +118,34 @@ def test_empty_file_yields_no_records_and_no_error(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_is_replaced_and_counted(tmp_path: Path) -> None:
-    path = write(tmp_path / "bad.log", spring_lines(1).encode() + b"caf\xe9 \xff\xfe broken\n")
+    spring = spring_lines(1).replace("5f2a0", "caf\udce9").encode("utf-8", "surrogateescape")
+    path = write(tmp_path / "bad.log", b"\xff\xfe broken header\n" + spring)
     workspace = open_paths([str(path)])
     records = list(workspace.records())
-    assert len(records) == 2
-    assert records[1].message == "caf\ufffd \ufffd\ufffd broken"
-    assert records[1].timestamp is None
+    assert [(r.line, r.format) for r in records] == [(1, "plain"), (2, "spring-boot")]
+    assert records[0].message == "\ufffd\ufffd broken header"
+    assert records[0].timestamp is None
+    assert records[1].message == "Cart lookup failed for cart caf\ufffd"
     stats = workspace.stats[0]
     assert stats.unparsed == 1
     assert any("invalid UTF-8" in w for w in stats.warnings)
 
 
+def test_header_less_line_continues_the_record_before_it(tmp_path: Path) -> None:
+    text = spring_lines(1) + "Retrying in 2 seconds (attempt 1/5)\n" + spring_lines(1, start=1)
+    records = parse_paths([str(write(tmp_path / "app.log", text))])
+    assert [(r.line, r.end_line) for r in records] == [(1, 2), (3, 3)]
+    assert records[0].message.endswith("\nRetrying in 2 seconds (attempt 1/5)")
+
+
 def test_five_mib_line_is_cut_but_counted(tmp_path: Path) -> None:
     huge = "x" * (5 * 1024 * 1024)
-    path = write(tmp_path / "huge.log", spring_lines(1) + huge + "\n" + spring_lines(1, start=1))
+    path = write(tmp_path / "huge.log", huge + "\n" + spring_lines(2))
     workspace = open_paths([str(path)])
     records = list(workspace.records())
     assert [r.line for r in records] == [1, 2, 3]
-    assert len(records[1].message) == MAX_LINE_BYTES
+    assert len(records[0].message) == MAX_LINE_BYTES
+    assert records[0].format == "plain"
     assert records[2].message == "Cart lookup failed for cart 5f2a1"
     assert workspace.stats[0].lines == 3
     assert workspace.stats[0].long_lines == 1

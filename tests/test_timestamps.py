@@ -118,3 +118,11 @@ def test_clock_parses_structured_values() -> None:
     )
     assert clock.from_value("not a time") is None
     assert clock.from_value(True) is None
+
+
+def test_clock_reads_protobuf_style_seconds_and_nanos() -> None:
+    clock = Clock()
+    assert clock.from_value({"seconds": 1795874523, "nanos": 118000000}) == datetime(
+        2026, 11, 28, 14, 2, 3, 118000, tzinfo=UTC
+    )
+    assert clock.from_value({"seconds": "soon"}) is None

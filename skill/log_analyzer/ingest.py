@@ -25,6 +25,7 @@ from .sources.reader import LineReader, sample_middle_and_end
 from .timestamps import Clock
 
 SAMPLE_LINES = 200
+MAX_HEADERLESS_JOINS = 200
 
 
 @dataclass
@@ -117,27 +118,32 @@ class SourceParser:
 
 def _unwrapped(
     lines: Iterable[str], envelope: Envelope, clock: Clock
-) -> Iterator[tuple[int, str, datetime | None]]:
-    """(line number, text, envelope time) per logical line: envelopes removed, partial
-    entries (CRI `P`, Docker lines without a newline) joined to the entry that ends them."""
+) -> Iterator[tuple[int, str, datetime | None, int]]:
+    """(first line, text, envelope time, last line) per logical line: envelopes removed,
+    partial entries (CRI `P`, Docker lines without a newline) joined to the entry that ends
+    them, numbered and timed by the first of them."""
     partial: list[str] = []
+    first = 0
+    first_stamp: datetime | None = None
     number = 0
     for number, line in enumerate(lines, 1):
         unwrapped = envelope.unwrap(line, clock)
         if unwrapped is None:
-            yield number, line, None
+            yield number, line, None, number
             continue
         if unwrapped.partial:
+            if not partial:
+                first, first_stamp = number, unwrapped.timestamp
             partial.append(unwrapped.text)
             continue
         if partial:
             partial.append(unwrapped.text)
-            yield number, "".join(partial), unwrapped.timestamp
+            yield first, "".join(partial), first_stamp or unwrapped.timestamp, number
             partial = []
         else:
-            yield number, unwrapped.text, unwrapped.timestamp
+            yield number, unwrapped.text, unwrapped.timestamp, number
     if partial:
-        yield number, "".join(partial), None
+        yield first, "".join(partial), first_stamp, number
 
 
 def _records(
@@ -156,20 +162,23 @@ def _records(
     names: dict[str, str] = {}
     pending: Record | None = None
     continuation: list[str] = []
-    line_number = 0
+    last_line = 0
     format_counts = stats.formats
-    numbered: Iterable[tuple[int, str, datetime | None]] = (
-        zip(count(1), lines, repeat(None))  # no generator frame per line in the common case
+    # A header-less line that no format reads continues the record before it (a message that
+    # spans lines), up to a limit: past it, such lines are records of their own.
+    headerless_joins = MAX_HEADERLESS_JOINS
+    numbered: Iterable[tuple[int, str, datetime | None, int]] = (
+        zip(count(1), lines, repeat(None), count(1))  # no generator frame per line
         if detection.envelope is None
         else _unwrapped(lines, detection.envelope, clock)
     )
-    for line_number, text, stamp in numbered:
+    for line_number, text, stamp, last_line in numbered:
         parsed: Parsed | None = primary.parse(text, clock)
         fmt: LogFormat = primary
         if parsed is None:
             if pending is not None and is_continuation(text):
                 continuation.append(text)
-                pending.end_line = line_number
+                pending.end_line = last_line
                 continue
             for candidate in fallbacks:
                 parsed = candidate.parse(text, clock)
@@ -177,15 +186,23 @@ def _records(
                     fmt = candidate
                     break
             else:
+                if pending is not None and headerless_joins < MAX_HEADERLESS_JOINS:
+                    headerless_joins += 1
+                    continuation.append(text)
+                    pending.end_line = last_line
+                    continue
                 parsed = PLAIN.parse(text, clock)
                 fmt = PLAIN
         elif pending is not None and fmt.joins_previous(parsed):
             continuation.append(text)
-            pending.end_line = line_number
+            pending.end_line = last_line
             continue
         if pending is not None:
             yield _finish(pending, continuation, stats)
             continuation = []
+        # Only a record some format read may take header-less lines: junk after junk stays
+        # one unparsed record per line.
+        headerless_joins = 0 if fmt is not PLAIN and primary is not PLAIN else MAX_HEADERLESS_JOINS
         name = names.get(fmt.name)
         if name is None:
             name = names[fmt.name] = (
@@ -198,7 +215,7 @@ def _records(
         pending = Record(
             file,
             line_number,
-            line_number,
+            last_line,
             stamp or parsed.timestamp,
             parsed.level,
             service,
@@ -208,7 +225,7 @@ def _records(
         )
     if pending is not None:
         yield _finish(pending, continuation, stats)
-    stats.lines = line_number
+    stats.lines = last_line
 
 
 def _finish(record: Record, continuation: list[str], stats: SourceStats) -> Record:
@@ -241,8 +258,7 @@ class Workspace:
         self.options = options
         self.warnings = warnings
         self.parsers = [
-            SourceParser(source, options, day_hint=self._day_hint_for(source))
-            for source in sources
+            SourceParser(source, options, day_hint=self._day_hint_for(source)) for source in sources
         ]
         self._first_days: dict[Source, date | None] = {}
 
@@ -263,8 +279,7 @@ class Workspace:
             days = [
                 day
                 for other in self.parsers
-                if other.source is not source
-                and (day := self._first_day(other.source)) is not None
+                if other.source is not source and (day := self._first_day(other.source)) is not None
             ]
             return min(days) if days else None
 

@@ -117,7 +117,8 @@ def at_least(level: str | None, minimum: str) -> bool:
 _INFER = re.compile(
     r"(?P<fatal>\bpanic: |\bFATAL\b|\bfatal error: |Out of memory: Kill|OutOfMemoryError)"
     r"|(?P<error>Traceback \(most recent call last\)|\b[A-Z]\w*(?:Exception|Error)\b(?::|\s+at\b|$)"
-    r"|\bERROR\b|\bSEVERE\b|\bCRITICAL\b|\bsegfault\b)"
+    r"|\bERROR\b|\bSEVERE\b|\bCRITICAL\b|\bsegfault\b"
+    r"|(?:^|\n)goroutine \d+ \[running\]:)"  # a Go stack dump: a panic the program recovered from
     r"|(?P<warning>\bWARN(?:ING)?\b)"
 )
 

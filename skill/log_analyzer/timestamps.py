@@ -307,12 +307,13 @@ class Clock:
             return None
         if isinstance(value, int | float):
             return epoch_to_datetime(value)
-        if isinstance(value, dict):
-            seconds = value.get("epochSecond")
-            if seconds is None:
+        if isinstance(value, dict):  # log4j2 `instant`, protobuf/GCP `{seconds, nanos}`
+            seconds: Any = value.get("epochSecond", value.get("seconds"))
+            nanos: Any = value.get("nanoOfSecond", value.get("nanos", 0)) or 0
+            try:
+                return epoch_to_datetime(float(seconds) + float(nanos) / 1e9)
+            except (TypeError, ValueError):
                 return None
-            nanos = value.get("nanoOfSecond", 0) or 0
-            return epoch_to_datetime(float(seconds) + float(nanos) / 1e9)
         text = str(value).strip()
         if not text:
             return None

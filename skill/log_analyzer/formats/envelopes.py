@@ -36,14 +36,18 @@ _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 class CriEnvelope(Envelope):
     name = "cri"
     title = "containerd / CRI-O container log (/var/log/pods)"
-    _rx = re.compile(rf"^(?P<ts>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)(?P<text>.*)$")
+    _rx = re.compile(
+        rf"^(?P<ts>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)(?P<text>.*)$"
+    )
 
     def unwrap(self, line: str, clock: Clock) -> Unwrapped | None:
         match = self._rx.match(line)
         if match is None:
             return None
         return Unwrapped(
-            clock.from_value(match.group("ts")), match.group("text"), match.group("stream"),
+            clock.from_value(match.group("ts")),
+            match.group("text"),
+            match.group("stream"),
             match.group("tag") == "P",
         )
 
@@ -76,8 +80,10 @@ class DockerJsonEnvelope(Envelope):
         text: str = obj["log"]
         partial = not text.endswith("\n")
         return Unwrapped(
-            clock.from_value(obj.get("time")), text.rstrip("\n").rstrip("\r"),
-            obj.get("stream"), partial,
+            clock.from_value(obj.get("time")),
+            text.rstrip("\n").rstrip("\r"),
+            obj.get("stream"),
+            partial,
         )
 
 

@@ -13,7 +13,8 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _TIMESTAMP_TEXT = (
     r"\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?: ?(?:Z|[+-]\d\d:?\d\d|[A-Z]{3}))?"
     rf"|\d\d/{_MONTH}/\d{{4}}:\d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{{4}})?"
-    rf"|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?{_MONTH} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?(?: \d{{4}})?"
+    rf"|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?{_MONTH} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
+    r"(?: \d{4})?"
     rf"|\d{{1,2}} {_MONTH} \d{{4}} \d\d:\d\d:\d\d(?:[.,]\d+)?"
     r"|\d{10}(?:\.\d+)?|\d{13}"
 )
@@ -36,8 +37,12 @@ class GenericFormat(LogFormat):
     priority = 10
     detectable = True
     samples = (
-        Sample("2026-11-28 14:02:03.118 [ERROR] worker 3: job 8812 failed", level="error",
-               message="worker 3: job 8812 failed", timestamp="2026-11-28T14:02:03.118000+00:00"),
+        Sample(
+            "2026-11-28 14:02:03.118 [ERROR] worker 3: job 8812 failed",
+            level="error",
+            message="worker 3: job 8812 failed",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
         Sample("Sat Nov 28 14:02:03 2026 ERROR cron: backup failed", level="error"),
     )
 
@@ -61,8 +66,11 @@ class PlainFormat(LogFormat):
     title = "unstructured text (no timestamp)"
     priority = 0
     detectable = False
-    samples = (Sample("Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space",
-                      level="fatal"),)
+    samples = (
+        Sample(
+            'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space', level="fatal"
+        ),
+    )
 
     def parse(self, line: str, clock: Clock) -> Parsed:
         return Parsed(timestamp=None, level=infer_level(line), message=line)

@@ -1,8 +1,9 @@
 """Continuation lines: the lines that belong to the record before them rather than start one.
 
 Java stack traces (`at ...`, `Caused by:`, `... N more`), Python tracebacks (indented frames,
-the closing `ValueError: ...` line, the chaining sentences), Go panics (goroutine headers and
-frames), and indented or blank lines in general.
+the closing `ValueError: ...` or `psycopg2.errors.QueryCanceled: ...` line, the chaining
+sentences), Go panics (the `panic:` line, goroutine headers and frames, with or without
+arguments as zap prints them), and indented or blank lines in general.
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import re
 
 _CONTINUATION = re.compile(
     r"^(?:"
-    r"[ \t]"                                            # indented: frames, wrapped text
-    r"|$"                                               # blank line inside a trace
-    r"|at [\w$.<>/]+[.(]"                               # Java/JS frame without indentation
+    r"[ \t]"  # indented: frames, wrapped text
+    r"|$"  # blank line inside a trace
+    r"|at [\w$.<>/]+[.(]"  # Java/JS frame without indentation
     r"|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted)"
     r"|(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)\b"  # java.lang.FooException
-    r"|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)(?::|$)"        # ValueError: ..., Error:
+    r"|(?:[a-z_]\w*\.)+[A-Z]\w*(?::\s|:?$)"  # psycopg2.errors.QueryCanceled: ...
+    r"|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)(?::|$)"  # ValueError: ..., Error:
     r"|Traceback \(most recent call last\):"
     r"|During handling of the above exception|The above exception was the direct cause"
     r"|goroutine \d+ \[|created by |\[signal |exit status \d+"
-    r"|(?:[\w\-]+[./])+[\w*().\-]+\(.*\)$"              # Go frame: net/http.(*conn).serve(...)
-    r"|[}\]]"                                           # the end of a pretty-printed object
+    r"|panic: |panic\(|fatal error: "  # a Go panic after the last log line, and its frames
+    r"|(?:[\w\-]+[./])+[\w*().\-]+(?:\(.*\))?$"  # Go frame, zap prints no args
+    r"|[}\]]"  # the end of a pretty-printed object
     r")"
 )
 

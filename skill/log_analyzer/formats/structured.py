@@ -17,20 +17,57 @@ from ..timestamps import Clock
 from .base import LogFormat, Parsed, Sample
 
 _TIME_KEYS = (
-    "@timestamp", "timestamp", "time", "ts", "t", "date", "datetime", "asctime", "timeMillis",
-    "instant", "__REALTIME_TIMESTAMP", "eventTime", "receiveTimestamp", "written_at",
+    "@timestamp",
+    "timestamp",
+    "time",
+    "ts",
+    "t",
+    "date",
+    "datetime",
+    "asctime",
+    "timeMillis",
+    "instant",
+    "__REALTIME_TIMESTAMP",
+    "eventTime",
+    "receiveTimestamp",
+    "written_at",
 )
 _LEVEL_KEYS = (
-    "level", "log.level", "severity", "levelname", "lvl", "loglevel", "log_level", "PRIORITY",
+    "level",
+    "log.level",
+    "severity",
+    "levelname",
+    "lvl",
+    "loglevel",
+    "log_level",
+    "PRIORITY",
     "levelName",
 )
 _MESSAGE_KEYS = ("msg", "message", "event", "MESSAGE", "textPayload", "log", "text", "@message")
 _SERVICE_KEYS = (
-    "service.name", "service", "service_name", "app", "application", "appname",
-    "kubernetes.container_name", "kubernetes.container.name", "container_name",
-    "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT",
+    "service.name",
+    "service",
+    "service_name",
+    "app",
+    "application",
+    "appname",
+    "kubernetes.container_name",
+    "kubernetes.container.name",
+    "container_name",
+    "SYSLOG_IDENTIFIER",
+    "_SYSTEMD_UNIT",
 )
-_ERROR_KEYS = ("err", "error", "exception", "stack_trace", "stacktrace", "stack", "exc_info")
+_ERROR_KEYS = (
+    "err",
+    "error",
+    "exception",
+    "stack_trace",
+    "stacktrace",
+    "stack",
+    "exc_info",
+    "error.stack_trace",
+    "thrown",
+)
 
 
 def lookup(obj: dict[str, Any], key: str) -> Any:
@@ -103,8 +140,10 @@ class JsonFormat(LogFormat):
         level_key, raw_level = _first(obj, _LEVEL_KEYS)
         message_key, message_value = _first(obj, _MESSAGE_KEYS)
         service_key, service = _first(obj, self.service_keys)
-        message = message_value if isinstance(message_value, str) else (
-            json.dumps(message_value) if message_value is not None else ""
+        message = (
+            message_value
+            if isinstance(message_value, str)
+            else (json.dumps(message_value) if message_value is not None else "")
         )
         message = message.rstrip("\n")
         level = normalize_level(raw_level)
@@ -126,13 +165,18 @@ class JsonFormat(LogFormat):
 
 def _error_text(obj: dict[str, Any]) -> str | None:
     """The error or stack trace a JSON record carries beside its message (pino `err`, zap
-    `stacktrace`, logstash `stack_trace`, structlog `exception`)."""
+    `stacktrace`, logstash `stack_trace`, structlog `exception`, ECS `error.stack_trace`, flat
+    or nested, log4j2 `thrown`)."""
     for key in _ERROR_KEYS:
-        value = obj.get(key)
+        value = lookup(obj, key)
         if isinstance(value, dict):
-            stack = value.get("stack") or value.get("message")
-            if isinstance(stack, str):
+            stack = value.get("stack") or value.get("stack_trace")
+            if isinstance(stack, str) and stack:
                 return stack
+            text = value.get("message")
+            if isinstance(text, str):
+                kind = value.get("name") or value.get("type")
+                return f"{kind}: {text}" if isinstance(kind, str) and kind else text
         elif isinstance(value, str) and value:
             return value
     return None
@@ -144,79 +188,150 @@ def _is_int(value: object) -> bool:
 
 JSON_DIALECTS: tuple[JsonFormat, ...] = (
     JsonFormat(
-        "journald-json", "journalctl -o json",
-        lambda o: "__REALTIME_TIMESTAMP" in o and "MESSAGE" in o, priority=95,
+        "journald-json",
+        "journalctl -o json",
+        lambda o: "__REALTIME_TIMESTAMP" in o and "MESSAGE" in o,
+        priority=95,
         service_keys=("SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM"),
-        samples=(Sample('{"__REALTIME_TIMESTAMP":"1764338523118442","PRIORITY":"3","_HOSTNAME":'
-                        '"web-1","SYSLOG_IDENTIFIER":"checkout","_PID":"4242","MESSAGE":'
-                        '"upstream timed out"}', level="error", service="checkout",
-                        timestamp="2026-11-28T14:02:03.118442+00:00"),),
+        samples=(
+            Sample(
+                '{"__REALTIME_TIMESTAMP":"1795874523118442","PRIORITY":"3","_HOSTNAME":'
+                '"web-1","SYSLOG_IDENTIFIER":"checkout","_PID":"4242","MESSAGE":'
+                '"upstream timed out"}',
+                level="error",
+                service="checkout",
+                timestamp="2026-11-28T14:02:03.118442+00:00",
+            ),
+        ),
     ),
     JsonFormat(
-        "bunyan", "bunyan (Node.js)",
+        "bunyan",
+        "bunyan (Node.js)",
         lambda o: o.get("v") == 0 and "name" in o and "hostname" in o and _is_int(o.get("level")),
-        priority=92, service_keys=("name", *_SERVICE_KEYS),
-        samples=(Sample('{"name":"cart-api","hostname":"cart-7d9f","pid":18,"level":50,"msg":'
-                        '"redis GET timed out","time":"2026-11-28T14:02:03.118Z","v":0}',
-                        level="error", service="cart-api", message="redis GET timed out"),),
+        priority=92,
+        service_keys=("name", *_SERVICE_KEYS),
+        samples=(
+            Sample(
+                '{"name":"cart-api","hostname":"cart-7d9f","pid":18,"level":50,"msg":'
+                '"redis GET timed out","time":"2026-11-28T14:02:03.118Z","v":0}',
+                level="error",
+                service="cart-api",
+                message="redis GET timed out",
+            ),
+        ),
     ),
     JsonFormat(
-        "pino", "pino (Node.js)",
+        "pino",
+        "pino (Node.js)",
         lambda o: _is_int(o.get("level")) and _is_int(o.get("time")),
         priority=90,
-        samples=(Sample('{"level":50,"time":1764338523118,"pid":18,"hostname":"cart-7d9f",'
-                        '"msg":"redis GET timed out"}', level="error",
-                        timestamp="2026-11-28T14:02:03.118000+00:00"),),
+        samples=(
+            Sample(
+                '{"level":50,"time":1795874523118,"pid":18,"hostname":"cart-7d9f",'
+                '"msg":"redis GET timed out"}',
+                level="error",
+                timestamp="2026-11-28T14:02:03.118000+00:00",
+            ),
+        ),
     ),
     JsonFormat(
-        "zap", "zap JSON (Go)",
+        "zap",
+        "zap JSON (Go)",
         lambda o: isinstance(o.get("ts"), float | int) and isinstance(o.get("level"), str),
         priority=88,
-        samples=(Sample('{"level":"error","ts":1764338523.118442,"caller":"cart/store.go:88",'
-                        '"msg":"redis get failed","error":"i/o timeout"}', level="error",
-                        message="redis get failed"),),
+        samples=(
+            Sample(
+                '{"level":"error","ts":1795874523.118442,"caller":"cart/store.go:88",'
+                '"msg":"redis get failed","error":"i/o timeout"}',
+                level="error",
+                message="redis get failed",
+            ),
+        ),
     ),
     JsonFormat(
-        "ecs", "Elastic Common Schema (ecs-logging)",
-        lambda o: "log.level" in o or "ecs.version" in o or "ecs" in o, priority=86,
-        samples=(Sample('{"@timestamp":"2026-11-28T14:02:03.118Z","log.level":"error","message":'
-                        '"Payment declined","ecs.version":"1.6.0","service.name":"payments"}',
-                        level="error", service="payments"),),
+        "ecs",
+        "Elastic Common Schema (ecs-logging)",
+        lambda o: "log.level" in o or "ecs.version" in o or "ecs" in o,
+        priority=86,
+        samples=(
+            Sample(
+                '{"@timestamp":"2026-11-28T14:02:03.118Z","log.level":"error","message":'
+                '"Payment declined","ecs.version":"1.6.0","service.name":"payments"}',
+                level="error",
+                service="payments",
+            ),
+        ),
     ),
     JsonFormat(
-        "logstash", "logstash-logback-encoder (Java)",
-        lambda o: "@version" in o and "@timestamp" in o, priority=85,
-        samples=(Sample('{"@timestamp":"2026-11-28T14:02:03.118Z","@version":"1","message":'
-                        '"Cart lookup failed","logger_name":"c.e.CartService","thread_name":'
-                        '"http-nio-8080-exec-1","level":"ERROR","level_value":40000}',
-                        level="error"),),
+        "logstash",
+        "logstash-logback-encoder (Java)",
+        lambda o: "@version" in o and "@timestamp" in o,
+        priority=85,
+        samples=(
+            Sample(
+                '{"@timestamp":"2026-11-28T14:02:03.118Z","@version":"1","message":'
+                '"Cart lookup failed","logger_name":"c.e.CartService","thread_name":'
+                '"http-nio-8080-exec-1","level":"ERROR","level_value":40000}',
+                level="error",
+            ),
+        ),
     ),
     JsonFormat(
-        "log4j2-json", "log4j2 JsonLayout / JsonTemplateLayout",
-        lambda o: ("instant" in o or "timeMillis" in o) and "loggerName" in o, priority=84,
-        samples=(Sample('{"instant":{"epochSecond":1764338523,"nanoOfSecond":118000000},'
-                        '"thread":"main","level":"ERROR","loggerName":"com.example.Orders",'
-                        '"message":"Order sync failed"}', level="error",
-                        timestamp="2026-11-28T14:02:03.118000+00:00"),),
+        "log4j2-json",
+        "log4j2 JsonLayout / JsonTemplateLayout",
+        lambda o: ("instant" in o or "timeMillis" in o) and "loggerName" in o,
+        priority=84,
+        samples=(
+            Sample(
+                '{"instant":{"epochSecond":1795874523,"nanoOfSecond":118000000},'
+                '"thread":"main","level":"ERROR","loggerName":"com.example.Orders",'
+                '"message":"Order sync failed"}',
+                level="error",
+                timestamp="2026-11-28T14:02:03.118000+00:00",
+            ),
+        ),
     ),
     JsonFormat(
-        "gcp", "Google Cloud Logging structured JSON",
-        lambda o: "severity" in o, priority=82,
-        samples=(Sample('{"severity":"ERROR","message":"Quota exceeded for quota metric",'
-                        '"time":"2026-11-28T14:02:03.118Z","logging.googleapis.com/trace":'
-                        '"projects/shop/traces/4bf92f3577b34da6"}', level="error"),),
+        "gcp",
+        "Google Cloud Logging structured JSON",
+        lambda o: "severity" in o,
+        priority=82,
+        samples=(
+            Sample(
+                '{"severity":"ERROR","message":"Quota exceeded for quota metric",'
+                '"time":"2026-11-28T14:02:03.118Z","logging.googleapis.com/trace":'
+                '"projects/shop/traces/4bf92f3577b34da6"}',
+                level="error",
+            ),
+        ),
     ),
     JsonFormat(
-        "structlog", "structlog JSONRenderer (Python)",
-        lambda o: isinstance(o.get("event"), str), priority=80,
-        samples=(Sample('{"event":"charge failed","level":"error","timestamp":'
-                        '"2026-11-28T14:02:03.118442Z","order_id":8812}', level="error",
-                        message="charge failed"),),
+        "structlog",
+        "structlog JSONRenderer (Python)",
+        lambda o: isinstance(o.get("event"), str),
+        priority=80,
+        samples=(
+            Sample(
+                '{"event":"charge failed","level":"error","timestamp":'
+                '"2026-11-28T14:02:03.118442Z","order_id":8812}',
+                level="error",
+                message="charge failed",
+            ),
+        ),
     ),
     JsonFormat(
-        "json", "JSON lines (any key convention)", None, priority=60,
-        samples=(Sample('{"time":"2026-11-28T14:02:03Z","lvl":"warn","message":"slow query",'
-                        '"duration_ms":5123}', level="warning", message="slow query"),),
+        "json",
+        "JSON lines (any key convention)",
+        None,
+        priority=60,
+        samples=(
+            Sample(
+                '{"time":"2026-11-28T14:02:03Z","lvl":"warn","message":"slow query",'
+                '"duration_ms":5123}',
+                level="warning",
+                message="slow query",
+            ),
+        ),
     ),
 )
 
@@ -231,12 +346,17 @@ class LogfmtFormat(LogFormat):
     title = "logfmt key=value pairs"
     priority = 70
     samples = (
-        Sample('time="2026-11-28T14:02:03Z" level=error msg="dial tcp 10.0.3.12:6379: i/o '
-               'timeout" component=cart', level="error",
-               message="dial tcp 10.0.3.12:6379: i/o timeout",
-               timestamp="2026-11-28T14:02:03+00:00"),
-        Sample('at=error code=H12 desc="Request timeout" method=POST path="/api/checkout" '
-               "status=503", level="error"),
+        Sample(
+            'time="2026-11-28T14:02:03Z" level=error msg="dial tcp 10.0.3.12:6379: i/o '
+            'timeout" component=cart',
+            level="error",
+            message="dial tcp 10.0.3.12:6379: i/o timeout",
+            timestamp="2026-11-28T14:02:03+00:00",
+        ),
+        Sample(
+            'at=error code=H12 desc="Request timeout" method=POST path="/api/checkout" status=503',
+            level="error",
+        ),
     )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from ..timestamps import stamp
-from .base import RegexFormat, Sample
+from ..timestamps import Clock, stamp
+from .base import Parsed, RegexFormat, Sample
 
-_STAMP_1 = stamp(r'%b %e %H:%M:%S(?:\.%f)?')
-_STAMP_2 = stamp(r'%Y-%m-%dT%H:%M:%S(?:\.%f)?%z')
-_STAMP_3 = stamp(r'%-d %b(?: %Y)? %H:%M:%S\.%f')
-_STAMP_4 = stamp(r'%Y-%m-%d %H:%M:%S(?:\.%f)? %Z')
-_STAMP_5 = stamp(r'%Y-%m-%d[T ]%H:%M:%S(?:\.%f)?(?:%z)?')
-_STAMP_6 = stamp(r'%d/%b/%Y:%H:%M:%S(?:\.%f)? %z')
-_STAMP_7 = stamp(r'%a %b %d %H:%M:%S(?:\.%f)? %Y')
-_STAMP_8 = stamp(r'%d/%b/%Y:%H:%M:%S\.%f')
+_STAMP_1 = stamp(r"%b %e %H:%M:%S(?:\.%f)?")
+_STAMP_2 = stamp(r"%Y-%m-%dT%H:%M:%S(?:\.%f)?%z")
+_STAMP_3 = stamp(r"%-d %b(?: %Y)? %H:%M:%S\.%f|\(%s\)")
+_STAMP_4 = stamp(r"%Y-%m-%d %H:%M:%S(?:\.%f)? %Z")
+_STAMP_5 = stamp(r"%Y-%m-%d[T ]%H:%M:%S(?:\.%f)?(?:%z)?")
+_STAMP_6 = stamp(r"%d/%b/%Y:%H:%M:%S(?:\.%f)? %z")
+_STAMP_7 = stamp(r"%a %b %d %H:%M:%S(?:\.%f)? %Y")
+_STAMP_8 = stamp(r"%d/%b/%Y:%H:%M:%S\.%f")
 
-_PROGRAM = r"(?P<program>[^\s\[:]+(?: [^\s\[:]+)?)(?:\[(?P<pid>\d+)\])?"
+# program[pid], and macOS's ` (address)` after it: `sandboxd[129] ([31211]): ...`
+_PROGRAM = r"(?P<program>[^\s\[:]+(?: [^\s\[:]+)?)(?:\[(?P<pid>\d+)\])?(?: \((?P<address>[^)]*)\))?"
 
 SYSLOG_RFC3164 = RegexFormat(
     "syslog",
@@ -24,10 +25,18 @@ SYSLOG_RFC3164 = RegexFormat(
     service_group="program",
     priority=50,
     samples=(
-        Sample("Nov 28 14:02:03 web-1 kernel: [812345.118442] Out of memory: Killed process 4242 "
-               "(java) total-vm:8123456kB", level="fatal", service="kernel"),
-        Sample("<86>Nov 28 14:02:03 web-1 sshd[1234]: pam_unix(sshd:session): session opened for "
-               "user deploy", level="info", service="sshd"),
+        Sample(
+            "Nov 28 14:02:03 web-1 kernel: [812345.118442] Out of memory: Killed process 4242 "
+            "(java) total-vm:8123456kB",
+            level="fatal",
+            service="kernel",
+        ),
+        Sample(
+            "<86>Nov 28 14:02:03 web-1 sshd[1234]: pam_unix(sshd:session): session opened for "
+            "user deploy",
+            level="info",
+            service="sshd",
+        ),
     ),
 )
 
@@ -40,9 +49,13 @@ SYSLOG_RFC5424 = RegexFormat(
     service_group="program",
     priority=80,
     samples=(
-        Sample('<163>1 2026-11-28T14:02:03.118Z db-1 postgres 4242 - [meta sequenceId="7"] '
-               "could not extend file: No space left on device", level="error",
-               service="postgres", timestamp="2026-11-28T14:02:03.118000+00:00"),
+        Sample(
+            '<163>1 2026-11-28T14:02:03.118Z db-1 postgres 4242 - [meta sequenceId="7"] '
+            "could not extend file: No space left on device",
+            level="error",
+            service="postgres",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
     ),
 )
 
@@ -53,23 +66,36 @@ JOURNAL_SHORT_ISO = RegexFormat(
     service_group="program",
     priority=60,
     samples=(
-        Sample("2026-11-28T14:02:03+0000 web-1 systemd[1]: checkout.service: Main process exited, "
-               "code=killed, status=9/KILL", service="systemd",
-               timestamp="2026-11-28T14:02:03+00:00"),
+        Sample(
+            "2026-11-28T14:02:03+0000 web-1 systemd[1]: checkout.service: Main process exited, "
+            "code=killed, status=9/KILL",
+            service="systemd",
+            timestamp="2026-11-28T14:02:03+00:00",
+        ),
     ),
 )
 
 REDIS = RegexFormat(
     "redis",
-    rf"^(?:(?P<pid>\d+):(?P<role>[XCSM])|\[(?P<pid2>\d+)\]) "
-    rf"{_STAMP_3} (?P<level>[.\-*#]) (?P<message>.*)$",
+    # `1:signal-handler (1795874580) Received SIGTERM ...`: the handler writes an epoch instead.
+    rf"^(?:(?P<pid>\d+):(?P<role>[XCSM])|\[(?P<pid2>\d+)\]|(?P<pid3>\d+):signal-handler) "
+    rf"{_STAMP_3} (?:(?P<level>[.\-*#]) )?(?P<message>.*)$",
     title="Redis server log",
     levels={".": "debug", "-": "debug", "*": "notice", "#": "warning"},
     priority=80,
     samples=(
-        Sample("1:M 28 Nov 2026 14:01:58.332 # WARNING: 32 bit instance detected but no memory "
-               "limit set.", level="warning", timestamp="2026-11-28T14:01:58.332000+00:00"),
+        Sample(
+            "1:M 28 Nov 2026 14:01:58.332 # WARNING: 32 bit instance detected but no memory "
+            "limit set.",
+            level="warning",
+            timestamp="2026-11-28T14:01:58.332000+00:00",
+        ),
         Sample("1:M 28 Nov 2026 14:01:58.332 * Ready to accept connections tcp", level="notice"),
+        Sample(
+            "1:signal-handler (1795874580) Received SIGTERM scheduling shutdown...",
+            message="Received SIGTERM scheduling shutdown...",
+            timestamp="2026-11-28T14:03:00+00:00",
+        ),
     ),
 )
 
@@ -84,9 +110,12 @@ POSTGRES = RegexFormat(
     continuation_levels=frozenset({"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"}),
     priority=80,
     samples=(
-        Sample("2026-11-28 14:02:03.118 UTC [4242] app@shop FATAL:  sorry, too many clients "
-               "already", level="fatal", message="sorry, too many clients already",
-               timestamp="2026-11-28T14:02:03.118000+00:00"),
+        Sample(
+            "2026-11-28 14:02:03.118 UTC [4242] app@shop FATAL:  sorry, too many clients already",
+            level="fatal",
+            message="sorry, too many clients already",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
         Sample("2026-11-28 14:02:03.118 UTC [4242] LOG:  checkpoint starting: time", level="info"),
     ),
 )
@@ -100,9 +129,12 @@ MYSQL = RegexFormat(
     levels={"Note": "info", "System": "notice"},
     priority=80,
     samples=(
-        Sample("2026-11-28T14:02:03.118442Z 12 [Warning] [MY-010055] [Server] IP address "
-               "'10.0.4.7' could not be resolved: Name or service not known", level="warning",
-               timestamp="2026-11-28T14:02:03.118442+00:00"),
+        Sample(
+            "2026-11-28T14:02:03.118442Z 12 [Warning] [MY-010055] [Server] IP address "
+            "'10.0.4.7' could not be resolved: Name or service not known",
+            level="warning",
+            timestamp="2026-11-28T14:02:03.118442+00:00",
+        ),
         Sample("2026-11-28 14:02:03 4242 [ERROR] Too many connections", level="error"),
     ),
 )
@@ -120,9 +152,12 @@ ACCESS_COMBINED = RegexFormat(
     title="nginx / Apache access log, combined format",
     priority=75,
     samples=(
-        Sample('203.0.113.7 - - [28/Nov/2026:14:02:03 +0000] "POST /api/checkout HTTP/1.1" 503 '
-               '197 "https://shop.example.com/cart" "Mozilla/5.0 (X11; Linux x86_64)"',
-               level="error", timestamp="2026-11-28T14:02:03+00:00"),
+        Sample(
+            '203.0.113.7 - - [28/Nov/2026:14:02:03 +0000] "POST /api/checkout HTTP/1.1" 503 '
+            '197 "https://shop.example.com/cart" "Mozilla/5.0 (X11; Linux x86_64)"',
+            level="error",
+            timestamp="2026-11-28T14:02:03+00:00",
+        ),
     ),
 )
 
@@ -132,8 +167,11 @@ ACCESS_COMMON = RegexFormat(
     title="nginx / Apache access log, common format",
     priority=74,
     samples=(
-        Sample('10.0.0.12 - frank [28/Nov/2026:14:02:03 -0700] "GET /cart HTTP/1.0" 404 2326',
-               level="warning", timestamp="2026-11-28T21:02:03+00:00"),
+        Sample(
+            '10.0.0.12 - frank [28/Nov/2026:14:02:03 -0700] "GET /cart HTTP/1.0" 404 2326',
+            level="warning",
+            timestamp="2026-11-28T21:02:03+00:00",
+        ),
     ),
 )
 
@@ -144,11 +182,14 @@ NGINX_ERROR = RegexFormat(
     title="nginx error log",
     priority=80,
     samples=(
-        Sample("2026/11/28 14:02:03 [error] 31#31: *5712 connect() failed (111: Connection "
-               "refused) while connecting to upstream, client: 203.0.113.7, server: shop, "
-               'request: "POST /api/checkout HTTP/1.1", upstream: "http://10.0.3.12:8080/api/'
-               'checkout", host: "shop.example.com"', level="error",
-               timestamp="2026-11-28T14:02:03+00:00"),
+        Sample(
+            "2026/11/28 14:02:03 [error] 31#31: *5712 connect() failed (111: Connection "
+            "refused) while connecting to upstream, client: 203.0.113.7, server: shop, "
+            'request: "POST /api/checkout HTTP/1.1", upstream: "http://10.0.3.12:8080/api/'
+            'checkout", host: "shop.example.com"',
+            level="error",
+            timestamp="2026-11-28T14:02:03+00:00",
+        ),
     ),
 )
 
@@ -160,31 +201,87 @@ APACHE_ERROR = RegexFormat(
     title="Apache httpd error log (2.2 and 2.4)",
     priority=80,
     samples=(
-        Sample("[Sat Nov 28 14:02:03.118442 2026] [proxy:error] [pid 4242:tid 139872] (111)"
-               "Connection refused: AH00957: http: attempt to connect to 10.0.3.12:8080 "
-               "(checkout) failed", level="error",
-               timestamp="2026-11-28T14:02:03.118442+00:00"),
+        Sample(
+            "[Sat Nov 28 14:02:03.118442 2026] [proxy:error] [pid 4242:tid 139872] (111)"
+            "Connection refused: AH00957: http: attempt to connect to 10.0.3.12:8080 "
+            "(checkout) failed",
+            level="error",
+            timestamp="2026-11-28T14:02:03.118442+00:00",
+        ),
     ),
 )
 
-HAPROXY = RegexFormat(
+
+class HaproxyFormat(RegexFormat):
+    """HAProxy's httplog lines, and its own event lines in the same file (`Server be/srv is
+    DOWN, ...`, `backend be has no server available!`), read as the syslog lines they are: a
+    haproxy.log is mostly, not only, httplog lines. A file written by syslog has lost the
+    severity HAProxy sent the events with; the outages get theirs back."""
+
+    _EVENT_LEVELS = (
+        (" is DOWN", "critical"),  # LOG_ALERT
+        (" has no server available", "fatal"),  # LOG_EMERG
+    )
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        parsed = super().parse(line, clock)
+        if parsed is not None or "haproxy[" not in line:
+            return parsed
+        parsed = SYSLOG_RFC3164.parse(line, clock)
+        if parsed is None or parsed.service != "haproxy":
+            return None
+        if parsed.level is None:
+            for text, level in self._EVENT_LEVELS:
+                if text in parsed.message:
+                    parsed.level = level
+                    break
+        return parsed
+
+
+HAPROXY = HaproxyFormat(
     "haproxy",
-    r"^(?:(?:<\d{1,3}>)?\w{3} [ \d]\d \d\d:\d\d:\d\d (?P<host>\S+) )?(?P<program>haproxy)"
-    r"\[(?P<pid>\d+)\]: (?P<client>[\da-fA-F.:]+):(?P<client_port>\d+) "
+    # The syslog header and `haproxy[pid]: ` are absent with `log stdout format raw`.
+    r"^(?:(?:<\d{1,3}>)?\w{3} [ \d]\d \d\d:\d\d:\d\d (?P<host>\S+) )?"
+    r"(?:(?P<program>haproxy)\[(?P<pid>\d+)\]: )?(?P<client>[\da-fA-F.:]+):(?P<client_port>\d+) "
     rf"\[{_STAMP_8}\] (?P<frontend>\S+) (?P<backend>[^/\s]+)/"
     r"(?P<server>\S+) (?P<timers>[\d/+\-]+) (?P<message>(?P<status>\d{3}) .*)$",
     title="HAProxy HTTP log (option httplog)",
     service_group="program",
     priority=90,
     samples=(
-        Sample("Nov 28 14:02:03 lb-1 haproxy[812]: 203.0.113.7:51234 [28/Nov/2026:14:02:03.118] "
-               "http-in checkout_be/checkout-2 0/0/1/-1/5002 503 217 - - sC-- 120/110/30/10/0 "
-               '0/0 "POST /api/checkout HTTP/1.1"', level="error", service="haproxy",
-               timestamp="2026-11-28T14:02:03.118000+00:00"),
+        Sample(
+            "Nov 28 14:02:03 lb-1 haproxy[812]: 203.0.113.7:51234 [28/Nov/2026:14:02:03.118] "
+            "http-in checkout_be/checkout-2 0/0/1/-1/5002 503 217 - - sC-- 120/110/30/10/0 "
+            '0/0 "POST /api/checkout HTTP/1.1"',
+            level="error",
+            service="haproxy",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
+        Sample(
+            "Nov 28 14:02:06 lb-1 haproxy[812]: backend checkout_be has no server available!",
+            level="fatal",
+            service="haproxy",
+            timestamp="2026-11-28T14:02:06+00:00",
+        ),
+        Sample(  # `log stdout format raw`
+            "10.0.0.5:33001 [28/Nov/2026:14:02:08.000] http-in web_be/web-1 0/0/0/1/1 200 2 - - "
+            '---- 90/2/0/0/0 0/0 "GET /healthz HTTP/1.1"',
+            level="info",
+            timestamp="2026-11-28T14:02:08+00:00",
+        ),
     ),
 )
 
 FORMATS: tuple[RegexFormat, ...] = (
-    SYSLOG_RFC3164, SYSLOG_RFC5424, JOURNAL_SHORT_ISO, REDIS, POSTGRES, MYSQL, ACCESS_COMBINED,
-    ACCESS_COMMON, NGINX_ERROR, APACHE_ERROR, HAPROXY,
+    SYSLOG_RFC3164,
+    SYSLOG_RFC5424,
+    JOURNAL_SHORT_ISO,
+    REDIS,
+    POSTGRES,
+    MYSQL,
+    ACCESS_COMBINED,
+    ACCESS_COMMON,
+    NGINX_ERROR,
+    APACHE_ERROR,
+    HAPROXY,
 )

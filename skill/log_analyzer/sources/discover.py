@@ -20,9 +20,10 @@ from .reader import looks_binary, read_head
 
 STDIN = "-"
 _GLOB_CHARS = re.compile(r"[*?\[]")
-# app.log.1, app.log.2.gz, app.log-20261128, app-2026-11-28.log, app.1.log
+# app.log.1, app.log.2.gz, app.1.log (numbered: a dot only, so `checkout-2.log`, a replica,
+# is not taken for a rotation), app.log-20261128, app-2026-11-28.log, app.log.2026-11-28_14
 _ROTATION = re.compile(
-    r"^(?P<base>.+?)(?:[.\-_](?P<num>\d{1,3})|[.\-_](?P<date>\d{8}|\d{4}-\d\d-\d\d(?:[T_\-]\d\d)?))"
+    r"^(?P<base>.+?)(?:\.(?P<num>\d{1,3})|[.\-_](?P<date>\d{8}|\d{4}-\d\d-\d\d(?:[T_\-]\d\d)?))"
     r"(?P<ext>\.log)?(?P<comp>\.(?:gz|bz2|xz))?$"
 )
 _COMPRESSION_SUFFIX = re.compile(r"\.(?:gz|bz2|xz)$")
