@@ -19,7 +19,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/log-analyzer sources fixtures/incident/
-	$(BIN)/log-analyzer parse fixtures/incident/ --min-level error --limit 15
+	$(BIN)/log-analyzer parse fixtures/incident/redis/ --min-level warning --limit 5
+	$(BIN)/log-analyzer parse fixtures/incident/ --min-level error --limit 10
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
