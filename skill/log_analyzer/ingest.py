@@ -57,8 +57,23 @@ class SourceStats:
     bytes: int = 0
     compression: str | None = None
     formats: Counter[str] = field(default_factory=Counter)
-    services: Counter[str] = field(default_factory=Counter)
-    levels: Counter[str] = field(default_factory=Counter)
+    # records per (service, level), counted in the hot loop with a plain dict
+    tally: dict[tuple[str, str | None], int] = field(default_factory=dict)
+
+    @property
+    def services(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (service, _), number in self.tally.items():
+            counts[service] += number
+        return counts
+
+    @property
+    def levels(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (_, level), number in self.tally.items():
+            counts[level or "none"] += number
+        return counts
+
     warnings: list[str] = field(default_factory=list)
 
 
@@ -238,8 +253,9 @@ def _finish(record: Record, continuation: list[str], stats: SourceStats) -> Reco
             if record.level is None:
                 record.level = infer_level(record.message)
     stats.records += 1
-    stats.services[record.service] += 1
-    stats.levels[record.level or "none"] += 1
+    key = (record.service, record.level)
+    tally = stats.tally
+    tally[key] = tally.get(key, 0) + 1
     when = record.timestamp
     if when is not None:
         stats.timestamped += 1

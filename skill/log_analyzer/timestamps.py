@@ -223,6 +223,8 @@ class Clock:
         cached = self._cache.get(key, _MISSING)
         if cached is _MISSING:
             cached = self._build(match, match.re.groupindex)
+            if len(self._cache) >= CACHE_LIMIT:  # a log spanning weeks: keep memory flat
+                self._cache.clear()
             self._cache[key] = cached
         if cached is None:
             return None
@@ -350,6 +352,7 @@ class Clock:
 
 
 _MISSING: Any = object()
+CACHE_LIMIT = 20_000
 _NANOS = re.compile(r"(\.\d{6})\d+")
 
 

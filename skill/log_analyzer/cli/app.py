@@ -133,6 +133,7 @@ def parse(
     workspace = open_paths(paths, options)
     _warn(workspace.warnings)
     write = sys.stdout.write
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
     shown = 0
     wanted = set(service_filter)
     for record in workspace.records():
@@ -141,10 +142,7 @@ def parse(
         if wanted and record.service not in wanted:
             continue
         if jsonl:
-            write(
-                json.dumps(record.to_dict(), ensure_ascii=False, separators=(",", ":"), default=str)
-                + "\n"
-            )
+            write(encode(record.to_dict()) + "\n")
         else:
             when = (
                 record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]

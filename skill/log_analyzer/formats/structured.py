@@ -70,13 +70,21 @@ _ERROR_KEYS = (
 )
 
 
+# The keys an object has for each role: time, level, message, service, error.
+_Layout = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+MAX_LAYOUTS = 1000
+
+
 def lookup(obj: dict[str, Any], key: str) -> Any:
     """`obj[key]`, trying a dotted key flat first (`"log.level"`), then as a nested path."""
     value = obj.get(key)
     if value is not None or "." not in key:
         return value
-    node: Any = obj
-    for part in key.split("."):
+    head, _, rest = key.partition(".")
+    node = obj.get(head)  # most objects lack the head: no walk at all
+    if not isinstance(node, dict):
+        return None
+    for part in rest.split("."):
         if not isinstance(node, dict):
             return None
         node = node.get(part)
@@ -110,6 +118,7 @@ class JsonFormat(LogFormat):
         self.priority = priority
         self.samples = samples
         self.service_keys = service_keys
+        self._layouts: dict[tuple[str, ...], _Layout] = {}
         self._last_line = ""
         self._last_obj: dict[str, Any] | None = None
 
@@ -136,10 +145,11 @@ class JsonFormat(LogFormat):
         return self.parse_object(obj, clock)
 
     def parse_object(self, obj: dict[str, Any], clock: Clock) -> Parsed:
-        time_key, time_value = _first(obj, _TIME_KEYS)
-        level_key, raw_level = _first(obj, _LEVEL_KEYS)
-        message_key, message_value = _first(obj, _MESSAGE_KEYS)
-        service_key, service = _first(obj, self.service_keys)
+        time_keys, level_keys, message_keys, service_keys, error_keys = self._layout(obj)
+        time_key, time_value = _first(obj, time_keys)
+        level_key, raw_level = _first(obj, level_keys)
+        message_key, message_value = _first(obj, message_keys)
+        service_key, service = _first(obj, service_keys)
         message = (
             message_value
             if isinstance(message_value, str)
@@ -151,7 +161,7 @@ class JsonFormat(LogFormat):
             level = infer_level(message)
         used = {key for key in (time_key, level_key, message_key, service_key) if key}
         fields = {key: value for key, value in obj.items() if key not in used}
-        error = _error_text(obj)
+        error = _error_text(obj, error_keys) if error_keys else None
         if error and error not in message:
             fields["error_text"] = error
         return Parsed(
@@ -162,12 +172,34 @@ class JsonFormat(LogFormat):
             fields=fields or None,
         )
 
+    def _layout(self, obj: dict[str, Any]) -> _Layout:
+        """Which of the candidate keys this object has, per role. Objects of one file share a
+        few key layouts, so the search over every convention runs once per layout, not per
+        line."""
+        signature = tuple(obj)
+        layout = self._layouts.get(signature)
+        if layout is None:
 
-def _error_text(obj: dict[str, Any]) -> str | None:
+            def present(keys: tuple[str, ...]) -> tuple[str, ...]:
+                return tuple(key for key in keys if lookup(obj, key) is not None)
+
+            layout = (
+                present(_TIME_KEYS),
+                present(_LEVEL_KEYS),
+                present(_MESSAGE_KEYS),
+                present(self.service_keys),
+                present(_ERROR_KEYS),
+            )
+            if len(self._layouts) < MAX_LAYOUTS:
+                self._layouts[signature] = layout
+        return layout
+
+
+def _error_text(obj: dict[str, Any], keys: tuple[str, ...] = _ERROR_KEYS) -> str | None:
     """The error or stack trace a JSON record carries beside its message (pino `err`, zap
     `stacktrace`, logstash `stack_trace`, structlog `exception`, ECS `error.stack_trace`, flat
     or nested, log4j2 `thrown`)."""
-    for key in _ERROR_KEYS:
+    for key in keys:
         value = lookup(obj, key)
         if isinstance(value, dict):
             stack = value.get("stack") or value.get("stack_trace")
