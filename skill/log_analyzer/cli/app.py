@@ -4,6 +4,7 @@ result to a renderer; errors a user can cause end in one line on stderr and exit
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from typing import Annotated
@@ -12,11 +13,15 @@ import typer
 from rich.console import Console
 
 from ..errors import LogAnalyzerError
+from ..filters import RecordFilter, parse_time_bound
 from ..formats.envelopes import ENVELOPES
 from ..formats.registry import FORMATS
 from ..ingest import open_paths
 from ..levels import at_least
+from ..mining.groups import ErrorGrouper, template_for
+from ..mining.templates import TemplateMiner
 from ..options import build_parse_options, check_level
+from ..render.errors import ErrorsReport, errors_table
 from ..render.sources import SourcesReport, SourceSummary, sources_table
 
 app = typer.Typer(
@@ -134,6 +139,7 @@ def parse(
     _warn(workspace.warnings)
     write = sys.stdout.write
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    miner = TemplateMiner()
     shown = 0
     wanted = set(service_filter)
     for record in workspace.records():
@@ -142,7 +148,11 @@ def parse(
         if wanted and record.service not in wanted:
             continue
         if jsonl:
-            write(encode(record.to_dict()) + "\n")
+            row = record.to_dict()
+            template, _ = template_for(miner, record)
+            row["template_id"] = template.id
+            row["template"] = template.text
+            write(encode(row) + "\n")
         else:
             when = (
                 record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
@@ -160,6 +170,61 @@ def parse(
             break
     for stats in workspace.stats:
         _warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
+
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Only records at or after this time: ISO 8601 (UTC unless an "
+        "offset is given) or a duration before now like 30m, 2h, 1d.",
+    ),
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only records before this time (as --since).")
+]
+
+
+@app.command()
+def errors(
+    paths: Paths,
+    json_output: JsonOption = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show.")] = 30,
+    min_level: Annotated[
+        str, typer.Option("--min-level", help="Group records at this level or above.")
+    ] = "warning",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """The distinct error types: count, first and last seen, service, label, example."""
+    options, service_filter = build_parse_options(format, tz, year, date, service)
+    minimum = check_level(min_level) or "warning"
+    keep = RecordFilter(
+        since=parse_time_bound(since, "--since") if since else None,
+        until=parse_time_bound(until, "--until") if until else None,
+        services=service_filter,
+    )
+    workspace = open_paths(paths, options)
+    _warn(workspace.warnings)
+    grouper = ErrorGrouper(min_level=minimum)
+    records = 0
+    for record in keep(workspace.records()):
+        records += 1
+        grouper.add(record)
+    groups = grouper.groups()
+    if json_output:
+        report = ErrorsReport(records=records, groups=groups[:limit])
+        sys.stdout.write(report.model_dump_json() + "\n")
+        return
+    if not groups:
+        _stdout.print(f"no records at {minimum} or above in {records:,} records")
+        return
+    _stdout.print(errors_table(groups[:limit], len(groups)))
 
 
 @app.command()
@@ -188,6 +253,15 @@ def run(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug of ours: one line, the traceback only on request
+        if os.environ.get("LOG_ANALYZER_DEBUG"):
+            raise
+        _stderr.print(
+            f"log-analyzer: internal error: {type(error).__name__}: {error} "
+            "(set LOG_ANALYZER_DEBUG=1 to see the traceback, and please report it)",
+            markup=False,
+        )
+        return 70
     return 0
 
 

@@ -1,0 +1,207 @@
+"""Error groups: records at warning level and above, grouped by service, template and the
+exception they report, with a label, counts, first and last seen, an example and the values
+the template's variables take.
+
+Records are accumulated per masked form, which is cheap and final; forms are rolled up into
+their templates only at the end, after the miner has finished merging templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from ..levels import RANK, at_least
+from ..records import Record
+from .labels import exception_of, label_for, route
+from .masking import mask
+from .templates import Template, TemplateMiner
+
+MAX_SAMPLES = 50  # messages kept per form for parameter values
+TOP_VALUES = 5
+
+
+class Example(BaseModel):
+    file: str
+    line: int
+    text: str
+
+
+class Parameter(BaseModel):
+    """One variable of a template: where it is, how many distinct values it took, the top."""
+
+    position: int
+    distinct: int
+    top: list[tuple[str, int]]
+
+
+class ErrorGroup(BaseModel):
+    """One error type. The field names are a public contract (`errors --json`, `investigate
+    --json`): only add."""
+
+    id: str
+    label: str
+    template: str
+    template_id: str
+    service: str
+    level: str
+    exception: str | None
+    count: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    example: Example
+    parameters: list[Parameter]
+
+
+def request_event(record: Record) -> str | None:
+    """`POST /api/carts/{id}/items 503` for a record of an access log (a `request` and a
+    `status` field), ids taken out of the path; None for other records."""
+    fields = record.fields
+    if fields is None or "status" not in fields or "request" not in fields:
+        return None
+    method, _, rest = str(fields["request"]).partition(" ")
+    path = rest.split(" ", 1)[0].split("?", 1)[0]
+    return f"{method} {route(path)} {fields['status']}"
+
+
+def event_text(record: Record) -> str:
+    """The text that names the event of a record: the request and status of an access log
+    line (not its user agent or referrer), else the first line of the message."""
+    request = request_event(record)
+    if request is not None:
+        return request
+    message = record.message
+    return message.split("\n", 1)[0] if "\n" in message else message
+
+
+def template_for(miner: TemplateMiner, record: Record) -> tuple[Template, str]:
+    """(template, key form) of a record: access-log events are taken literally (their status
+    must never become a variable), everything else is masked and mined."""
+    request = request_event(record)
+    if request is not None:
+        return miner.add_literal(request), request
+    masked = mask(event_text(record))
+    return miner.add(masked), masked
+
+
+class _Tally:
+    """Accumulator for one (service, masked form, exception)."""
+
+    __slots__ = ("count", "example", "first", "last", "level", "samples")
+
+    def __init__(self, record: Record) -> None:
+        self.count = 0
+        self.example = record
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.level = record.level or "warning"
+        self.samples: list[str] = []
+
+    def add(self, record: Record, first_line: str) -> None:
+        self.count += 1
+        when = record.timestamp
+        if when is not None:
+            if self.first is None or when < self.first:
+                self.first = when
+                self.example = record
+            if self.last is None or when > self.last:
+                self.last = when
+        level = record.level
+        if level is not None and RANK[level] > RANK[self.level]:
+            self.level = level
+        if len(self.samples) < MAX_SAMPLES:
+            self.samples.append(first_line)
+
+
+class ErrorGrouper:
+    """Feed it records (`add`); `groups()` returns the error groups, largest first."""
+
+    def __init__(self, min_level: str = "warning", miner: TemplateMiner | None = None) -> None:
+        self.min_level = min_level
+        self.miner = miner or TemplateMiner()
+        self.records = 0
+        self._tallies: dict[tuple[str, str, str | None], _Tally] = {}
+
+    def add(self, record: Record) -> None:
+        self.records += 1
+        if not at_least(record.level, self.min_level):
+            return
+        message = record.message
+        first_line = event_text(record)
+        _, masked = template_for(self.miner, record)
+        exception = exception_of(message, record.fields)
+        key = (record.service, masked, exception)
+        tally = self._tallies.get(key)
+        if tally is None:
+            tally = self._tallies[key] = _Tally(record)
+        tally.add(record, first_line)
+
+    def add_all(self, records: Iterable[Record]) -> ErrorGrouper:
+        for record in records:
+            self.add(record)
+        return self
+
+    def groups(self) -> list[ErrorGroup]:
+        merged: dict[tuple[str, str, str | None], list[tuple[_Tally, Template]]] = {}
+        for (service, masked, exception), tally in self._tallies.items():
+            template = self.miner.template_of(masked)
+            if template is None:  # pragma: no cover - every form was added to the miner
+                continue
+            merged.setdefault((service, template.id, exception), []).append((tally, template))
+        groups = [self._group(key, parts) for key, parts in merged.items()]
+        groups.sort(key=lambda g: (-g.count, g.first_seen or datetime.max.astimezone(), g.id))
+        return groups
+
+    @staticmethod
+    def _group(
+        key: tuple[str, str, str | None], parts: list[tuple[_Tally, Template]]
+    ) -> ErrorGroup:
+        service, template_id, exception = key
+        template = parts[0][1]
+        tallies = [tally for tally, _ in parts]
+        dated = [t for t in tallies if t.first is not None]
+        earliest = min(dated, key=lambda t: t.first) if dated else tallies[0]  # type: ignore[arg-type, return-value]
+        example = earliest.example
+        level = max((t.level for t in tallies), key=RANK.__getitem__)
+        group_id = hashlib.blake2b(
+            f"{service}\x1f{template.text}\x1f{exception or ''}".encode(), digest_size=6
+        ).hexdigest()
+        return ErrorGroup(
+            id=group_id,
+            label=label_for(example.message, service, example.fields, template.text),
+            template=template.text,
+            template_id=template_id,
+            service=service,
+            level=level,
+            exception=exception,
+            count=sum(t.count for t in tallies),
+            first_seen=min((t.first for t in dated), default=None),  # type: ignore[type-var]
+            last_seen=max((t.last for t in tallies if t.last is not None), default=None),
+            example=Example(
+                file=example.file,
+                line=example.line,
+                text=example.message.split("\n", 1)[0][:500],
+            ),
+            parameters=_parameters(template, [s for t in tallies for s in t.samples]),
+        )
+
+
+def _parameters(template: Template, samples: list[str]) -> list[Parameter]:
+    """Distinct and top values of each variable, read from the sampled messages."""
+    columns: list[Counter[str]] = []
+    for sample in samples:
+        values = template.parameters(sample)
+        if values is None:
+            continue
+        while len(columns) < len(values):
+            columns.append(Counter())
+        for column, value in zip(columns, values, strict=False):
+            column[value] += 1
+    return [
+        Parameter(position=i, distinct=len(column), top=column.most_common(TOP_VALUES))
+        for i, column in enumerate(columns)
+    ]

@@ -1,0 +1,229 @@
+"""The template miner: groups masked messages into templates, streaming, with no configuration.
+
+Most lines repeat a masked form already seen: a dictionary from masked form to template answers
+them with one lookup. Only new forms reach the clustering, which improves on Drain's weak spots:
+
+- A token position becomes a variable only when the evidence says so: several distinct values
+  in the same context. Alphabetic words need three distinct values and at least three constant
+  tokens around them (`Invalid user <*> from <*>`), so short templates never merge on one
+  differing word (`VM Started` and `VM Paused` stay apart); tokens shaped like identifiers
+  (dotted names, paths, host names) need two.
+- A variable may span several tokens (`Invalid user John Smith from ...`): a form longer than a
+  template joins it when the template's constant tokens match in order around its variables.
+- Template ids are a hash of the template text: stable across runs and machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+
+from .masking import WILDCARD
+
+MAX_SPAN = 1  # tokens one variable may span beyond its own (`John Smith`)
+_IDENTIFIER_CHARS = frozenset("./\\-=:@#_[](){}")
+
+
+class Template:
+    """A cluster of masked forms. `merged_into` points at the template that absorbed it."""
+
+    __slots__ = ("_id", "_pattern", "constants", "count", "merged_into", "tokens")
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.count = 0
+        self.merged_into: Template | None = None
+        self.constants = sum(1 for token in tokens if token != WILDCARD)
+        self._id: str | None = None
+        self._pattern: re.Pattern[str] | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def id(self) -> str:
+        """12 hex digits of a hash of the template text."""
+        if self._id is None:
+            self._id = hashlib.blake2b(self.text.encode(), digest_size=6).hexdigest()
+        return self._id
+
+    def fits(self, tokens: list[str]) -> bool:
+        """True when `tokens` (same length) match every constant token of the template."""
+        for mine, theirs in zip(self.tokens, tokens, strict=True):
+            if mine != theirs and mine != WILDCARD:
+                return False
+        return True
+
+    def spans(self, tokens: list[str]) -> bool:
+        """True when a longer masked form matches: the constant tokens in order, each variable
+        taking one to `1 + MAX_SPAN` tokens. A dynamic programme over token positions (a regex
+        of `\\S+( \\S+){0,4}` per variable backtracks exponentially on a miss)."""
+        mine = self.tokens
+        if mine[0] != WILDCARD and mine[0] != tokens[0]:
+            return False
+        if mine[-1] != WILDCARD and mine[-1] != tokens[-1]:
+            return False
+        reachable = {0}
+        for token in mine:
+            following: set[int] = set()
+            for start in reachable:
+                if token != WILDCARD:
+                    if start < len(tokens) and tokens[start] == token:
+                        following.add(start + 1)
+                    continue
+                following.add(start + 1)
+                end = start + 1
+                while end < min(start + 1 + MAX_SPAN, len(tokens)) and _word_like(tokens[end]):
+                    end += 1
+                    following.add(end)
+            if not following:
+                return False
+            reachable = following
+        return len(tokens) in reachable
+
+    def parameters(self, message: str) -> list[str] | None:
+        """The values the variables take in `message` (a raw message of this template), in
+        order; None when the message does not read as the template."""
+        if self._pattern is None:
+            parts = []
+            for token in self.tokens:
+                pieces = [re.escape(piece) for piece in token.split(WILDCARD)]
+                parts.append("(.+?)".join(pieces))
+            self._pattern = re.compile(r"\s*" + r"\s+".join(parts) + r"\s*", re.DOTALL)
+        match = self._pattern.fullmatch(message)
+        return list(match.groups()) if match is not None else None
+
+    def __repr__(self) -> str:
+        return f"Template({self.id} {self.text!r} x{self.count})"
+
+
+def _resolve(template: Template) -> Template:
+    root = template
+    while root.merged_into is not None:
+        root = root.merged_into
+    while template.merged_into is not None and template.merged_into is not root:
+        template.merged_into, template = root, template.merged_into
+    return root
+
+
+def _looks_like_identifier(token: str) -> bool:
+    """Dotted names, paths, host names, `key=<*>`: punctuation inside the token, not at its end
+    (`initialization.` is a word)."""
+    core = token.rstrip(".,;:!?")
+    return WILDCARD in core or any(char in _IDENTIFIER_CHARS for char in core)
+
+
+def _word_like(token: str) -> bool:
+    """A token a multi-token variable may take: a word, not `key=value` structure."""
+    return "=" not in token and ":" not in token and WILDCARD not in token
+
+
+class TemplateMiner:
+    """Streaming miner: `add(masked)` returns the masked form's current template."""
+
+    def __init__(self) -> None:
+        self._by_form: dict[str, Template] = {}
+        self._by_length: dict[int, list[Template]] = {}
+        # (position, masked form with that position wildcarded) -> {value: template}
+        self._contexts: dict[tuple[int, str], dict[str, Template]] = {}
+
+    def add(self, masked: str) -> Template:
+        template = self._by_form.get(masked)
+        if template is None:
+            template = self._place(masked)
+            self._by_form[masked] = template
+        elif template.merged_into is not None:
+            template = _resolve(template)
+            self._by_form[masked] = template
+        template.count += 1
+        return template
+
+    def add_literal(self, text: str) -> Template:
+        """A template taken as it is, never generalised (events whose shape is known already,
+        like an access log's `POST /api/carts/{id} 503`)."""
+        template = self._by_form.get(text)
+        if template is None:
+            template = self._by_form[text] = Template(text.split())
+        template.count += 1
+        return template
+
+    def template_of(self, masked: str) -> Template | None:
+        """The current template of a masked form seen before."""
+        template = self._by_form.get(masked)
+        return _resolve(template) if template is not None else None
+
+    def templates(self) -> Iterator[Template]:
+        """The live templates (those not merged into another)."""
+        for bucket in self._by_length.values():
+            yield from bucket
+
+    # -- clustering of new forms ----------------------------------------------------------
+    def _place(self, masked: str) -> Template:
+        tokens = masked.split()
+        for template in self._by_length.get(len(tokens), ()):
+            if template.fits(tokens):
+                return template
+        for length in range(len(tokens) - 1, max(len(tokens) - 1 - MAX_SPAN, 0), -1):
+            for template in self._by_length.get(length, ()):
+                if (
+                    template.constants >= 2
+                    and template.constants < length
+                    and template.spans(tokens)
+                ):
+                    return template
+        template = Template(tokens)
+        self._by_length.setdefault(len(tokens), []).append(template)
+        return self._register(template)
+
+    def _register(self, template: Template) -> Template:
+        """Record the template's value at each position in its context; generalise where a
+        context has gathered enough distinct values. Returns the template now holding it."""
+        tokens = template.tokens
+        for position, token in enumerate(tokens):
+            if token == WILDCARD:
+                continue
+            context = " ".join([*tokens[:position], WILDCARD, *tokens[position + 1 :]])
+            values = self._contexts.setdefault((position, context), {})
+            values.setdefault(token, template)
+            if len(values) >= self._needed(template, token):
+                return self._generalise(tokens, position, values)
+        return template
+
+    @staticmethod
+    def _needed(template: Template, token: str) -> int:
+        """How many distinct values a position needs before it becomes a variable."""
+        context = template.constants - 1
+        if _looks_like_identifier(token):
+            return 2 if context >= 1 else 1_000_000
+        return 3 if context >= 3 else 1_000_000
+
+    def _generalise(
+        self, tokens: list[str], position: int, values: dict[str, Template]
+    ) -> Template:
+        general_tokens = [*tokens[:position], WILDCARD, *tokens[position + 1 :]]
+        bucket = self._by_length.setdefault(len(tokens), [])
+        general = next((t for t in bucket if t.tokens == general_tokens), None)
+        if general is None:
+            general = Template(general_tokens)
+            bucket.append(general)
+        absorbed = {_resolve(t) for t in values.values()}
+        absorbed.update(t for t in bucket if t is not general and general.fits(t.tokens))
+        if general.constants >= 2:
+            for length in range(len(tokens) + 1, len(tokens) + 1 + MAX_SPAN):
+                absorbed.update(
+                    t for t in self._by_length.get(length, ()) if general.spans(t.tokens)
+                )
+        absorbed.discard(general)
+        for template in absorbed:
+            self._absorb(general, template)
+        return self._register(general)
+
+    def _absorb(self, into: Template, template: Template) -> None:
+        template.merged_into = into
+        into.count += template.count
+        template.count = 0
+        bucket = self._by_length.get(len(template.tokens))
+        if bucket is not None and template in bucket:
+            bucket.remove(template)

@@ -1,0 +1,53 @@
+"""The `errors` view: one row per error group."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from rich.table import Table
+from rich.text import Text
+
+from ..mining.groups import ErrorGroup
+
+_LEVEL_STYLE = {"warning": "yellow", "error": "red", "critical": "bold red", "fatal": "bold red"}
+
+
+class ErrorsReport(BaseModel):
+    """`errors --json`: the number of records read and the groups, largest first."""
+
+    records: int
+    groups: list[ErrorGroup]
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%m-%d %H:%M:%S") if value else "-"
+
+
+def errors_table(groups: Sequence[ErrorGroup], total: int) -> Table:
+    table = Table(
+        header_style="bold",
+        pad_edge=False,
+        caption=f"{len(groups)} shown of {total} error groups" if total > len(groups) else None,
+    )
+    table.add_column("count", justify="right")
+    table.add_column("error")
+    table.add_column("service")
+    table.add_column("level")
+    table.add_column("first seen")
+    table.add_column("last seen")
+    table.add_column("example")
+    table.add_column("id")
+    for group in groups:
+        table.add_row(
+            f"{group.count:,}",
+            Text(group.label),
+            group.service,
+            Text(group.level, style=_LEVEL_STYLE.get(group.level, "")),
+            _when(group.first_seen),
+            _when(group.last_seen),
+            Text(f"{group.example.file}:{group.example.line}"),
+            group.id,
+        )
+    return table
