@@ -19,8 +19,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/log-analyzer sources fixtures/incident/
-	$(BIN)/log-analyzer parse fixtures/incident/redis/ --min-level warning --limit 5
-	$(BIN)/log-analyzer parse fixtures/incident/ --min-level error --limit 10
+	$(BIN)/log-analyzer errors fixtures/incident/ --limit 15
+	$(BIN)/log-analyzer parse fixtures/incident/redis/ --min-level warning --limit 3
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -34,7 +34,11 @@ unit: $(VENV)/.installed-dev
 
 test: lint typecheck unit
 
-bench: $(VENV)/.installed-dev
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_parse.py
 
 clean:

@@ -62,3 +62,12 @@ def test_record_fields_name_the_service_when_present(tmp_path: Path) -> None:
 def test_bad_override_is_an_option_error() -> None:
     with pytest.raises(OptionError, match="NAME=GLOB"):
         parse_overrides(["=*.log"])
+
+
+def test_a_directory_named_on_the_command_line_names_its_files_that_agree(tmp_path) -> None:
+    redis = tmp_path / "redis"
+    redis.mkdir()
+    source = Source(str(redis / "redis-server.log"), redis / "redis-server.log", redis)
+    assert service_from_path(source) == "redis"
+    other = Source(str(redis / "sentinel.log"), redis / "sentinel.log", redis)
+    assert service_from_path(other) == "sentinel"

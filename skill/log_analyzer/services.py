@@ -95,26 +95,29 @@ def service_from_path(source: Source) -> str:
     if source.path is None:
         return "stdin"
     stem = clean_stem(source.path.name)
+    # Directories below the one the user named speak for a service (`logs/redis/...`); the
+    # file's own directory does only when the file name agrees or says nothing
+    # (`redis/redis-server.log`, `nginx/access.log`).
+    below: tuple[str, ...] = ()
     if source.root is not None:
         try:
-            parts = source.path.parent.relative_to(source.root).parts
+            below = source.path.parent.relative_to(source.root).parts
         except ValueError:
-            parts = ()
-    else:
-        parts = (source.path.parent.name,)
-    directory = next(
-        (
-            part
-            for part in reversed(parts)
-            if part.lower() not in _GENERIC_DIRS and not _DATED.match(part)
-        ),
-        None,
-    )
-    if directory is not None and (
-        source.root is not None or stem.lower() in _GENERIC_STEMS or stem.startswith(directory)
-    ):
+            below = ()
+    directory = _service_dir(below)
+    if directory is not None:
         return directory
+    own = _service_dir((source.path.parent.name,))
+    if own is not None and (stem.lower() in _GENERIC_STEMS or stem.startswith(own)):
+        return own
     return stem or source.path.name
+
+
+def _service_dir(parts: tuple[str, ...]) -> str | None:
+    for part in reversed(parts):
+        if part.lower() not in _GENERIC_DIRS and not _DATED.match(part):
+            return part
+    return None
 
 
 def clean_stem(name: str) -> str:
