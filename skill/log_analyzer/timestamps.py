@@ -205,16 +205,15 @@ class Clock:
 
     # -- regex formats -------------------------------------------------------------------
     def from_match(
-        self, match: re.Match[str], groups: dict[str, str | None] | None = None
+        self, match: re.Match[str], text: str | None = None, fraction: str | None = None
     ) -> datetime | None:
-        """The timestamp described by the named time groups of `match` (`groups` is its
-        groupdict, when the caller has it already)."""
-        if groups is None:
-            groups = match.groupdict()
-        text = groups.get("ts")
+        """The timestamp described by the named time groups of `match`; `text` and `fraction`
+        are its `ts` and `f` groups, when the caller has read them already."""
         if text is None:
-            return None
-        fraction = groups.get("f")
+            text = match.group("ts")
+            if text is None:
+                return None
+            fraction = match.group("f") if "f" in match.re.groupindex else None
         key = text
         if fraction:
             start, end = match.span("f")

@@ -8,7 +8,7 @@ which the test suite parses automatically (see `tests/test_format_samples.py`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,32 +103,42 @@ class RegexFormat(LogFormat):
         self.detectable = detectable
         self.infer = infer
         self.continuation_levels = continuation_levels
-        self._has_ts = "ts" in self.regex.groupindex
         self._level_cache: dict[str, str | None] = {}
-        self._has_status = "status" in self.regex.groupindex
-        self._has_pri = "pri" in self.regex.groupindex
+        positions = {name: number - 1 for name, number in self.regex.groupindex.items()}
         # `level2`, `logger3`...: the same field captured in another alternative of the regex.
+        aliased = {name for name in positions if name[-1].isdigit()}
         self._aliases = tuple(
-            (g, g.rstrip("0123456789")) for g in self.regex.groupindex if g[-1].isdigit()
+            (positions[name], positions[name.rstrip("0123456789")])
+            for name in aliased
+            if name.rstrip("0123456789") in positions
         )
-        aliased = {alias for alias, _ in self._aliases}
+        # the positions of the groups with a meaning of their own, by meaning
+        self._index = {
+            ("service" if name == service_group else name): position
+            for name, position in positions.items()
+            if name in _CORE_GROUPS or name == service_group
+        }
         self._extra = tuple(
-            g
-            for g in self.regex.groupindex
-            if g not in _CORE_GROUPS and g != service_group and g not in aliased
+            (name, position)
+            for name, position in positions.items()
+            if name not in _CORE_GROUPS and name != service_group and name not in aliased
         )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = self.regex.match(line)
         if match is None:
             return None
-        groups = match.groupdict()
+        # Groups by position, read from one tuple: the hot path avoids building a groupdict.
+        groups: Sequence[str | None] = match.groups()
         if self._aliases:
+            resolved = list(groups)
             for alias, base in self._aliases:
-                if groups[alias] is not None:
-                    groups[base] = groups[alias]
-        message = groups.get("message") or ""
-        raw_level = groups.get("level")
+                if resolved[alias] is not None:
+                    resolved[base] = resolved[alias]
+            groups = resolved
+        at = self._index
+        message = groups[at["message"]] or "" if "message" in at else ""
+        raw_level = groups[at["level"]] if "level" in at else None
         level = None
         if raw_level is not None:
             level = self._level_cache.get(raw_level, _UNKNOWN)
@@ -136,29 +146,34 @@ class RegexFormat(LogFormat):
                 level = self.levels.get(raw_level) or normalize_level(raw_level)
                 if len(self._level_cache) < 1000:
                     self._level_cache[raw_level] = level
-        status = groups.get("status") if self._has_status else None
+        status = groups[at["status"]] if "status" in at else None
         if level is None:
-            pri = groups.get("pri") if self._has_pri else None
+            pri = groups[at["pri"]] if "pri" in at else None
             if pri:
                 level = SYSLOG_SEVERITY[int(pri) % 8]
             elif status and status.isdigit():
                 level = http_status_level(int(status))
         if level is None and self.infer:
             level = infer_level(message)
-        fields: dict[str, Any] = (
-            {name: groups[name] for name in self._extra if groups[name] is not None}
-            if self._extra
-            else {}
-        )
+        fields: dict[str, Any] = {}
+        for name, position in self._extra:
+            value = groups[position]
+            if value is not None:
+                fields[name] = value
         if status:
             fields["status"] = int(status) if status.isdigit() else status
         if self.continuation_levels and raw_level in self.continuation_levels:
             fields["continues"] = True
+        timestamp = None
+        if "ts" in at:
+            text = groups[at["ts"]]
+            if text is not None:
+                timestamp = clock.from_match(match, text, groups[at["f"]] if "f" in at else None)
         return Parsed(
-            timestamp=clock.from_match(match, groups) if self._has_ts else None,
+            timestamp=timestamp,
             level=level,
             message=message,
-            service=groups.get(self.service_group),
+            service=groups[at["service"]] if "service" in at else None,
             fields=fields or None,
         )
 

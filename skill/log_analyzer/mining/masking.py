@@ -64,8 +64,11 @@ _ADDRESS = re.compile(  # URLs and e-mail addresses, the variables a digit-free 
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _mask_token(token: str) -> str:
-    if any(char.isdigit() for char in token):
+    if _DIGIT.search(token) is not None:
         return _MASK.sub(WILDCARD, token)
     if "@" in token or "://" in token:
         return _ADDRESS.sub(WILDCARD, token)
