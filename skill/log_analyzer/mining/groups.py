@@ -9,6 +9,7 @@ their templates only at the end, after the miner has finished merging templates.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -57,15 +58,26 @@ class ErrorGroup(BaseModel):
     parameters: list[Parameter]
 
 
+_REQUEST_LINE = re.compile(r'"([A-Z]{3,7}) (\S+) HTTP/[\d.]+"')
+
+
 def request_event(record: Record) -> str | None:
-    """`POST /api/carts/{id}/items 503` for a record of an access log (a `request` and a
-    `status` field), ids taken out of the path; None for other records."""
+    """`POST /api/carts/{id}/items 503` for a record of an access log (a `status` field and a
+    request line, in a `request` field or quoted in the message, as HAProxy writes it), ids
+    taken out of the path; None for other records."""
     fields = record.fields
-    if fields is None or "status" not in fields or "request" not in fields:
+    if fields is None or "status" not in fields:
         return None
-    method, _, rest = str(fields["request"]).partition(" ")
-    path = rest.split(" ", 1)[0].split("?", 1)[0]
-    return f"{method} {route(path)} {fields['status']}"
+    request = fields.get("request")
+    if request is not None:
+        method, _, rest = str(request).partition(" ")
+        path = rest.split(" ", 1)[0]
+    else:
+        quoted = _REQUEST_LINE.search(record.message)
+        if quoted is None:
+            return None
+        method, path = quoted.groups()
+    return f"{method} {route(path.split('?', 1)[0])} {fields['status']}"
 
 
 def event_text(record: Record) -> str:

@@ -1,6 +1,13 @@
 """Human labels for error groups, built from what the text says: the component that logged it
 and the kind of failure (`CartService RedisCommandTimeoutException`, `nginx 503 POST
-/api/checkout`, `redis Can't save in background`).
+/api/checkout`, `cart-service ReplyError: OOM command not allowed`, `postgres Too many
+connections`).
+
+The kind of failure is, in order of preference: the root cause of the exception the record
+reports (the deepest `Caused by:` of a Java trace, the first exception of a chained Python
+traceback, the class of a structured `err`), followed by a known failure phrase when its message
+says more than its class name; a Go panic; a known failure phrase (`Connection refused`,
+`Too many connections`, `OOMKilled`); else the first clause of the template.
 """
 
 from __future__ import annotations
@@ -8,12 +15,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# An exception class as stack traces and error lines print it: java.lang.NullPointerException,
-# redis.exceptions.ConnectionError, ReplyError, OperationalError, OutOfMemoryError.
+from .masking import WILDCARD, mask
+
+_SUFFIX = r"(?:Exception|Error|Throwable|Fault|Failure|Timeout|Refused|Interrupted|Exit)"
+# An exception class as error lines print it: java.lang.NullPointerException, ReplyError,
+# redis.exceptions.ConnectionError, HttpServerErrorException$ServiceUnavailable.
 _EXCEPTION = re.compile(
-    r"(?<![\w$.])((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error|Throwable|Fault|Failure|"
-    r"Timeout|Refused|Interrupted|Exit))\b(?!\.\w)"
+    r"(?<![\w$.])((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*" + _SUFFIX + r"(?:\$[A-Z][\w$]*)?)\b(?!\.\w)"
 )
+_HAS_SUFFIX = re.compile(_SUFFIX + r"(?:\$[A-Z][\w$]*)?$")
+# The line of a stack trace that names an exception: unindented, the class (qualified or not)
+# then `: message` or nothing (Java's `Caused by: ` prefix kept apart).
+_TRACE_LINE = re.compile(
+    r"^(Caused by: )?((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*)(?::[ \t]*(.*))?$", re.MULTILINE
+)
+_FRAMES = re.compile(r"^(?:\tat |\s+at |  File \")", re.MULTILINE)
+_PYTHON_TRACE = "Traceback (most recent call last):"
+# Spring 5 and older: `...; nested exception is java.net.SocketTimeoutException: Read timed out`
+_NESTED = re.compile(r"nested exception is ((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*)")
 # Exceptions that only wrap the interesting one: their root cause names the failure.
 _WRAPPERS = frozenset(
     {
@@ -33,70 +52,184 @@ _WRAPPERS = frozenset(
         "DataAccessResourceFailureException",
     }
 )
-_CAUSED_BY = re.compile(r"^Caused by: ((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*)", re.MULTILINE)
-_GO_PANIC = re.compile(r"panic: (?:runtime error: )?([^\n\[]{3,60})")
-# Failure phrases worth a label of their own when no exception class is named.
-_PHRASES = (
-    ("OOM command not allowed", "OOM command not allowed"),
-    ("Out of memory", "Out of memory"),
-    ("Cannot allocate memory", "Cannot allocate memory"),
-    ("No space left on device", "No space left on device"),
-    ("Too many open files", "Too many open files"),
-    ("too many clients", "Too many connections"),
-    ("Too many connections", "Too many connections"),
-    ("deadlock detected", "Deadlock"),
-    ("Deadlock found", "Deadlock"),
-    ("Lock wait timeout", "Lock wait timeout"),
-    ("Connection refused", "Connection refused"),
-    ("connection refused", "Connection refused"),
-    ("Connection reset", "Connection reset"),
-    ("connection reset", "Connection reset"),
-    ("timed out", "Timeout"),
-    ("timeout", "Timeout"),
-    ("Timeout", "Timeout"),
-    ("certificate", "TLS certificate"),
-    ("no such host", "DNS lookup failed"),
-    ("Name or service not known", "DNS lookup failed"),
-    ("Temporary failure in name resolution", "DNS lookup failed"),
-    ("Permission denied", "Permission denied"),
-    ("permission denied", "Permission denied"),
-    ("OOMKilled", "OOMKilled"),
-    ("Killed process", "OOM kill"),
-    ("CrashLoopBackOff", "CrashLoopBackOff"),
-    ("Back-off restarting failed container", "CrashLoopBackOff"),
+# Classes that name no failure at all when they stand alone.
+_GENERIC = frozenset({"Error", "Exception", "Throwable"})
+# `logger="UnhandledError"` (klog) names who logged, not what failed.
+_LOGGER_VALUE = re.compile(r"\b(?:logger|logger_name|name|component|caller|module)=\"[^\"]*\"")
+_GO_PANIC = re.compile(r"\bpanic(?: serving \S+)?: (?:runtime error: )?([^\n\[]{3,80})")
+
+# Failure phrases, most specific first: (pattern, label, fragments of exception class names
+# that already say it, lower case). A phrase matches as whole words: `timeout` does not match
+# in `legacy-timeout-ms` or `?timeout=5s`.
+_PHRASES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("OOMKilled", "OOMKilled", ("oom",)),
+    ("CrashLoopBackOff|Back-off restarting failed container", "CrashLoopBackOff", ()),
+    ("OOM command not allowed", "OOM command not allowed", ("outofmemory", "oom")),
+    ("Killed process|invoked oom-killer", "OOM kill", ("oom",)),
+    ("Out of memory", "Out of memory", ("outofmemory", "oom")),
+    ("Cannot allocate memory", "Cannot allocate memory", ("memory",)),
+    ("No space left on device", "No space left on device", ("nospace",)),
+    ("Too many open files", "Too many open files", ("toomany",)),
+    ("[Tt]oo many (?:clients|connections)", "Too many connections", ("toomany",)),
+    ("[Dd]eadlock (?:detected|found)", "Deadlock", ("deadlock",)),
+    ("Lock wait timeout", "Lock wait timeout", ("lockwait", "locktimeout")),
+    (
+        "Connection is not available|QueuePool limit|[Cc]onnection pool timeout|"
+        "Timeout waiting for (?:idle object|connection from pool)|pool exhausted",
+        "Connection pool exhausted",
+        ("pool",),
+    ),
+    ("[Uu]pstream timed out|upstream request timeout", "Upstream timed out", ("timeout",)),
+    ("Aborted connection", "Aborted connection", ()),
+    ("[Cc]onnection refused|ECONNREFUSED", "Connection refused", ("refused",)),
+    ("[Cc]onnection reset|ECONNRESET", "Connection reset", ("reset",)),
+    (
+        "no such host|Name or service not known|Temporary failure in name resolution|"
+        "ENOTFOUND|EAI_AGAIN",
+        "DNS lookup failed",
+        ("unknownhost", "dns", "gaierror", "resolution"),
+    ),
+    (
+        "[Tt]imed out|timeout|Timeout|ETIMEDOUT|deadline exceeded",
+        "Timeout",
+        ("timeout", "timedout", "deadline"),
+    ),
+    (
+        "x509: |certificate verify failed|certificate has expired|PKIX path building failed",
+        "TLS certificate error",
+        ("ssl", "tls", "certificate", "certpath", "handshake"),
+    ),
+    ("[Pp]ermission denied", "Permission denied", ("permission", "accessdenied")),
 )
-_LOGGER_KEYS = ("logger", "logger_name", "loggerName", "name", "component", "caller", "module")
+_PHRASE_PATTERNS = tuple(
+    (re.compile(rf"(?<![\w\-.])(?:{pattern})(?![\w\-=])"), label, implied)
+    for pattern, label, implied in _PHRASES
+)
+_LOGGER_KEYS = (
+    "logger",
+    "logger_name",
+    "loggerName",
+    "log.logger",
+    "name",
+    "component",
+    "caller",
+    "module",
+)
+# Structured exception fields: a dict with a class name (pino/bunyan `err`, ECS `error`,
+# log4j2 `thrown`), or the text of a trace (structlog `exception`, logstash `stack_trace`).
+_ERROR_KEYS = ("err", "error", "exception", "thrown")
+_ERROR_TEXT_KEYS = (
+    "exception",
+    "exc_info",
+    "stack_trace",
+    "stacktrace",
+    "error.stack_trace",
+    "error_text",
+    "traceback",
+)
+_REQUEST_LINE = re.compile(r"\"([A-Z]{3,7}) (\S+) HTTP/[\d.]+\"")
 
 
 def exception_of(message: str, fields: dict[str, Any] | None = None) -> str | None:
-    """The short class name of the exception a record reports, unwrapping generic wrappers to
-    their root cause; None when it names none."""
+    """The short class name of the exception a record reports, unwrapped to its root cause;
+    None when it names none."""
+    cause = _root_cause(message, fields)
+    return cause[0] if cause is not None else None
+
+
+def _root_cause(message: str, fields: dict[str, Any] | None) -> tuple[str, str] | None:
+    """(short class name, its message) of the root cause of what the record reports."""
     if fields:
-        for key in ("err", "error", "exception"):
-            value = fields.get(key)
-            if isinstance(value, dict):
-                kind = value.get("type") or value.get("name") or value.get("class")
-                if isinstance(kind, str) and kind and kind != "Error":
-                    return kind.rsplit(".", 1)[-1]
-    match = _EXCEPTION.search(message)
+        structured = _structured_exception(fields)
+        if structured is not None:
+            return structured
+        for key in _ERROR_TEXT_KEYS:
+            text = fields.get(key)
+            if isinstance(text, str) and "\n" in text:
+                cause = _trace_root(text)
+                if cause is not None:
+                    return cause
+    cause = _trace_root(message)
+    if cause is not None:
+        return cause
+    searched = message.split("\n", 1)[0]
+    if '="' in searched:
+        searched = _LOGGER_VALUE.sub("", searched)
+    match = _EXCEPTION.search(searched)
     if match is None:
         return None
-    name = match.group(1).rsplit(".", 1)[-1]
+    name = _short(match.group(1))
+    detail = searched[match.end() :].lstrip(":( ")
+    if "nested exception is" in searched:
+        name = _short(_NESTED.findall(searched)[-1])
+    return _unwrap(name, detail)
+
+
+def _structured_exception(fields: dict[str, Any]) -> tuple[str, str] | None:
+    for key in _ERROR_KEYS:
+        value = fields.get(key)
+        if not isinstance(value, dict):
+            continue
+        while isinstance(value.get("cause"), dict):  # log4j2 `thrown.cause`
+            value = value["cause"]
+        kind = value.get("type") or value.get("name") or value.get("class")
+        if isinstance(kind, str) and kind and kind != "Error":
+            detail = value.get("message")
+            return _short(kind), detail if isinstance(detail, str) else ""
+    kind = fields.get("error.type")  # ECS with dotted keys
+    if isinstance(kind, str) and kind:
+        detail = fields.get("error.message")
+        return _short(kind), detail if isinstance(detail, str) else ""
+    return None
+
+
+def _trace_root(text: str) -> tuple[str, str] | None:
+    """The root cause of the stack trace in `text`: Java prints it last (`Caused by:`), Python
+    first (`The above exception was the direct cause of ...`)."""
+    if "\n" not in text:
+        return None
+    traced = _FRAMES.search(text) is not None or _PYTHON_TRACE in text
+    lines: list[tuple[bool, str, str]] = []
+    for match in _TRACE_LINE.finditer(text):
+        caused, name, detail = match.group(1), match.group(2), match.group(3) or ""
+        if name in _GENERIC:  # JavaScript's `Error: connect ECONNREFUSED`: names nothing
+            continue
+        if _HAS_SUFFIX.search(name) or ("." in name and traced):
+            lines.append((caused is not None, _short(name), detail.strip()))
+    if not lines:
+        return None
+    if _PYTHON_TRACE in text:
+        _, name, detail = lines[0]
+    else:
+        causes = [line for line in lines if line[0]]
+        _, name, detail = causes[-1] if causes else lines[0]
+    return _unwrap(name, detail)
+
+
+def _unwrap(name: str, detail: str) -> tuple[str, str]:
+    """`RuntimeException: java.net.ConnectException: Connection refused` -> ConnectException."""
     if name in _WRAPPERS:
-        causes = _CAUSED_BY.findall(message)
-        if causes:
-            return str(causes[-1]).rsplit(".", 1)[-1]
-    return name
+        inner = _EXCEPTION.match(detail)
+        if inner is not None:
+            return _short(inner.group(1)), detail[inner.end() :].lstrip(": ")
+    return name, detail
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
 
 
 def component_of(fields: dict[str, Any] | None, service: str) -> str:
     """Who logged it: the short name of the logger or caller when the record has one, else
     the service."""
     if fields:
-        for key in _LOGGER_KEYS:
-            value = fields.get(key)
+        nested_log = fields.get("log")
+        candidates = [(key, fields.get(key)) for key in _LOGGER_KEYS]
+        if isinstance(nested_log, dict):  # ECS `{"log": {"logger": ...}}`
+            candidates.insert(0, ("logger", nested_log.get("logger")))
+        for key, value in candidates:
             if isinstance(value, str) and value and value != "root":
-                short = re.split(r"[./:]", value.rstrip("."))
+                short = re.split(r"[./:\[\]]", value.rstrip("."))
                 words = [part for part in short if part and not part.isdigit()]
                 if words:
                     last = words[-1]
@@ -108,38 +241,121 @@ def component_of(fields: dict[str, Any] | None, service: str) -> str:
 
 def label_for(message: str, service: str, fields: dict[str, Any] | None, template: str) -> str:
     """A short human label: component, then the kind of failure."""
+    fields = fields or {}
     first_line = message.split("\n", 1)[0]
-    status = (fields or {}).get("status")
+    status = fields.get("status")
     if isinstance(status, int) and status >= 400:
-        request = str((fields or {}).get("request") or "")
-        method, _, rest = request.partition(" ")
-        path = rest.split(" ", 1)[0].split("?", 1)[0]
-        where = f" {method} {route(path)}" if method and path else ""
-        return f"{service} {status}{where}"
+        request = _request_of(fields, first_line)
+        if request is not None:
+            method, path = request
+            return f"{service} {status} {method} {route(path)}"
+        if "request" in fields:  # an access log line without a request (`"-" 408`)
+            return f"{service} {status}"
     component = component_of(fields, service)
-    exception = exception_of(message, fields)
-    if exception is not None:
-        return f"{component} {exception}"
+    cause = _root_cause(message, fields)
+    if cause is not None:
+        name, detail = cause
+        phrase = _phrase([detail, *_error_texts(fields)])
+        if phrase is not None and not any(part in name.lower() for part in phrase[1]):
+            return f"{component} {name}: {phrase[0]}"
+        return f"{component} {name}"
     panic = _GO_PANIC.search(message)
     if panic is not None:
-        return f"{component} panic: {panic.group(1).strip()}"
-    for needle, phrase in _PHRASES:
-        if needle in first_line:
-            return f"{component} {phrase}"
+        return f"{component} panic: {mask(panic.group(1).strip())}"
+    phrase = _phrase([*_error_texts(fields), first_line])
+    if phrase is not None:
+        return f"{component} {phrase[0]}"
     return f"{component} {_headline(template)}"
 
 
+def _request_of(fields: dict[str, Any], first_line: str) -> tuple[str, str] | None:
+    """(method, path) of an access log line: its `request` field, or a quoted request line
+    in the message (HAProxy)."""
+    request = fields.get("request")
+    if isinstance(request, str):
+        method, _, rest = request.partition(" ")
+        path = rest.split(" ", 1)[0].split("?", 1)[0]
+        return (method, path) if method and path else None
+    match = _REQUEST_LINE.search(first_line)
+    if match is None:
+        return None
+    return match.group(1), match.group(2).split("?", 1)[0]
+
+
+def _error_texts(fields: dict[str, Any]) -> list[str]:
+    """Texts of structured error fields that may name the failure (`err.code` ECONNREFUSED,
+    logrus `error="dial tcp ...: connection refused"`)."""
+    texts: list[str] = []
+    for key in (*_ERROR_KEYS, "error.message"):
+        value = fields.get(key)
+        if isinstance(value, str):
+            texts.append(value.split("\n", 1)[0])
+        elif isinstance(value, dict):
+            texts.extend(
+                str(value[part]) for part in ("message", "code") if isinstance(value.get(part), str)
+            )
+    return texts
+
+
+def _phrase(texts: list[str]) -> tuple[str, tuple[str, ...]] | None:
+    """The first known failure phrase in the texts (the first text first), masked so that
+    addresses and URLs never match."""
+    for text in texts:
+        if not text:
+            continue
+        masked = mask(text)
+        for pattern, label, implied in _PHRASE_PATTERNS:
+            if pattern.search(masked):
+                return label, implied
+    return None
+
+
+_VERSION = re.compile(r"v\d+(?:\.\d+)*")
+
+
 def route(path: str) -> str:
-    """`/api/cart/5f2a9c/items` -> `/api/cart/{id}/items`: ids out of the path."""
+    """`/api/v1/cart/5f2a9c/items/17` -> `/api/v1/cart/{id}/items/{id}`: ids out of the path
+    (numbers, and segments with digits other than an API version)."""
     segments = [
-        "{id}" if any(char.isdigit() for char in segment) and len(segment) > 2 else segment
+        "{id}"
+        if segment.isdigit()
+        or (
+            len(segment) > 2
+            and any(char.isdigit() for char in segment)
+            and _VERSION.fullmatch(segment) is None
+        )
+        else segment
         for segment in path.split("/")
     ]
     return "/".join(segments)
 
 
-def _headline(template: str, words: int = 6) -> str:
-    """The first words of the template, variables left out."""
-    kept = [token for token in template.split() if "<*>" not in token]
-    text = " ".join(kept[:words]).rstrip(":,;-")
+_QUOTED_MESSAGE = re.compile(r'^"([^"]+)"(?:\s|$)')  # klog structured: `"Starting workers" k=v`
+
+
+def _headline(template: str, words: int = 10) -> str:
+    """The first clause of the template: variables, `key=value` pairs and a leading
+    `[context]` left out, cut at the first `,` `;` `!` or sentence end, or before a
+    parenthesis, bracket or JSON object that follows the first words."""
+    quoted = _QUOTED_MESSAGE.match(template)
+    if quoted is not None:
+        template = quoted.group(1)
+    kept: list[str] = []
+    tokens = template.split()
+    if tokens and tokens[0].startswith("["):  # `[ReplicaManager broker=1] Error processing`
+        closing = next((i for i, token in enumerate(tokens) if token.endswith("]")), None)
+        if closing is not None and closing + 1 < len(tokens):
+            tokens = tokens[closing + 1 :]
+    for token in tokens:
+        if len(kept) >= 2 and token.startswith(("(", "[", "{")):
+            break
+        if WILDCARD not in token and "=" not in token and token.strip("-|*>#:") != "":
+            kept.append(token)
+            if len(kept) >= words:
+                break
+        if len(kept) >= 2 and (
+            token.endswith((",", ";", "!", "?")) or (len(kept) >= 3 and token.endswith("."))
+        ):
+            break
+    text = " ".join(kept).rstrip(":,;-.!? ")
     return text or template[:60]

@@ -23,10 +23,12 @@ _MASK = re.compile(
             # UUIDs, IPv4 with port, IPv6 and MAC addresses
             r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\d.]\d)",
-            r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}(?![\w:])",
             # dates and times written inside messages
             r"\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?",
             r"(?<!\d)\d\d:\d\d:\d\d(?:[.,]\d+)?",
+            # IPv6 (compressed with `::`, or with at least six groups) and MAC addresses
+            r"(?<![\w:])(?=[0-9a-fA-F:]*::|(?:[0-9a-fA-F]{1,4}:){5})[0-9a-fA-F]{0,4}"
+            r"(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])",
             # hexadecimal: 0x numbers, and ids mixing hex letters and digits (commit hashes,
             # object ids, request ids)
             r"0[xX][0-9a-fA-F]+",
@@ -48,7 +50,7 @@ _RUNS = re.compile(r"<\*>(?:[.:\-/_,]*<\*>)+")
 # quantity, so `12 ms` and `00:01` mask alike; the names of days and months before a masked day
 # number are part of a date (`Fri Jul  1 09:00:55 2005`).
 _UNIT = re.compile(
-    r"(?<=<\*>) (?:ms|us|ns|sec|secs|seconds?|mins?|minutes?|hours?|[KMGT]i?B|bytes)\b"
+    r"(?<=<\*>) (?:ms|us|ns|s|sec|secs|seconds?|mins?|minutes?|hours?|[KMGT]i?B|bytes)\b"
 )
 _DATE_NAMES = re.compile(
     r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? +)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"

@@ -21,8 +21,13 @@ from collections.abc import Iterator
 
 from .masking import WILDCARD
 
+NEVER = 1_000_000
+NAMED_STATES = 6
 MAX_SPAN = 1  # tokens one variable may span beyond its own (`John Smith`)
-_IDENTIFIER_CHARS = frozenset("./\\-=:@#_[](){}")
+# Punctuation that makes a token a name or an address (dotted names, paths, `key=value`,
+# host:port) rather than a word. Not `_` or `-`: `NOT_ENOUGH_REPLICAS` and `card-declined` are
+# codes, and codes name distinct failures.
+_IDENTIFIER_CHARS = frozenset("./\\=:@#[](){}")
 
 
 class Template:
@@ -187,17 +192,26 @@ class TemplateMiner:
             context = " ".join([*tokens[:position], WILDCARD, *tokens[position + 1 :]])
             values = self._contexts.setdefault((position, context), {})
             values.setdefault(token, template)
-            if len(values) >= self._needed(template, token):
+            if len(values) >= self._needed(template, values):
                 return self._generalise(tokens, position, values)
         return template
 
     @staticmethod
-    def _needed(template: Template, token: str) -> int:
-        """How many distinct values a position needs before it becomes a variable."""
+    def _needed(template: Template, values: dict[str, Template]) -> int:
+        """How many distinct values a position needs before it becomes a variable.
+
+        Names and addresses need two, with some context. Plain words need three, with at
+        least three constant tokens around them; capitalised words and codes (`Started`,
+        `Paused`, `SERVICE_UNAVAILABLE`) name states and outcomes rather than values, and need
+        six: a lifecycle of four states stays four templates."""
         context = template.constants - 1
-        if _looks_like_identifier(token):
-            return 2 if context >= 1 else 1_000_000
-        return 3 if context >= 3 else 1_000_000
+        if all(_looks_like_identifier(value) for value in values):
+            return 2 if context >= 1 else NEVER
+        if context < 3:
+            return NEVER
+        if all(value[:1].isupper() for value in values):
+            return NAMED_STATES
+        return 3
 
     def _generalise(
         self, tokens: list[str], position: int, values: dict[str, Template]
