@@ -57,8 +57,9 @@ from benchmarks.bench_parse import (  # noqa: E402
     count_python,
     ensure_data,
 )
+from log_analyzer.analysis.errors import find_error_groups  # noqa: E402
 from log_analyzer.ingest import open_paths  # noqa: E402
-from log_analyzer.mining.groups import ErrorGrouper, template_for  # noqa: E402
+from log_analyzer.mining.groups import template_for  # noqa: E402
 from log_analyzer.mining.masking import mask  # noqa: E402
 from log_analyzer.mining.templates import TemplateMiner  # noqa: E402
 
@@ -434,9 +435,9 @@ def run_strip_only(paths: Sequence[Path]) -> int:
 
 
 def run_errors(paths: Sequence[Path]) -> int:
-    """Our `errors` pipeline in-process: read, detect, parse, mine the errors, group."""
-    grouper = ErrorGrouper().add_all(open_paths([str(p) for p in paths]).records())
-    return len(grouper.groups())
+    """Our `errors` pipeline in-process, as the CLI runs it: read, detect, parse, mine the
+    errors, group (records below warning are counted, not built)."""
+    return len(find_error_groups([str(p) for p in paths]).groups)
 
 
 def run_mine_all(paths: Sequence[Path]) -> int:

@@ -43,6 +43,11 @@ class RecordFilter:
     services: Sequence[str] = field(default_factory=tuple)
     min_level: str | None = None
 
+    @property
+    def narrows(self) -> bool:
+        """True when a window or a service list is set (a level alone does not narrow)."""
+        return self.since is not None or self.until is not None or bool(self.services)
+
     def __call__(self, records: Iterable[Record]) -> Iterator[Record]:
         since, until, minimum = self.since, self.until, self.min_level
         wanted = frozenset(self.services)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from itertools import chain, count, islice, repeat
 
-from .formats.base import LogFormat, Parsed
+from .formats.base import CONTINUES, LogFormat, Parsed, RegexFormat
 from .formats.detect import Detection, detect
 from .formats.envelopes import Envelope
 from .formats.fallback import PLAIN
 from .formats.multiline import is_continuation
-from .levels import infer_level
+from .levels import RANK, infer_level
 from .records import Record
 from .services import source_service
 from .sources.discover import Source, discover
@@ -37,6 +37,9 @@ class ParseOptions:
     year: int | None = None
     day: date | None = None
     services: list[tuple[str, str]] = field(default_factory=list)
+    # Records below this level are counted, not built (for analyses of errors only); the
+    # statistics' time range then covers the records built.
+    keep_level: str | None = None
 
 
 @dataclass
@@ -113,7 +116,14 @@ class SourceParser:
         )
         try:
             yield from _records(
-                chain(head, lines), detection, clock, self.source.display, service, forced, stats
+                chain(head, lines),
+                detection,
+                clock,
+                self.source.display,
+                service,
+                forced,
+                stats,
+                self.options.keep_level,
             )
         finally:
             stats.long_lines = self.reader.long_lines
@@ -169,9 +179,17 @@ def _records(
     default_service: str,
     forced_service: bool,
     stats: SourceStats,
+    keep_level: str | None = None,
 ) -> Iterator[Record]:
-    """The per-line loop. Kept as one flat function: it is the hottest code in the package."""
+    """The per-line loop. Kept as one flat function: it is the hottest code in the package.
+
+    With `keep_level`, records below it are counted but not built: a regex format's level is
+    read from its match alone, before timestamps, fields and the record cost anything."""
     primary = detection.primary
+    keep_rank = RANK[keep_level] if keep_level is not None else 0
+    probe = primary.quick_level if keep_rank and isinstance(primary, RegexFormat) else None
+    skipped = False  # the record in progress is below `keep_level`: its lines are absorbed
+    tally = stats.tally
     fallbacks = detection.fallbacks
     prefix = f"{detection.envelope.name}+" if detection.envelope is not None else ""
     names: dict[str, str] = {}
@@ -188,12 +206,28 @@ def _records(
         else _unwrapped(lines, detection.envelope, clock)
     )
     for line_number, text, stamp, last_line in numbered:
+        if probe is not None:
+            quick = probe(text)
+            if quick is CONTINUES and skipped:
+                continue
+            if type(quick) is str and RANK[quick] < keep_rank:
+                if pending is not None:
+                    yield _finish(pending, continuation, stats)
+                    continuation = []
+                    pending = None
+                skipped = True
+                headerless_joins = 0
+                stats.records += 1
+                key = (default_service, quick)
+                tally[key] = tally.get(key, 0) + 1
+                continue
         parsed: Parsed | None = primary.parse(text, clock)
         fmt: LogFormat = primary
         if parsed is None:
-            if pending is not None and is_continuation(text):
-                continuation.append(text)
-                pending.end_line = last_line
+            if (pending is not None or skipped) and is_continuation(text):
+                if pending is not None:
+                    continuation.append(text)
+                    pending.end_line = last_line
                 continue
             for candidate in fallbacks:
                 parsed = candidate.parse(text, clock)
@@ -201,20 +235,23 @@ def _records(
                     fmt = candidate
                     break
             else:
-                if pending is not None and headerless_joins < MAX_HEADERLESS_JOINS:
+                if (pending is not None or skipped) and headerless_joins < MAX_HEADERLESS_JOINS:
                     headerless_joins += 1
-                    continuation.append(text)
-                    pending.end_line = last_line
+                    if pending is not None:
+                        continuation.append(text)
+                        pending.end_line = last_line
                     continue
                 parsed = PLAIN.parse(text, clock)
                 fmt = PLAIN
-        elif pending is not None and fmt.joins_previous(parsed):
-            continuation.append(text)
-            pending.end_line = last_line
+        elif (pending is not None or skipped) and fmt.joins_previous(parsed):
+            if pending is not None:
+                continuation.append(text)
+                pending.end_line = last_line
             continue
         if pending is not None:
             yield _finish(pending, continuation, stats)
             continuation = []
+        skipped = False
         # Only a record some format read may take header-less lines: junk after junk stays
         # one unparsed record per line.
         headerless_joins = 0 if fmt is not PLAIN and primary is not PLAIN else MAX_HEADERLESS_JOINS

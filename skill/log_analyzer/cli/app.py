@@ -12,13 +12,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from ..analysis.errors import find_error_groups
 from ..errors import LogAnalyzerError
 from ..filters import RecordFilter, parse_time_bound
 from ..formats.envelopes import ENVELOPES
 from ..formats.registry import FORMATS
 from ..ingest import open_paths
 from ..levels import at_least
-from ..mining.groups import ErrorGrouper, template_for
+from ..mining.groups import template_for
 from ..mining.templates import TemplateMiner
 from ..options import build_parse_options, check_level
 from ..render.errors import ErrorsReport, errors_table
@@ -209,14 +210,9 @@ def errors(
         until=parse_time_bound(until, "--until") if until else None,
         services=service_filter,
     )
-    workspace = open_paths(paths, options)
-    _warn(workspace.warnings)
-    grouper = ErrorGrouper(min_level=minimum)
-    records = 0
-    for record in keep(workspace.records()):
-        records += 1
-        grouper.add(record)
-    groups = grouper.groups()
+    result = find_error_groups(paths, options, minimum, keep)
+    _warn(result.workspace.warnings)
+    groups, records = result.groups, result.records
     if json_output:
         report = ErrorsReport(records=records, groups=groups[:limit])
         sys.stdout.write(report.model_dump_json() + "\n")

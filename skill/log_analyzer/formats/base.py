@@ -22,6 +22,8 @@ _CORE_GROUPS = _TIME_GROUPS | {"level", "message", "service", "status", "pri"}
 
 
 _UNKNOWN: Any = object()
+NO_MATCH: Any = object()  # `quick_level`: the line is not a header of this format
+CONTINUES: Any = object()  # `quick_level`: a header that continues the previous record
 
 
 @dataclass(slots=True)
@@ -123,6 +125,9 @@ class RegexFormat(LogFormat):
             for name, position in positions.items()
             if name not in _CORE_GROUPS and name != service_group and name not in aliased
         )
+        self._level_positions = tuple(
+            position for name, position in positions.items() if name.rstrip("0123456789") == "level"
+        )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = self.regex.match(line)
@@ -176,6 +181,28 @@ class RegexFormat(LogFormat):
             service=groups[at["service"]] if "service" in at else None,
             fields=fields or None,
         )
+
+    def quick_level(self, line: str) -> Any:
+        """The canonical level of a header line from the match alone (no timestamp, fields or
+        record), None when the line's level needs a full parse, `NO_MATCH` for a line that is
+        not a header, `CONTINUES` for one that continues the previous record."""
+        match = self.regex.match(line)
+        if match is None:
+            return NO_MATCH
+        raw_level = None
+        for position in self._level_positions:
+            raw_level = match.group(position + 1)
+            if raw_level is not None:
+                break
+        else:
+            return None
+        if raw_level in self.continuation_levels:
+            return CONTINUES
+        level = self._level_cache.get(raw_level, _UNKNOWN)
+        if level is _UNKNOWN:
+            level = self.levels.get(raw_level) or normalize_level(raw_level)
+            self._level_cache[raw_level] = level
+        return level
 
     def joins_previous(self, parsed: Parsed) -> bool:
         return parsed.fields is not None and "continues" in parsed.fields
