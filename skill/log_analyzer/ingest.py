@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from itertools import chain, count, islice, repeat
 
-from .formats.base import CONTINUES, LogFormat, Parsed, RegexFormat
+from .formats.base import CONTINUES, NO_MATCH, LogFormat, Parsed, RegexFormat
 from .formats.detect import Detection, detect
 from .formats.envelopes import Envelope
 from .formats.fallback import PLAIN
@@ -208,8 +208,8 @@ def _records(
     for line_number, text, stamp, last_line in numbered:
         if probe is not None:
             quick = probe(text)
-            if quick is CONTINUES and skipped:
-                continue
+            if skipped and (quick is CONTINUES or (quick is NO_MATCH and is_continuation(text))):
+                continue  # a line of a record that is not built
             if type(quick) is str and RANK[quick] < keep_rank:
                 if pending is not None:
                     yield _finish(pending, continuation, stats)

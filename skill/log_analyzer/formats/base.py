@@ -70,6 +70,32 @@ class LogFormat:
         return f"<{type(self).__name__} {self.name}>"
 
 
+def _head_through_level(pattern: str) -> re.Pattern[str] | None:
+    """The pattern cut after its `level` group, when that cut is a valid regex (it is not when
+    the group sits inside an alternation): matching a line's head costs half a full match."""
+    start = pattern.find("(?P<level>")
+    if start < 0:
+        return None
+    depth = 0
+    escaped = False
+    for index in range(start, len(pattern)):
+        char = pattern[index]
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                try:
+                    return re.compile(pattern[: index + 1])
+                except re.error:
+                    return None
+    return None
+
+
 class RegexFormat(LogFormat):
     """A format described by one anchored regex with named groups.
 
@@ -128,6 +154,7 @@ class RegexFormat(LogFormat):
         self._level_positions = tuple(
             position for name, position in positions.items() if name.rstrip("0123456789") == "level"
         )
+        self._probe = _head_through_level(pattern) or self.regex
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = self.regex.match(line)
@@ -183,10 +210,11 @@ class RegexFormat(LogFormat):
         )
 
     def quick_level(self, line: str) -> Any:
-        """The canonical level of a header line from the match alone (no timestamp, fields or
-        record), None when the line's level needs a full parse, `NO_MATCH` for a line that is
-        not a header, `CONTINUES` for one that continues the previous record."""
-        match = self.regex.match(line)
+        """The canonical level of a header line from a match of the regex's head alone (up to
+        its level group: no timestamp, fields or record), None when the level needs a full
+        parse, `NO_MATCH` for a line that is not a header, `CONTINUES` for one that continues
+        the previous record. A line whose head matches is taken for a header."""
+        match = self._probe.match(line)
         if match is None:
             return NO_MATCH
         raw_level = None

@@ -14,6 +14,7 @@ import os
 import sys
 import zlib
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
@@ -111,15 +112,19 @@ class LineReader:
 
     def lines(self) -> Iterator[str]:
         """Each line without its line ending. Reads in chunks; a line longer than the cap is
-        cut at the cap and the rest of it skipped."""
+        cut at the cap and the rest of it skipped. Lines come in blocks, one list per chunk,
+        flattened in C: no generator frame per line."""
+        return chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[list[str]]:
         raw = self.open()
         try:
-            yield from self._lines(decompressed_chunks(raw, self.compression))
+            yield from self._split_chunks(decompressed_chunks(raw, self.compression))
         finally:
             if raw is not sys.stdin.buffer:
                 raw.close()
 
-    def _lines(self, chunks: Iterator[bytes]) -> Iterator[str]:
+    def _split_chunks(self, chunks: Iterator[bytes]) -> Iterator[list[str]]:
         tail = b""
         skipping = False  # inside the remainder of an over-long line
         while True:
@@ -142,31 +147,32 @@ class LineReader:
             if cut < 0:
                 if len(data) > MAX_LINE_BYTES:
                     self.long_lines += 1
-                    yield self._decode(data[:MAX_LINE_BYTES])
+                    yield [self._decode(data[:MAX_LINE_BYTES])]
                     tail = b""
                     skipping = True
                 else:
                     tail = data
                 continue
             tail = data[cut + 1 :]
+            yield self._split(self._decode(data[:cut]))
             if len(tail) > MAX_LINE_BYTES:
                 self.long_lines += 1
-                block = self._decode(data[:cut])
-                yield from self._split(block)
-                yield self._decode(tail[:MAX_LINE_BYTES])
+                yield [self._decode(tail[:MAX_LINE_BYTES])]
                 tail = b""
                 skipping = True
-                continue
-            yield from self._split(self._decode(data[:cut]))
         if tail:
-            yield from self._split(self._decode(tail))
+            yield self._split(self._decode(tail))
 
-    def _split(self, block: str) -> Iterator[str]:
-        for line in block.split("\n"):
-            if len(line) > MAX_LINE_BYTES:
-                self.long_lines += 1
-                line = line[:MAX_LINE_BYTES]
-            yield line[:-1] if line.endswith("\r") else line
+    def _split(self, block: str) -> list[str]:
+        lines = block.split("\n")
+        if "\r" in block:
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        if len(block) > MAX_LINE_BYTES:
+            for index, line in enumerate(lines):
+                if len(line) > MAX_LINE_BYTES:
+                    self.long_lines += 1
+                    lines[index] = line[:MAX_LINE_BYTES]
+        return lines
 
     def _decode(self, data: bytes) -> str:
         try:
