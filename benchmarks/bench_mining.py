@@ -435,9 +435,14 @@ def run_strip_only(paths: Sequence[Path]) -> int:
 
 
 def run_errors(paths: Sequence[Path]) -> int:
-    """Our `errors` pipeline in-process, as the CLI runs it: read, detect, parse, mine the
-    errors, group (records below warning are counted, not built)."""
+    """Our `errors` pipeline as the CLI runs it: read, detect, parse, mine the errors, group
+    (records below warning are counted, not built), on every core (`analysis.parallel`)."""
     return len(find_error_groups([str(p) for p in paths]).groups)
+
+
+def run_errors_one_process(paths: Sequence[Path]) -> int:
+    """The same pipeline in one process (`--jobs 1`)."""
+    return len(find_error_groups([str(p) for p in paths], workers=1).groups)
 
 
 def run_mine_all(paths: Sequence[Path]) -> int:
@@ -481,6 +486,7 @@ def run_speed(args: argparse.Namespace, version: str) -> dict[str, Any]:
     lines = count_python(paths)  # also warms the page cache
     drain = Measure("Drain3 add_log_message")
     errors = Measure("log_analyzer errors pipeline")
+    errors_one = Measure("log_analyzer errors, 1 process")
     mine_all = Measure("log_analyzer mine every record")
     strip = Measure("python read + header strip")
     parse = Measure("log_analyzer parse only")
@@ -488,6 +494,7 @@ def run_speed(args: argparse.Namespace, version: str) -> dict[str, Any]:
         (strip, run_strip_only, args.repeat),
         (parse, count_records, args.repeat),
         (errors, run_errors, args.repeat),
+        (errors_one, run_errors_one_process, args.repeat),
         (mine_all, run_mine_all, args.repeat),
     ]
     if not args.no_drain:
@@ -527,6 +534,7 @@ def run_speed(args: argparse.Namespace, version: str) -> dict[str, Any]:
     results = {
         drain.name: f"{drain.count:,} clusters",
         errors.name: f"{errors.count:,} error groups",
+        errors_one.name: f"{errors_one.count:,} error groups",
         mine_all.name: f"{mine_all.count:,} templates",
         strip.name: f"{strip.count:,} lines",
         parse.name: f"{parse.count:,} records",
@@ -555,6 +563,7 @@ def run_speed(args: argparse.Namespace, version: str) -> dict[str, Any]:
     if drain.seconds:
         ratios = {
             "errors": drain.median / errors.median,
+            "errors_one_process": drain.median / errors_one.median,
             "mine_all": drain.median / mine_all.median,
         }
         report["ratios_vs_drain3"] = ratios

@@ -80,28 +80,71 @@ class SourceStats:
     warnings: list[str] = field(default_factory=list)
 
 
+def merge_stats(parts: Sequence[SourceStats]) -> SourceStats:
+    """One source's statistics from those of its parts, in order (the parallel path)."""
+    merged = parts[0]
+    for part in parts[1:]:
+        merged.lines = max(merged.lines, part.lines)
+        merged.records += part.records
+        merged.unparsed += part.unparsed
+        merged.timestamped += part.timestamped
+        merged.long_lines += part.long_lines
+        merged.bytes += part.bytes
+        if part.first is not None and (merged.first is None or part.first < merged.first):
+            merged.first = part.first
+        if part.last is not None and (merged.last is None or part.last > merged.last):
+            merged.last = part.last
+        merged.formats.update(part.formats)
+        for key, number in part.tally.items():
+            merged.tally[key] = merged.tally.get(key, 0) + number
+        merged.warnings.extend(w for w in part.warnings if w not in merged.warnings)
+    return merged
+
+
 class SourceParser:
-    """Parses one source into records. Iterate it once; `stats` is complete afterwards."""
+    """Parses one source into records. Iterate it once; `stats` is complete afterwards.
+
+    `byte_range` (with `first_line`, the number of the line at its start) limits the parse to
+    a part of an uncompressed file that starts at a record's first line: the parallel path
+    splits large files that way. Detection still reads the file's own head."""
 
     def __init__(
         self,
         source: Source,
         options: ParseOptions,
         day_hint: Callable[[], date | None] | None = None,
+        byte_range: tuple[int, int] | None = None,
+        first_line: int = 1,
     ) -> None:
         self.source = source
         self.options = options
         self.day_hint = day_hint
+        self.byte_range = byte_range
+        self.first_line = first_line
         self.stats = SourceStats(source)
         self.reader = LineReader(source.path)
 
-    def __iter__(self) -> Iterator[Record]:
-        lines = self.reader.lines()
-        head = list(islice(lines, SAMPLE_LINES))
+    def detect(self) -> Detection:
+        """The source's format, from a sample of its head, middle and end (reads only those)."""
+        head = list(islice(LineReader(self.source.path).lines(), SAMPLE_LINES))
+        return self._detect(head)
+
+    def _detect(self, head: list[str]) -> Detection:
         sample = head
         if self.source.path is not None and len(head) == SAMPLE_LINES:
             sample = head + sample_middle_and_end(self.source.path)
-        detection = detect(sample, self.options.format)
+        return detect(sample, self.options.format)
+
+    def __iter__(self) -> Iterator[Record]:
+        lines: Iterator[str]
+        if self.byte_range is None:
+            lines = self.reader.lines()
+            head = list(islice(lines, SAMPLE_LINES))
+            detection = self._detect(head)
+            lines = chain(head, lines)
+        else:
+            detection = self.detect()
+            lines = self.reader.lines(self.byte_range)
         service, forced = source_service(self.source, self.options.services)
         stats = self.stats
         stats.format = detection.name
@@ -116,7 +159,7 @@ class SourceParser:
         )
         try:
             yield from _records(
-                chain(head, lines),
+                lines,
                 detection,
                 clock,
                 self.source.display,
@@ -124,6 +167,7 @@ class SourceParser:
                 forced,
                 stats,
                 self.options.keep_level,
+                self.first_line,
             )
         finally:
             stats.long_lines = self.reader.long_lines
@@ -142,7 +186,7 @@ class SourceParser:
 
 
 def _unwrapped(
-    lines: Iterable[str], envelope: Envelope, clock: Clock
+    lines: Iterable[str], envelope: Envelope, clock: Clock, first_line: int = 1
 ) -> Iterator[tuple[int, str, datetime | None, int]]:
     """(first line, text, envelope time, last line) per logical line: envelopes removed,
     partial entries (CRI `P`, Docker lines without a newline) joined to the entry that ends
@@ -151,7 +195,7 @@ def _unwrapped(
     first = 0
     first_stamp: datetime | None = None
     number = 0
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(lines, first_line):
         unwrapped = envelope.unwrap(line, clock)
         if unwrapped is None:
             yield number, line, None, number
@@ -180,6 +224,7 @@ def _records(
     forced_service: bool,
     stats: SourceStats,
     keep_level: str | None = None,
+    first_line: int = 1,
 ) -> Iterator[Record]:
     """The per-line loop. Kept as one flat function: it is the hottest code in the package.
 
@@ -195,15 +240,15 @@ def _records(
     names: dict[str, str] = {}
     pending: Record | None = None
     continuation: list[str] = []
-    last_line = 0
+    last_line = first_line - 1
     format_counts = stats.formats
     # A header-less line that no format reads continues the record before it (a message that
     # spans lines), up to a limit: past it, such lines are records of their own.
     headerless_joins = MAX_HEADERLESS_JOINS
     numbered: Iterable[tuple[int, str, datetime | None, int]] = (
-        zip(count(1), lines, repeat(None), count(1))  # no generator frame per line
+        zip(count(first_line), lines, repeat(None), count(first_line))  # no frame per line
         if detection.envelope is None
-        else _unwrapped(lines, detection.envelope, clock)
+        else _unwrapped(lines, detection.envelope, clock, first_line)
     )
     for line_number, text, stamp, last_line in numbered:
         if probe is not None:

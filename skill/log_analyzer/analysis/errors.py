@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from ..filters import RecordFilter
-from ..ingest import ParseOptions, Workspace, open_paths
-from ..mining.groups import ErrorGroup, ErrorGrouper
+from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace, merge_stats, open_paths
+from ..mining.groups import ErrorGroup, ErrorGrouper, GrouperPartial
+from ..sources.discover import Source
+from .parallel import Part, plan, run_parts, worker_count
 
 
 @dataclass
@@ -22,19 +25,50 @@ def find_error_groups(
     options: ParseOptions | None = None,
     min_level: str = "warning",
     keep: RecordFilter | None = None,
+    workers: int | None = None,
 ) -> ErrorsResult:
     """Group the records at `min_level` and above, inside `keep`'s window and services.
 
     Without a window or a service filter, records below `min_level` are only counted, never
     built: most of a log is info, and this is where the `errors` pipeline gains its speed.
-    (A window needs each record's time, so then every record is parsed.)"""
+    (A window needs each record's time, so then every record is parsed.) With several cores
+    and enough data, parts of the input are grouped in worker processes and merged, with the
+    same result as one pass (`analysis.parallel`)."""
     options = options or ParseOptions()
     narrowed = keep is not None and keep.narrows
     if not narrowed:
         options = replace(options, keep_level=min_level)
     workspace = open_paths(paths, options)
     grouper = ErrorGrouper(min_level=min_level)
-    records = workspace.records()
-    grouper.add_all(keep(records) if keep is not None and narrowed else records)
-    counted = grouper.records if narrowed else sum(stats.records for stats in workspace.stats)
+    parts = plan(workspace, worker_count(workers))
+    if parts is None:
+        partials = [
+            _group_part(parser, min_level, keep if narrowed else None)
+            for parser in workspace.parsers
+        ]
+    else:
+        task = partial(_group_planned_part, min_level=min_level, keep=keep if narrowed else None)
+        partials = run_parts(parts, task, worker_count(workers))
+    stats: dict[Source, list[SourceStats]] = {}
+    for part_partial, part_stats in partials:
+        grouper.merge(part_partial)
+        stats.setdefault(part_stats.source, []).append(part_stats)
+    for parser in workspace.parsers:
+        parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
+    counted = grouper.records if narrowed else sum(s.records for s in workspace.stats)
     return ErrorsResult(records=counted, groups=grouper.groups(), workspace=workspace)
+
+
+def _group_part(
+    parser: SourceParser, min_level: str, keep: RecordFilter | None
+) -> tuple[GrouperPartial, SourceStats]:
+    grouper = ErrorGrouper(min_level=min_level)
+    records = iter(parser)
+    grouper.add_all(keep(records) if keep is not None else records)
+    return grouper.partial(), parser.stats
+
+
+def _group_planned_part(
+    part: Part, min_level: str, keep: RecordFilter | None
+) -> tuple[GrouperPartial, SourceStats]:
+    return _group_part(part.parser(), min_level, keep)

@@ -196,6 +196,12 @@ def errors(
     ] = "warning",
     since: SinceOption = None,
     until: UntilOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", min=1, help="Worker processes (default: one per core; large inputs only)."
+        ),
+    ] = None,
     format: FormatOption = None,
     tz: TzOption = None,
     year: YearOption = None,
@@ -210,8 +216,10 @@ def errors(
         until=parse_time_bound(until, "--until") if until else None,
         services=service_filter,
     )
-    result = find_error_groups(paths, options, minimum, keep)
+    result = find_error_groups(paths, options, minimum, keep, workers=jobs)
     _warn(result.workspace.warnings)
+    for stats in result.workspace.stats:
+        _warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
     groups, records = result.groups, result.records
     if json_output:
         report = ErrorsReport(records=records, groups=groups[:limit])

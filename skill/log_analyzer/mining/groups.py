@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -113,6 +114,20 @@ class _Tally:
         self.level = record.level or "warning"
         self.samples: list[str] = []
 
+    def merge(self, other: _Tally) -> None:
+        """Fold in the tally of the same key from a later part of the input."""
+        self.count += other.count
+        if other.first is not None and (self.first is None or other.first < self.first):
+            self.first = other.first
+            self.example = other.example
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+        if RANK[other.level] > RANK[self.level]:
+            self.level = other.level
+        room = MAX_SAMPLES - len(self.samples)
+        if room > 0:
+            self.samples.extend(other.samples[:room])
+
     def add(self, record: Record, first_line: str) -> None:
         self.count += 1
         when = record.timestamp
@@ -129,6 +144,14 @@ class _Tally:
             self.samples.append(first_line)
 
 
+@dataclass
+class GrouperPartial:
+    """A grouper's tallies in first-occurrence order, with whether each form is literal."""
+
+    records: int
+    tallies: list[tuple[tuple[str, str, str | None], _Tally, bool]]
+
+
 class ErrorGrouper:
     """Feed it records (`add`); `groups()` returns the error groups, largest first."""
 
@@ -137,20 +160,51 @@ class ErrorGrouper:
         self.miner = miner or TemplateMiner()
         self.records = 0
         self._tallies: dict[tuple[str, str, str | None], _Tally] = {}
+        self._literals: set[str] = set()
 
     def add(self, record: Record) -> None:
         self.records += 1
         if not at_least(record.level, self.min_level):
             return
-        message = record.message
-        first_line = event_text(record)
-        _, masked = template_for(self.miner, record)
-        exception = exception_of(message, record.fields)
-        key = (record.service, masked, exception)
+        request = request_event(record)
+        if request is not None:  # taken literally: a status never becomes a variable
+            first_line = masked = request
+            self.miner.add_literal(masked)
+            self._literals.add(masked)
+        else:
+            message = record.message
+            first_line = message.split("\n", 1)[0] if "\n" in message else message
+            masked = mask(first_line)
+            self.miner.add(masked)
+        key = (record.service, masked, exception_of(record.message, record.fields))
         tally = self._tallies.get(key)
         if tally is None:
             tally = self._tallies[key] = _Tally(record)
         tally.add(record, first_line)
+
+    def partial(self) -> GrouperPartial:
+        """What this grouper has seen, to be merged into another (the parallel path)."""
+        return GrouperPartial(
+            self.records,
+            [(key, tally, key[1] in self._literals) for key, tally in self._tallies.items()],
+        )
+
+    def merge(self, partial: GrouperPartial) -> None:
+        """Fold in the partial of the input that follows what this grouper has seen. New
+        forms reach the miner in the order of their first occurrence, as in one serial pass,
+        so the templates (and every group) are the same."""
+        self.records += partial.records
+        for key, tally, literal in partial.tallies:
+            mine = self._tallies.get(key)
+            if mine is not None:
+                mine.merge(tally)
+                continue
+            if literal:
+                self.miner.add_literal(key[1])
+                self._literals.add(key[1])
+            else:
+                self.miner.add(key[1])
+            self._tallies[key] = tally
 
     def add_all(self, records: Iterable[Record]) -> ErrorGrouper:
         for record in records:

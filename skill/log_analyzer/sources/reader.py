@@ -75,6 +75,17 @@ def decompressed_chunks(raw: IO[bytes], compression: str | None) -> Iterator[byt
         raise TruncatedError("compressed stream ends early")
 
 
+def _range_chunks(raw: IO[bytes], start: int, end: int) -> Iterator[bytes]:
+    raw.seek(start)
+    remaining = end - start
+    while remaining > 0:
+        chunk = raw.read(min(CHUNK_BYTES, remaining))
+        if not chunk:
+            return
+        remaining -= len(chunk)
+        yield chunk
+
+
 class TruncatedError(Exception):
     """A compressed stream that stops before its end (a copy cut short, a file being written)."""
 
@@ -110,16 +121,21 @@ class LineReader:
         raw.seek(0)
         return raw
 
-    def lines(self) -> Iterator[str]:
+    def lines(self, byte_range: tuple[int, int] | None = None) -> Iterator[str]:
         """Each line without its line ending. Reads in chunks; a line longer than the cap is
         cut at the cap and the rest of it skipped. Lines come in blocks, one list per chunk,
-        flattened in C: no generator frame per line."""
-        return chain.from_iterable(self._blocks())
+        flattened in C: no generator frame per line. `byte_range` (start, end) reads that part
+        of an uncompressed file only; both ends must fall on line starts."""
+        return chain.from_iterable(self._blocks(byte_range))
 
-    def _blocks(self) -> Iterator[list[str]]:
+    def _blocks(self, byte_range: tuple[int, int] | None) -> Iterator[list[str]]:
         raw = self.open()
         try:
-            yield from self._split_chunks(decompressed_chunks(raw, self.compression))
+            if byte_range is None:
+                chunks = decompressed_chunks(raw, self.compression)
+            else:
+                chunks = _range_chunks(raw, *byte_range)
+            yield from self._split_chunks(chunks)
         finally:
             if raw is not sys.stdin.buffer:
                 raw.close()

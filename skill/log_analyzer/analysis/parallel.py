@@ -1,0 +1,147 @@
+"""Both cores: the input cut into parts parsed by worker processes, with results identical to
+one serial pass.
+
+A part is a whole source, or, for a large uncompressed file whose timestamps carry their full
+date, a byte range starting at a record's first line (so no record is cut in two, and no year
+or date has to be carried over from the part before). Parts keep the serial order; whatever a
+worker returns is merged in that order.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from itertools import pairwise
+from multiprocessing import get_context
+from typing import TypeVar
+
+from ..formats.base import RegexFormat
+from ..formats.structured import JsonFormat
+from ..ingest import ParseOptions, SourceParser, Workspace
+from ..sources.discover import Source
+from ..sources.reader import compression_of
+from ..timestamps import Clock
+
+SPLIT_BYTES = 24 << 20  # files larger than this are cut into parts
+MIN_PARALLEL_BYTES = 16 << 20  # below this in all, one process is faster than starting two
+_SCAN_LINES = 10_000  # lines looked at past a cut for the first line of a record
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One unit of work: a source, or a byte range of it starting at line `first_line`."""
+
+    index: int
+    source: Source
+    options: ParseOptions
+    byte_range: tuple[int, int] | None = None
+    first_line: int = 1
+
+    def parser(self) -> SourceParser:
+        return SourceParser(self.source, self.options, None, self.byte_range, self.first_line)
+
+
+def worker_count(requested: int | None) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, requested if requested is not None else (cores or 1))
+
+
+def plan(workspace: Workspace, workers: int) -> list[Part] | None:
+    """The parts to hand to `workers` processes, or None when one process should do it all
+    (one worker, little data, or stdin, which cannot be read twice)."""
+    sources = [parser.source for parser in workspace.parsers]
+    if workers < 2 or any(source.path is None for source in sources):
+        return None
+    sizes = [os.path.getsize(source.path) for source in sources if source.path is not None]
+    if sum(sizes) < MIN_PARALLEL_BYTES:
+        return None
+    parts: list[Part] = []
+    for parser, size in zip(workspace.parsers, sizes, strict=True):
+        options = parser.options
+        if options.day is None and parser.day_hint is not None:
+            # time-only stamps take the date of the other sources: settled here, once
+            options = replace(options, day=parser.day_hint())
+        source = parser.source
+        cuts = _cuts(parser, size, workers) if size > SPLIT_BYTES else []
+        if not cuts:
+            parts.append(Part(len(parts), source, options))
+            continue
+        bounds = [(0, 1), *cuts, (size, 0)]
+        for (start, line), (end, _) in pairwise(bounds):
+            parts.append(Part(len(parts), source, options, (start, end), line))
+    return parts
+
+
+def _cuts(parser: SourceParser, size: int, workers: int) -> list[tuple[int, int]]:
+    """(byte offset, line number) of record starts near equal fractions of a large file, when
+    it can be cut: uncompressed, and every timestamp complete (a year in each)."""
+    path = parser.source.path
+    assert path is not None
+    with open(path, "rb") as raw:
+        if compression_of(raw.read(8)) is not None:
+            return []
+    detection = parser.detect()
+    primary = detection.primary
+    if detection.envelope is not None or not _dates_complete(primary):
+        return []
+    pieces = max(workers, 2)
+    cuts: list[tuple[int, int]] = []
+    lines_before = 0
+    counted_to = 0
+    clock = Clock()
+    with open(path, "rb") as raw:
+        for piece in range(1, pieces):
+            raw.seek(size * piece // pieces)
+            raw.readline()  # to the start of the next line
+            offset = raw.tell()
+            for _ in range(_SCAN_LINES):
+                line = raw.readline()
+                if not line:
+                    break
+                text = line.decode("utf-8", "replace").rstrip("\r\n")
+                if primary.parse(text, clock) is not None:
+                    break
+                offset += len(line)
+            else:
+                continue
+            if offset >= size or (cuts and offset <= cuts[-1][0]):
+                continue
+            lines_before += _count_newlines(raw, counted_to, offset)
+            counted_to = offset
+            cuts.append((offset, lines_before + 1))
+    return cuts
+
+
+def _dates_complete(primary: object) -> bool:
+    if isinstance(primary, JsonFormat):
+        return True
+    return isinstance(primary, RegexFormat) and (
+        "Y" in primary.regex.groupindex or "epoch" in primary.regex.groupindex
+    )
+
+
+def _count_newlines(raw: object, start: int, end: int) -> int:
+    handle = raw  # a binary file
+    position = handle.tell()  # type: ignore[attr-defined]
+    handle.seek(start)  # type: ignore[attr-defined]
+    remaining = end - start
+    newlines = 0
+    while remaining > 0:
+        block = handle.read(min(1 << 22, remaining))  # type: ignore[attr-defined]
+        if not block:
+            break
+        newlines += block.count(b"\n")
+        remaining -= len(block)
+    handle.seek(position)  # type: ignore[attr-defined]
+    return int(newlines)
+
+
+def run_parts(parts: Sequence[Part], work: Callable[[Part], T], workers: int) -> list[T]:
+    """`work` on every part in worker processes, results in the parts' order."""
+    context = get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
+        return list(pool.map(work, parts))
