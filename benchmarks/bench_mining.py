@@ -567,12 +567,13 @@ def run_speed(args: argparse.Namespace, version: str) -> dict[str, Any]:
             "mine_all": drain.median / mine_all.median,
         }
         report["ratios_vs_drain3"] = ratios
-        for what, ratio in ratios.items():
-            if ratio < SPEED_RATIO_TARGET:
-                print(
-                    f"BELOW TARGET: {what} is {ratio:.1f}x Drain3's throughput, "
-                    f"under {SPEED_RATIO_TARGET:.0f}x"
-                )
+        # The target is the `errors` pipeline as users run it; the other ratios are context.
+        verdict = "meets" if ratios["errors"] >= SPEED_RATIO_TARGET else "BELOW TARGET:"
+        print(
+            f"{verdict} errors pipeline at {ratios['errors']:.1f}x Drain3's throughput "
+            f"(target {SPEED_RATIO_TARGET:.0f}x; one process {ratios['errors_one_process']:.1f}x, "
+            f"mining every record {ratios['mine_all']:.1f}x)"
+        )
 
     if not args.no_memory:
         data = ensure_data(args.data, generate.DEFAULT_LINES, args.seed)
