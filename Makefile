@@ -40,6 +40,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/bench_parse.py
+	$(BIN)/python benchmarks/bench_mining.py --accuracy --speed
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
