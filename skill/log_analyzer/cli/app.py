@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+from itertools import islice
 from typing import Annotated
 
 import typer
@@ -18,7 +19,6 @@ from ..filters import RecordFilter, parse_time_bound
 from ..formats.envelopes import ENVELOPES
 from ..formats.registry import FORMATS
 from ..ingest import open_paths
-from ..levels import at_least
 from ..mining.groups import template_for
 from ..mining.templates import TemplateMiner
 from ..options import build_parse_options, check_level
@@ -117,6 +117,19 @@ def sources(
     _stdout.print(sources_table(summaries))
 
 
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Only records at or after this time: ISO 8601 (UTC unless an "
+        "offset is given) or a duration before now like 30m, 2h, 1d.",
+    ),
+]
+UntilOption = Annotated[
+    str | None, typer.Option("--until", help="Only records before this time (as --since).")
+]
+
+
 @app.command()
 def parse(
     paths: Paths,
@@ -127,6 +140,8 @@ def parse(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Stop after this many records.")
     ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     format: FormatOption = None,
     tz: TzOption = None,
     year: YearOption = None,
@@ -135,19 +150,18 @@ def parse(
 ) -> None:
     """Print the records, with timestamps in UTC, levels and services normalised."""
     options, service_filter = build_parse_options(format, tz, year, date, service)
-    minimum = check_level(min_level)
+    keep = RecordFilter(
+        since=parse_time_bound(since, "--since") if since else None,
+        until=parse_time_bound(until, "--until") if until else None,
+        services=service_filter,
+        min_level=check_level(min_level),
+    )
     workspace = open_paths(paths, options)
     _warn(workspace.warnings)
     write = sys.stdout.write
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
     miner = TemplateMiner()
-    shown = 0
-    wanted = set(service_filter)
-    for record in workspace.records():
-        if minimum is not None and not at_least(record.level, minimum):
-            continue
-        if wanted and record.service not in wanted:
-            continue
+    for record in islice(keep(workspace.records()), limit):
         if jsonl:
             row = record.to_dict()
             template, _ = template_for(miner, record)
@@ -166,24 +180,8 @@ def parse(
                 f"{when} {(record.level or '-'):<8} {record.service} "
                 f"{record.file}:{record.line} {first}{more}\n"
             )
-        shown += 1
-        if limit is not None and shown >= limit:
-            break
     for stats in workspace.stats:
         _warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
-
-
-SinceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--since",
-        help="Only records at or after this time: ISO 8601 (UTC unless an "
-        "offset is given) or a duration before now like 30m, 2h, 1d.",
-    ),
-]
-UntilOption = Annotated[
-    str | None, typer.Option("--until", help="Only records before this time (as --since).")
-]
 
 
 @app.command()
@@ -215,7 +213,7 @@ def errors(
         since=parse_time_bound(since, "--since") if since else None,
         until=parse_time_bound(until, "--until") if until else None,
         services=service_filter,
-    )
+    )  # the level is the grouper's: a window or services alone narrow the input
     result = find_error_groups(paths, options, minimum, keep, workers=jobs)
     _warn(result.workspace.warnings)
     for stats in result.workspace.stats:
