@@ -120,3 +120,22 @@ def test_formats_lists_every_format(capsys) -> None:
 def test_missing_path_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["sources", "/no/such/dir"]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_parse_window_keeps_records_inside_it(logs: Path, capsys) -> None:
+    code, out = run_json(
+        capsys,
+        "parse",
+        str(logs),
+        "--jsonl",
+        "--since",
+        "2026-11-28T14:01:58.333Z",
+        "--until",
+        "2026-11-28T14:02:04",
+    )
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["service"], r["line"]) for r in records] == [
+        ("checkout-service", 1),
+        ("redis", 2),
+    ]
