@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
+from contextlib import nullcontext
 from itertools import islice
 from typing import Annotated
 
@@ -14,16 +16,20 @@ import typer
 from rich.console import Console
 
 from ..analysis.errors import find_error_groups
-from ..errors import LogAnalyzerError
+from ..analysis.investigate import investigate
+from ..analysis.report import Investigation
+from ..errors import LogAnalyzerError, OptionError
 from ..filters import RecordFilter, parse_time_bound
 from ..formats.envelopes import ENVELOPES
 from ..formats.registry import FORMATS
 from ..ingest import open_paths
 from ..mining.groups import template_for
 from ..mining.templates import TemplateMiner
+from ..models import SourcesReport, SourceSummary
 from ..options import build_parse_options, check_level
 from ..render.errors import ErrorsReport, errors_table
-from ..render.sources import SourcesReport, SourceSummary, sources_table
+from ..render.investigation import investigation_view, trend_view
+from ..render.sources import sources_table
 
 app = typer.Typer(
     name="log-analyzer",
@@ -227,6 +233,97 @@ def errors(
         _stdout.print(f"no records at {minimum} or above in {records:,} records")
         return
     _stdout.print(errors_table(groups[:limit], len(groups)))
+
+
+BucketOption = Annotated[
+    str, typer.Option("--bucket", help="Width of the rate buckets: 1m (default), 30s, 5m, 1h.")
+]
+
+
+def _bucket_seconds(value: str) -> int:
+    match = re.fullmatch(r"\s*(\d+)\s*(s|m|h)?\s*", value)
+    if match is None or int(match.group(1)) == 0:
+        raise OptionError(f"--bucket {value!r}: expected a width like 30s, 1m, 5m or 1h")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, None: 60}[match.group(2)]
+
+
+def _investigation(
+    paths: list[str],
+    bucket: str,
+    since: str | None,
+    until: str | None,
+    format: str | None,
+    tz: str | None,
+    year: int | None,
+    date: str | None,
+    service: list[str],
+) -> Investigation:
+    options, service_filter = build_parse_options(format, tz, year, date, service)
+    keep = RecordFilter(
+        since=parse_time_bound(since, "--since") if since else None,
+        until=parse_time_bound(until, "--until") if until else None,
+        services=service_filter,
+    )
+    with _stderr.status("reading and analysing…") if _stderr.is_terminal else nullcontext():
+        return investigate(paths, options, _bucket_seconds(bucket), keep if keep.narrows else None)
+
+
+@app.command("investigate")
+def investigate_command(
+    paths: Paths,
+    json_output: JsonOption = False,
+    bucket: BucketOption = "1m",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """The incident in one screen: trend, first failure, root cause, cascade, error groups
+    (chronic ones marked) and a timeline with clocks corrected."""
+    report = _investigation(paths, bucket, since, until, format, tz, year, date, service)
+    if json_output:
+        sys.stdout.write(report.model_dump_json() + "\n")
+        return
+    _stdout.print(investigation_view(report))
+
+
+@app.command()
+def trend(
+    paths: Paths,
+    json_output: JsonOption = False,
+    bucket: BucketOption = "1m",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Errors per bucket and service as sparklines, and the verdict: ongoing, recovering,
+    resolved or no-incident."""
+    report = _investigation(paths, bucket, since, until, format, tz, year, date, service)
+    if json_output:
+        payload = {
+            "trend": report.trend,
+            "onset": report.onset,
+            "window": report.window,
+            "error_rate": report.error_rate,
+        }
+        sys.stdout.write(json.dumps(payload, default=_jsonable) + "\n")
+        return
+    _stdout.print(trend_view(report))
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
 
 
 @app.command()

@@ -104,7 +104,7 @@ def template_for(miner: TemplateMiner, record: Record) -> tuple[Template, str]:
 class _Tally:
     """Accumulator for one (service, masked form, exception)."""
 
-    __slots__ = ("count", "example", "first", "last", "level", "samples")
+    __slots__ = ("count", "example", "first", "last", "level", "occurrences", "samples")
 
     def __init__(self, record: Record) -> None:
         self.count = 0
@@ -113,6 +113,8 @@ class _Tally:
         self.last: datetime | None = None
         self.level = record.level or "warning"
         self.samples: list[str] = []
+        # (epoch seconds, file, line) of each timestamped record: rates and onsets per group
+        self.occurrences: list[tuple[float, str, int]] = []
 
     def merge(self, other: _Tally) -> None:
         """Fold in the tally of the same key from a later part of the input."""
@@ -124,6 +126,7 @@ class _Tally:
             self.last = other.last
         if RANK[other.level] > RANK[self.level]:
             self.level = other.level
+        self.occurrences.extend(other.occurrences)
         room = MAX_SAMPLES - len(self.samples)
         if room > 0:
             self.samples.extend(other.samples[:room])
@@ -132,6 +135,7 @@ class _Tally:
         self.count += 1
         when = record.timestamp
         if when is not None:
+            self.occurrences.append((when.timestamp(), record.file, record.line))
             if self.first is None or when < self.first:
                 self.first = when
                 self.example = record
@@ -212,14 +216,29 @@ class ErrorGrouper:
         return self
 
     def groups(self) -> list[ErrorGroup]:
+        return [group for group, _ in self.groups_with_occurrences()]
+
+    def groups_with_occurrences(
+        self,
+    ) -> list[tuple[ErrorGroup, list[tuple[float, str, int]]]]:
+        """The groups, each with the (epoch seconds, file, line) of its timestamped records
+        in time order."""
         merged: dict[tuple[str, str, str | None], list[tuple[_Tally, Template]]] = {}
         for (service, masked, exception), tally in self._tallies.items():
             template = self.miner.template_of(masked)
             if template is None:  # pragma: no cover - every form was added to the miner
                 continue
             merged.setdefault((service, template.id, exception), []).append((tally, template))
-        groups = [self._group(key, parts) for key, parts in merged.items()]
-        groups.sort(key=lambda g: (-g.count, g.first_seen or datetime.max.astimezone(), g.id))
+        groups = [
+            (
+                self._group(key, parts),
+                sorted(o for tally, _ in parts for o in tally.occurrences),
+            )
+            for key, parts in merged.items()
+        ]
+        groups.sort(
+            key=lambda g: (-g[0].count, g[0].first_seen or datetime.max.astimezone(), g[0].id)
+        )
         return groups
 
     @staticmethod

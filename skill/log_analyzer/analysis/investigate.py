@@ -1,0 +1,616 @@
+"""The main job: from the logs of several services to where the incident started, how it
+spread, whether it is still going, and the evidence for each claim.
+
+One pass over every record collects the rates per bucket and service, the error groups with
+the time of each occurrence, request-id sightings for clock skew, and operational events. The
+rest works on those summaries:
+
+1. the change point of the total error rate against the calm baseline (`rates`);
+2. each group classified as chronic (steady since the calm period), novel or surging;
+3. the first failure: the earliest novel or surging group near the onset, on the corrected
+   clock, never a chronic one;
+4. the cascade: services in the order their incident groups began, each linked to the earlier
+   service its errors name (or, failing that, that it follows);
+5. root-cause hypotheses, the timeline, the error-rate series and the trend verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ..filters import RecordFilter
+from ..ingest import ParseOptions, open_paths
+from ..levels import RANK
+from ..mining.groups import ErrorGroup, ErrorGrouper, Example
+from ..models import SourceSummary
+from ..records import Record
+from . import rates
+from .events import operational_event
+from .report import (
+    CascadeStep,
+    ErrorRate,
+    FirstFailure,
+    Hypothesis,
+    InvestigatedGroup,
+    Investigation,
+    RatePoint,
+    RootCause,
+    TimelineEvent,
+    Window,
+)
+from .skew import SkewEstimator, corrected, request_id
+
+LOOKBACK_BUCKETS = 5  # how long before the onset the first failure may be
+SURGE_FACTOR = 3.0
+MAX_EVENTS = 60
+MIN_TIMELINE_COUNT = 10
+MAX_OPERATIONAL = 200
+_GENERIC_NAME_PARTS = frozenset(
+    {"service", "server", "svc", "api", "app", "worker", "main", "log", "logs", "backend", "web"}
+)
+# Names a client library or an error uses for the technology a service runs.
+_TECHNOLOGY_WORDS = {
+    "redis": ("redis", "lettuce", "jedis", "ioredis", "maxmemory"),
+    "postgres": ("postgres", "postgresql", "psycopg", "pgbouncer", "jdbc", "hikari", "sqlstate"),
+    "mysql": ("mysql", "mariadb", "jdbc", "hikari"),
+    "kafka": ("kafka", "broker", "not_enough_replicas", "librdkafka"),
+    "nginx": ("nginx", "upstream"),
+    "dns": ("dns", "no such host", "lookup", "coredns", "name resolution"),
+}
+
+
+@dataclass
+class _Collected:
+    """What the single pass over the records gathers."""
+
+    bucket_seconds: int
+    totals: dict[tuple[str, int], int] = field(default_factory=dict)
+    errors: dict[tuple[str, int], int] = field(default_factory=dict)
+    operational: list[tuple[str, Record]] = field(default_factory=list)
+    records: int = 0
+    first: float | None = None
+    last: float | None = None
+
+
+def investigate(
+    paths: Sequence[str],
+    options: ParseOptions | None = None,
+    bucket_seconds: int = 60,
+    keep: RecordFilter | None = None,
+) -> Investigation:
+    workspace = open_paths(paths, options or ParseOptions())
+    grouper = ErrorGrouper(min_level="warning")
+    skew_estimator = SkewEstimator()
+    collected = _Collected(bucket_seconds)
+    records = workspace.records()
+    for record in keep(records) if keep is not None else records:
+        _collect(record, collected, grouper, skew_estimator)
+    sources = [SourceSummary.from_stats(stats) for stats in workspace.stats]
+    skew = skew_estimator.estimate()
+    return _analyse(collected, grouper, skew, sources)
+
+
+def _collect(
+    record: Record, collected: _Collected, grouper: ErrorGrouper, skew: SkewEstimator
+) -> None:
+    collected.records += 1
+    grouper.add(record)
+    when = record.timestamp
+    if when is None:
+        return
+    seconds = when.timestamp()
+    if collected.first is None or seconds < collected.first:
+        collected.first = seconds
+    if collected.last is None or seconds > collected.last:
+        collected.last = seconds
+    key = (record.service, int(seconds // collected.bucket_seconds))
+    collected.totals[key] = collected.totals.get(key, 0) + 1
+    level = record.level
+    if level is not None and RANK[level] >= RANK["error"]:
+        collected.errors[key] = collected.errors.get(key, 0) + 1
+    identifier = request_id(record.message, record.fields)
+    if identifier is not None:
+        skew.add(identifier, record.service, when)
+    if len(collected.operational) < MAX_OPERATIONAL:
+        kind = operational_event(record.message)
+        if kind is not None:
+            collected.operational.append((kind, record))
+
+
+@dataclass
+class _Classified:
+    group: ErrorGroup
+    occurrences: list[tuple[float, str, int]]  # corrected epoch seconds, file, line
+    chronic: bool
+    novel: bool
+    surging: bool
+    onset: tuple[float, str, int] | None  # where its part in the incident begins
+
+
+def _analyse(
+    collected: _Collected,
+    grouper: ErrorGrouper,
+    skew: dict[str, float],
+    sources: list[SourceSummary],
+) -> Investigation:
+    width = collected.bucket_seconds
+    if collected.first is None or collected.last is None:
+        return _empty(collected, grouper, skew, sources)
+    first_bucket = int(collected.first // width)
+    last_bucket = int(collected.last // width)
+    errors = rates.build_series(collected.errors, width, first_bucket, last_bucket)
+    totals = rates.build_series(collected.totals, width, first_bucket, last_bucket)
+    error_total = errors.total()
+    baseline = rates.baseline_of(error_total)
+    onset_index = rates.onset_of(error_total, baseline)
+    end_fraction = (collected.last % width) / width
+    complete = errors.length - (1 if end_fraction < 0.5 and errors.length > 1 else 0)
+    trend = rates.trend_of(error_total, baseline, complete)
+    start_epoch = errors.start.timestamp()
+    calm_end = start_epoch + baseline.calm_buckets * width
+    onset_epoch = start_epoch + onset_index * width if onset_index is not None else None
+
+    classified = [
+        _classify(group, occurrences, skew, calm_end, onset_epoch, collected.last, width)
+        for group, occurrences in grouper.groups_with_occurrences()
+    ]
+    first_failure, early = _first_failure(classified, onset_epoch, width)
+    cascade = _cascade(classified, errors, onset_epoch, width)
+    root = _root_cause(first_failure, cascade, classified)
+    timeline = _timeline(
+        classified,
+        collected,
+        errors,
+        error_total,
+        baseline,
+        onset_index,
+        totals,
+        skew,
+        {step.group_id for step in cascade},
+    )
+    return Investigation(
+        sources=sources,
+        records=collected.records,
+        window=Window(start=_at(collected.first), end=_at(collected.last)),
+        trend=trend,
+        onset=_at(onset_epoch) if onset_epoch is not None else None,
+        first_failure=first_failure,
+        early_signals=early,
+        root_cause=root,
+        cascade=cascade,
+        error_groups=[_investigated(c) for c in classified],
+        timeline=timeline,
+        error_rate=ErrorRate(
+            bucket_seconds=width,
+            baseline=round(baseline.median, 2),
+            threshold=round(baseline.threshold, 2),
+            series=[
+                RatePoint(
+                    start=errors.bucket_start(index),
+                    counts={s: c[index] for s, c in sorted(errors.by_key.items()) if c[index]},
+                )
+                for index in range(errors.length)
+            ],
+        ),
+        skew_seconds=skew,
+        recommendations=[],
+    )
+
+
+def _classify(
+    group: ErrorGroup,
+    occurrences: list[tuple[float, str, int]],
+    skew: dict[str, float],
+    calm_end: float,
+    onset: float | None,
+    window_end: float,
+    width: int,
+) -> _Classified:
+    offset = skew.get(group.service, 0.0)
+    shifted = [(t - offset, f, n) for t, f, n in occurrences] if offset else occurrences
+    shifted.sort()
+    in_calm = sum(1 for t, _, _ in shifted if t < calm_end)
+    novel = in_calm == 0
+    surging = False
+    group_onset: tuple[float, str, int] | None = shifted[0] if novel and shifted else None
+    if not novel and onset is not None:
+        calm_rate = in_calm / max(1.0, (calm_end - shifted[0][0]) / width)
+        after = [o for o in shifted if o[0] >= onset - width]
+        span = max(1.0, (window_end - (onset - width)) / width)
+        # the busiest stretch after the onset, not the average over a long recovery
+        peak_rate = _peak_rate(after, width)
+        if after and peak_rate > SURGE_FACTOR * calm_rate + 2 and len(after) / span > calm_rate:
+            surging = True
+            group_onset = after[0]
+    chronic = not novel and not surging
+    return _Classified(group, shifted, chronic, novel, surging, group_onset)
+
+
+def _peak_rate(occurrences: list[tuple[float, str, int]], width: int) -> float:
+    counts: dict[int, int] = {}
+    for when, _, _ in occurrences:
+        bucket = int(when // width)
+        counts[bucket] = counts.get(bucket, 0) + 1
+    return float(max(counts.values(), default=0))
+
+
+def _first_failure(
+    classified: list[_Classified], onset: float | None, width: int
+) -> tuple[FirstFailure | None, list[FirstFailure]]:
+    """The earliest incident group near the onset. Chronic groups never qualify; a lone
+    warning needs company (a count of three, or an error level) to be taken for a failure."""
+    if onset is None:
+        return None, []
+    earliest, latest = onset - LOOKBACK_BUCKETS * width, onset + 2 * width
+    candidates = [
+        c
+        for c in classified
+        if c.onset is not None and earliest <= c.onset[0] < latest and _qualifies(c)
+    ]
+    candidates.sort(key=lambda c: (c.onset[0], -RANK[c.group.level]) if c.onset else (0, 0))
+    if not candidates:
+        return None, []
+    chosen = candidates[0]
+    signals = [
+        _failure(c)
+        for c in classified
+        if c.onset is not None
+        and c is not chosen
+        and c.group.level == "warning"
+        and _qualifies(c)
+        and earliest <= c.onset[0] < chosen.onset[0]  # type: ignore[index]
+    ]
+    return _failure(chosen), signals
+
+
+def _qualifies(item: _Classified) -> bool:
+    """Part of the incident, not a stray line: an error, or a warning seen three times."""
+    return RANK[item.group.level] >= RANK["error"] or item.group.count >= 3
+
+
+def _failure(item: _Classified) -> FirstFailure:
+    assert item.onset is not None
+    when, file, line = item.onset
+    group = item.group
+    text = group.example.text if (file, line) == (group.example.file, group.example.line) else ""
+    return FirstFailure(
+        service=group.service,
+        file=file,
+        line=line,
+        timestamp=_at(when),
+        group_id=group.id,
+        label=group.label,
+        text=text or group.template,
+    )
+
+
+def _names_for(service: str) -> set[str]:
+    """The words by which other services' errors may name `service`."""
+    parts = {p for p in re.split(r"[-_.\s/]+", service.lower()) if p} - _GENERIC_NAME_PARTS
+    names = set(parts) | {service.lower()}
+    for technology, words in _TECHNOLOGY_WORDS.items():
+        if any(technology in part for part in parts):
+            names.update(words)
+    return {name for name in names if len(name) >= 3}
+
+
+def _when(item: _Classified) -> float:
+    """When a group's part in the incident began (corrected epoch seconds)."""
+    assert item.onset is not None
+    return item.onset[0]
+
+
+def _names(texts: list[str], service: str) -> bool:
+    """True when one of `texts` names `service` (or the technology it runs)."""
+    names = _names_for(service)
+    return any(name in text for text in texts for name in names)
+
+
+def _cascade(
+    classified: list[_Classified], errors: rates.Series, onset: float | None, width: int
+) -> list[CascadeStep]:
+    if onset is None:
+        return []
+    earliest = onset - LOOKBACK_BUCKETS * width
+    starts: dict[str, _Classified] = {}
+    texts: dict[str, list[str]] = {}
+    for item in classified:
+        if item.onset is None or _when(item) < earliest or not _qualifies(item):
+            continue
+        service = item.group.service
+        texts.setdefault(service, []).append(
+            " ".join(
+                (
+                    item.group.template,
+                    item.group.example.text,
+                    item.group.label,
+                    item.group.exception or "",
+                )
+            ).lower()
+        )
+        if service not in starts or _when(item) < _when(starts[service]):
+            starts[service] = item
+    ordered = sorted(starts.values(), key=lambda c: _when(c))
+    # Clocks that write whole seconds (access logs) blur the order of onsets one second
+    # apart: there, a service whose errors name the next one follows it.
+    for index in range(len(ordered) - 1):
+        this, following = ordered[index], ordered[index + 1]
+        if (
+            _when(following) - _when(this) <= 1.0
+            and _names(texts.get(this.group.service, []), following.group.service)
+            and not _names(texts.get(following.group.service, []), this.group.service)
+        ):
+            ordered[index], ordered[index + 1] = following, this
+    steps: list[CascadeStep] = []
+    for position, item in enumerate(ordered):
+        service = item.group.service
+        caused_by: str | None = None
+        evidence: list[str] = []
+        confidence = 0.0
+        if position > 0:
+            before = [c.group.service for c in ordered[:position]]
+            mentioned = [
+                earlier for earlier in reversed(before) if _names(texts.get(service, []), earlier)
+            ]
+            caused_by = mentioned[0] if mentioned else before[-1]
+            gap = max(0.0, _when(item) - _when(starts[caused_by]))
+            evidence.append(f"began {gap:.1f} s after {caused_by}")
+            confidence = 0.4
+            if mentioned:
+                evidence.append(f"its errors name {caused_by}")
+                confidence += 0.3
+            correlation = _correlation(errors.by_key.get(service), errors.by_key.get(caused_by))
+            if correlation >= 0.5:
+                evidence.append(f"error rates move together (r={correlation:.2f})")
+                confidence += 0.2
+            if gap <= 2 * width:
+                confidence += 0.05
+        steps.append(
+            CascadeStep(
+                service=service,
+                onset=_at(_when(item)),
+                group_id=item.group.id,
+                label=item.group.label,
+                caused_by=caused_by,
+                confidence=round(min(confidence, 0.95), 2),
+                evidence=evidence,
+            )
+        )
+    return steps
+
+
+def _correlation(first: list[int] | None, second: list[int] | None) -> float:
+    if not first or not second or len(first) != len(second) or len(first) < 3:
+        return 0.0
+    n = len(first)
+    mean_a, mean_b = sum(first) / n, sum(second) / n
+    cov = sum((a - mean_a) * (b - mean_b) for a, b in zip(first, second, strict=True))
+    var_a = sum((a - mean_a) ** 2 for a in first)
+    var_b = sum((b - mean_b) ** 2 for b in second)
+    if var_a <= 0 or var_b <= 0:
+        return 0.0
+    return float(cov / (var_a * var_b) ** 0.5)
+
+
+def _root_cause(
+    first: FirstFailure | None, cascade: list[CascadeStep], classified: list[_Classified]
+) -> RootCause | None:
+    if first is None or not cascade:
+        return None
+    by_id = {c.group.id: c for c in classified}
+    followers = [step for step in cascade if step.caused_by is not None]
+    hypotheses: list[Hypothesis] = []
+    for rank, step in enumerate(cascade):
+        item = by_id[step.group_id]
+        downstream = [f.service for f in followers if f.caused_by == step.service]
+        named_by = [
+            f.service
+            for f in followers
+            if f.caused_by == step.service and any("name" in e for e in f.evidence)
+        ]
+        confidence = max(0.1, 0.85 - 0.25 * rank) + (0.1 if named_by else 0.0)
+        if step.group_id == first.group_id:
+            confidence += 0.05
+        lead = ""
+        if len(cascade) > 1 and rank == 0:
+            gap = (cascade[1].onset - step.onset).total_seconds()
+            lead = f", {gap:.0f} s before the first errors elsewhere ({cascade[1].service})"
+        summary = (
+            f"{step.service} failed first: {item.group.label} at "
+            f"{step.onset.strftime('%H:%M:%S')}{lead}. "
+            if rank == 0
+            else f"{step.service} began failing at {step.onset.strftime('%H:%M:%S')} "
+            f"({item.group.label}). "
+        )
+        if downstream:
+            summary += (
+                f"{', '.join(downstream)} followed"
+                + (
+                    f"; {', '.join(named_by)} name {step.service} in their errors"
+                    if named_by
+                    else ""
+                )
+                + ". "
+            )
+        if item.novel:
+            summary += "This error was absent from the calm period before the incident. "
+        elif item.surging:
+            summary += "This error was present before, but its rate jumped at the onset. "
+        summary += f"{item.group.count} occurrences in the window."
+        evidence = [
+            item.group.example,
+            *[by_id[f.group_id].group.example for f in followers if f.caused_by == step.service][
+                :4
+            ],
+        ]
+        hypotheses.append(
+            Hypothesis(
+                service=step.service,
+                group_id=step.group_id,
+                label=item.group.label,
+                summary=summary,
+                confidence=round(min(confidence, 0.95), 2),
+                evidence=evidence,
+            )
+        )
+    hypotheses.sort(key=lambda h: -h.confidence)
+    best = hypotheses[0]
+    return RootCause(**best.model_dump(), hypotheses=hypotheses)
+
+
+def _timeline(
+    classified: list[_Classified],
+    collected: _Collected,
+    errors: rates.Series,
+    error_total: list[int],
+    baseline: rates.Baseline,
+    onset_index: int | None,
+    totals: rates.Series,
+    skew: dict[str, float],
+    cascade_groups: set[str],
+) -> list[TimelineEvent]:
+    events: list[TimelineEvent] = []
+    window_start = errors.start.timestamp()
+    earliest = (
+        window_start + (onset_index - LOOKBACK_BUCKETS) * errors.bucket_seconds
+        if onset_index is not None
+        else None
+    )
+    onset_groups = cascade_groups
+    for item in classified:
+        if item.onset is None or not _qualifies(item):
+            continue
+        if earliest is not None and item.onset[0] < earliest:
+            continue
+        # a service's first incident error always; later ones only when they matter
+        if item.group.id not in onset_groups and item.group.count < MIN_TIMELINE_COUNT:
+            continue
+        when, file, line = item.onset
+        what = "new" if item.novel else "surging"
+        events.append(
+            TimelineEvent(
+                timestamp=_at(when),
+                service=item.group.service,
+                kind="first-error",
+                event=f"{what}: {item.group.label} ({item.group.count} in window)",
+                file=file,
+                line=line,
+            )
+        )
+    if onset_index is not None:
+        events.append(
+            TimelineEvent(
+                timestamp=errors.bucket_start(onset_index),
+                service="*",
+                kind="spike",
+                event=f"error rate rises to {error_total[onset_index]}/bucket "
+                f"(baseline {baseline.median:g})",
+                file=None,
+                line=None,
+            )
+        )
+        peak = max(range(onset_index, len(error_total)), key=error_total.__getitem__)
+        events.append(
+            TimelineEvent(
+                timestamp=errors.bucket_start(peak),
+                service="*",
+                kind="peak",
+                event=f"error rate peaks at {error_total[peak]}/bucket",
+                file=None,
+                line=None,
+            )
+        )
+        recovery = rates.recovery_of(error_total, baseline, onset_index)
+        if recovery is not None:
+            events.append(
+                TimelineEvent(
+                    timestamp=errors.bucket_start(recovery),
+                    service="*",
+                    kind="recovery",
+                    event="error rate back to baseline",
+                    file=None,
+                    line=None,
+                )
+            )
+    for service, counts in sorted(totals.by_key.items()):
+        calm = rates.baseline_of(counts)
+        for index in rates.drops(counts, calm):
+            events.append(
+                TimelineEvent(
+                    timestamp=totals.bucket_start(index),
+                    service=service,
+                    kind="drop",
+                    event=f"{service} goes quiet: {counts[index]} lines/bucket, "
+                    f"{calm.median:g} before",
+                    file=None,
+                    line=None,
+                )
+            )
+    for kind, record in collected.operational:
+        assert record.timestamp is not None
+        events.append(
+            TimelineEvent(
+                timestamp=_at(corrected(record.timestamp, record.service, skew)),
+                service=record.service,
+                kind=kind,
+                event=record.message.split("\n", 1)[0][:160],
+                file=record.file,
+                line=record.line,
+            )
+        )
+    events.sort(key=lambda e: (e.timestamp, e.service))
+    if len(events) > MAX_EVENTS:
+        keep = [e for e in events if e.kind != "first-error" or e.file is not None]
+        events = keep[:MAX_EVENTS]
+    return events
+
+
+def _investigated(item: _Classified) -> InvestigatedGroup:
+    return InvestigatedGroup(
+        **item.group.model_dump(),
+        chronic=item.chronic,
+        novel=item.novel,
+        surging=item.surging,
+        onset=_at(item.onset[0]) if item.onset is not None else None,
+    )
+
+
+def _empty(
+    collected: _Collected,
+    grouper: ErrorGrouper,
+    skew: dict[str, float],
+    sources: list[SourceSummary],
+) -> Investigation:
+    return Investigation(
+        sources=sources,
+        records=collected.records,
+        window=Window(start=None, end=None),
+        trend=rates.TREND_NONE,
+        onset=None,
+        first_failure=None,
+        early_signals=[],
+        root_cause=None,
+        cascade=[],
+        error_groups=[
+            InvestigatedGroup(
+                **g.model_dump(), chronic=False, novel=False, surging=False, onset=None
+            )
+            for g in grouper.groups()
+        ],
+        timeline=[],
+        error_rate=ErrorRate(
+            bucket_seconds=collected.bucket_seconds, baseline=0, threshold=0, series=[]
+        ),
+        skew_seconds=skew,
+        recommendations=[],
+    )
+
+
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
+
+
+__all__ = ["Example", "investigate"]

@@ -1,0 +1,100 @@
+"""The `investigate --json` contract. Field names are public API: only add."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from ..mining.groups import ErrorGroup, Example
+from ..models import SourceSummary
+
+
+class Window(BaseModel):
+    start: datetime | None
+    end: datetime | None
+
+
+class InvestigatedGroup(ErrorGroup):
+    chronic: bool  # present at a steady rate in the calm period: noise, not the incident
+    novel: bool  # absent from the calm period
+    surging: bool  # present in the calm period, but its rate jumped after the onset
+    onset: datetime | None  # when its part in the incident began (skew-corrected)
+
+
+class FirstFailure(BaseModel):
+    service: str
+    file: str
+    line: int
+    timestamp: datetime
+    group_id: str
+    label: str
+    text: str
+
+
+class Hypothesis(BaseModel):
+    service: str
+    group_id: str
+    label: str
+    summary: str
+    confidence: float
+    evidence: list[Example]
+
+
+class RootCause(Hypothesis):
+    hypotheses: list[Hypothesis]  # every candidate, best first (this one included)
+
+
+class CascadeStep(BaseModel):
+    service: str
+    onset: datetime
+    group_id: str
+    label: str
+    caused_by: str | None
+    confidence: float
+    evidence: list[str]
+
+
+class TimelineEvent(BaseModel):
+    timestamp: datetime
+    service: str
+    event: str
+    kind: str  # first-error, spike, peak, recovery, drop, restart, shutdown, deploy, config, alert
+    file: str | None
+    line: int | None
+
+
+class RatePoint(BaseModel):
+    start: datetime
+    counts: dict[str, int]
+
+
+class ErrorRate(BaseModel):
+    bucket_seconds: int
+    baseline: float  # errors per bucket in the calm period, all services
+    threshold: float  # a bucket above this is a spike
+    series: list[RatePoint]
+
+
+class Recommendation(BaseModel):
+    action: str
+    why: str
+    signature: str
+    group_id: str | None = None
+
+
+class Investigation(BaseModel):
+    sources: list[SourceSummary]
+    records: int
+    window: Window
+    trend: str
+    onset: datetime | None
+    first_failure: FirstFailure | None
+    early_signals: list[FirstFailure]
+    root_cause: RootCause | None
+    cascade: list[CascadeStep]
+    error_groups: list[InvestigatedGroup]
+    timeline: list[TimelineEvent]
+    error_rate: ErrorRate
+    skew_seconds: dict[str, float]
+    recommendations: list[Recommendation]

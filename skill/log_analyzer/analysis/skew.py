@@ -1,0 +1,113 @@
+"""Clock skew between services, from the request and trace ids they both log.
+
+The same request seen by two services gives a pair of times; the median difference over many
+requests is the skew of one clock against the other (call latency is milliseconds, skew is
+seconds, and the median ignores retries). Services are placed against the one with the most
+links; an id only one service logs says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+_ID_KEYS = (
+    "reqId",
+    "req_id",
+    "request_id",
+    "requestId",
+    "x_request_id",
+    "trace_id",
+    "traceId",
+    "trace.id",
+    "correlation_id",
+    "correlationId",
+    "span.trace_id",
+)
+_ID_IN_TEXT = re.compile(
+    r"(?:request[_-]?id|req[_-]?id|trace[_-]?id|correlation[_-]?id|x-request-id)[\"']?\s*[=:]\s*"
+    r"[\"']?([A-Za-z0-9][\w\-]{5,63})",
+    re.IGNORECASE,
+)
+MAX_IDS = 200_000
+MIN_PAIRS = 5
+NOTICEABLE_SECONDS = 0.25  # below this, ordering is left alone: latency, not skew
+
+
+def request_id(message: str, fields: Mapping[str, Any] | None) -> str | None:
+    """The request or trace id a record carries, in a field or in its text."""
+    if fields:
+        for key in _ID_KEYS:
+            value = fields.get(key)
+            if isinstance(value, str | int) and value != "":
+                return str(value)
+        req = fields.get("req")
+        if isinstance(req, dict) and req.get("id") is not None:
+            return str(req["id"])
+    if "equest" in message or "eq" in message or "race" in message or "orrelation" in message:
+        match = _ID_IN_TEXT.search(message)
+        if match is not None:
+            return match.group(1)
+    return None
+
+
+class SkewEstimator:
+    """Collects (id, service, time) sightings; `estimate()` gives seconds per service,
+    positive when the service's clock runs ahead of the reference."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dict[str, float]] = {}
+
+    def add(self, identifier: str, service: str, when: datetime) -> None:
+        services = self._seen.get(identifier)
+        if services is None:
+            if len(self._seen) >= MAX_IDS:
+                return
+            services = self._seen[identifier] = {}
+        services.setdefault(service, when.timestamp())  # the first sighting per service
+
+    def estimate(self) -> dict[str, float]:
+        differences: dict[tuple[str, str], list[float]] = {}
+        for services in self._seen.values():
+            if len(services) < 2:
+                continue
+            names = sorted(services)
+            for i, first in enumerate(names):
+                for second in names[i + 1 :]:
+                    differences.setdefault((first, second), []).append(
+                        services[second] - services[first]
+                    )
+        pairs = {
+            pair: statistics.median(found)
+            for pair, found in differences.items()
+            if len(found) >= MIN_PAIRS
+        }
+        if not pairs:
+            return {}
+        links = Counter(name for pair in pairs for name in pair)
+        reference = max(sorted(links), key=lambda name: links[name])
+        offsets = {reference: 0.0}
+        # breadth-first over the pairs: every service linked, directly or not, to the reference
+        changed = True
+        while changed:
+            changed = False
+            for (first, second), median in pairs.items():
+                if first in offsets and second not in offsets:
+                    offsets[second] = offsets[first] + median
+                    changed = True
+                elif second in offsets and first not in offsets:
+                    offsets[first] = offsets[second] - median
+                    changed = True
+        return {name: round(value, 3) for name, value in sorted(offsets.items())}
+
+
+def corrected(when: datetime, service: str, skew: Mapping[str, float]) -> float:
+    """A record's time on the reference clock, as epoch seconds."""
+    offset = skew.get(service, 0.0)
+    if abs(offset) < NOTICEABLE_SECONDS:
+        offset = 0.0
+    return when.timestamp() - offset
