@@ -19,8 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/log-analyzer sources fixtures/incident/
-	$(BIN)/log-analyzer errors fixtures/incident/ --limit 15
-	$(BIN)/log-analyzer parse fixtures/incident/redis/ --min-level warning --limit 3
+	$(BIN)/log-analyzer investigate fixtures/incident/
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
