@@ -20,15 +20,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from ..filters import RecordFilter
-from ..ingest import ParseOptions, open_paths
+from ..ingest import ParseOptions, SourceParser, SourceStats, merge_stats, open_paths
 from ..levels import RANK
-from ..mining.groups import ErrorGroup, ErrorGrouper, Example
+from ..mining.groups import ErrorGroup, ErrorGrouper, Example, GrouperPartial
 from ..models import SourceSummary
 from ..records import Record
+from ..sources.discover import Source
 from . import rates
 from .events import operational_event
+from .parallel import Part, plan, run_parts, worker_count
 from .report import (
     CascadeStep,
     ErrorRate,
@@ -74,23 +77,77 @@ class _Collected:
     first: float | None = None
     last: float | None = None
 
+    def merge(self, other: _Collected) -> None:
+        """Fold in the summary of the part of the input that follows."""
+        for mine, theirs in ((self.totals, other.totals), (self.errors, other.errors)):
+            for key, number in theirs.items():
+                mine[key] = mine.get(key, 0) + number
+        room = MAX_OPERATIONAL - len(self.operational)
+        self.operational.extend(other.operational[: max(room, 0)])
+        self.records += other.records
+        if other.first is not None and (self.first is None or other.first < self.first):
+            self.first = other.first
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+
 
 def investigate(
     paths: Sequence[str],
     options: ParseOptions | None = None,
     bucket_seconds: int = 60,
     keep: RecordFilter | None = None,
+    workers: int | None = None,
 ) -> Investigation:
+    """Investigate the incident in the logs behind `paths`. With several cores and enough
+    data, parts of the input are read in worker processes; the summaries they return merge
+    into the same result as one pass."""
     workspace = open_paths(paths, options or ParseOptions())
+    count = worker_count(workers)
+    parts = plan(workspace, count)
+    if parts is None:
+        results = [_collect_part(p, bucket_seconds, keep) for p in workspace.parsers]
+    else:
+        task = partial(_collect_planned, bucket_seconds=bucket_seconds, keep=keep)
+        results = run_parts(parts, task, count)
+    collected = _Collected(bucket_seconds)
     grouper = ErrorGrouper(min_level="warning")
     skew_estimator = SkewEstimator()
+    stats: dict[Source, list[SourceStats]] = {}
+    for result in results:
+        collected.merge(result.collected)
+        grouper.merge(result.groups)
+        skew_estimator.merge(result.sightings)
+        stats.setdefault(result.stats.source, []).append(result.stats)
+    for parser in workspace.parsers:
+        parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
+    sources = [SourceSummary.from_stats(s) for s in workspace.stats]
+    return _analyse(collected, grouper, skew_estimator.estimate(), sources)
+
+
+@dataclass
+class _PartResult:
+    """What one part of the input (a source, or a range of one) yields to the merge."""
+
+    collected: _Collected
+    groups: GrouperPartial
+    sightings: dict[str, dict[str, float]]
+    stats: SourceStats
+
+
+def _collect_part(
+    parser: SourceParser, bucket_seconds: int, keep: RecordFilter | None
+) -> _PartResult:
     collected = _Collected(bucket_seconds)
-    records = workspace.records()
+    grouper = ErrorGrouper(min_level="warning")
+    skew = SkewEstimator()
+    records = iter(parser)
     for record in keep(records) if keep is not None else records:
-        _collect(record, collected, grouper, skew_estimator)
-    sources = [SourceSummary.from_stats(stats) for stats in workspace.stats]
-    skew = skew_estimator.estimate()
-    return _analyse(collected, grouper, skew, sources)
+        _collect(record, collected, grouper, skew)
+    return _PartResult(collected, grouper.partial(), skew.sightings, parser.stats)
+
+
+def _collect_planned(part: Part, bucket_seconds: int, keep: RecordFilter | None) -> _PartResult:
+    return _collect_part(part.parser(), bucket_seconds, keep)
 
 
 def _collect(

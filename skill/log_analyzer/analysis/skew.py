@@ -28,11 +28,15 @@ _ID_KEYS = (
     "correlationId",
     "span.trace_id",
 )
+_ID_KEY_SET = frozenset(_ID_KEYS)
 _ID_IN_TEXT = re.compile(
     r"(?:request[_-]?id|req[_-]?id|trace[_-]?id|correlation[_-]?id|x-request-id)[\"']?\s*[=:]\s*"
     r"[\"']?([A-Za-z0-9][\w\-]{5,63})",
     re.IGNORECASE,
 )
+# Substrings every id key in text contains (any case the regex accepts is covered by one):
+# they keep the regex off the lines that carry no id.
+_ID_HINTS = ("equest", "EQUEST", "req_id", "reqId", "req-id", "REQ", "race", "RACE", "orrelation")
 MAX_IDS = 200_000
 MIN_PAIRS = 5
 NOTICEABLE_SECONDS = 0.25  # below this, ordering is left alone: latency, not skew
@@ -40,18 +44,19 @@ NOTICEABLE_SECONDS = 0.25  # below this, ordering is left alone: latency, not sk
 
 def request_id(message: str, fields: Mapping[str, Any] | None) -> str | None:
     """The request or trace id a record carries, in a field or in its text."""
-    if fields:
+    if fields and not _ID_KEY_SET.isdisjoint(fields):
         for key in _ID_KEYS:
             value = fields.get(key)
             if isinstance(value, str | int) and value != "":
                 return str(value)
+    if fields:
         req = fields.get("req")
         if isinstance(req, dict) and req.get("id") is not None:
             return str(req["id"])
-    if "equest" in message or "eq" in message or "race" in message or "orrelation" in message:
-        match = _ID_IN_TEXT.search(message)
-        if match is not None:
-            return match.group(1)
+    for hint in _ID_HINTS:
+        if hint in message:
+            match = _ID_IN_TEXT.search(message)
+            return match.group(1) if match is not None else None
     return None
 
 
@@ -61,6 +66,23 @@ class SkewEstimator:
 
     def __init__(self) -> None:
         self._seen: dict[str, dict[str, float]] = {}
+
+    @property
+    def sightings(self) -> dict[str, dict[str, float]]:
+        """id -> {service: epoch seconds of its first sighting}."""
+        return self._seen
+
+    def merge(self, sightings: dict[str, dict[str, float]]) -> None:
+        """Fold in the sightings of the part of the input that follows (first ones win)."""
+        for identifier, services in sightings.items():
+            mine = self._seen.get(identifier)
+            if mine is None:
+                if len(self._seen) >= MAX_IDS:
+                    continue
+                self._seen[identifier] = dict(services)
+            else:
+                for service, when in services.items():
+                    mine.setdefault(service, when)
 
     def add(self, identifier: str, service: str, when: datetime) -> None:
         services = self._seen.get(identifier)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .masking import WILDCARD
 
 NEVER = 1_000_000
+MAX_CLUSTERED_FORMS = 500_000
 NAMED_STATES = 6
 MAX_SPAN = 1  # tokens one variable may span beyond its own (`John Smith`)
 # Punctuation that makes a token a name or an address (dotted names, paths, `key=value`,
@@ -126,13 +127,21 @@ def _word_like(token: str) -> bool:
 
 
 class TemplateMiner:
-    """Streaming miner: `add(masked)` returns the masked form's current template."""
+    """Streaming miner: `add(masked)` returns the masked form's current template.
+
+    Templates are indexed by length and first two tokens, so placing a new form compares it
+    with the few templates that could take it, not with every template: unstructured input
+    with a hundred thousand distinct lines stays close to linear."""
 
     def __init__(self) -> None:
         self._by_form: dict[str, Template] = {}
-        self._by_length: dict[int, list[Template]] = {}
-        # (position, masked form with that position wildcarded) -> {value: template}
-        self._contexts: dict[tuple[int, str], dict[str, Template]] = {}
+        # length -> (first token, second token), each or the wildcard -> live templates
+        self._index: dict[int, dict[tuple[str, str], list[Template]]] = {}
+        # (length, first token) and (length, second token) -> the keys of `_index` with them
+        self._by_first: dict[tuple[int, str], set[tuple[str, str]]] = {}
+        self._by_second: dict[tuple[int, str], set[tuple[str, str]]] = {}
+        # hash of (position, the form's other tokens) -> {value at position: template}
+        self._contexts: dict[int, dict[str, Template]] = {}
 
     def add(self, masked: str) -> Template:
         template = self._by_form.get(masked)
@@ -161,17 +170,69 @@ class TemplateMiner:
 
     def templates(self) -> Iterator[Template]:
         """The live templates (those not merged into another)."""
-        for bucket in self._by_length.values():
-            yield from bucket
+        for buckets in self._index.values():
+            for bucket in buckets.values():
+                yield from bucket
+
+    # -- the index ----------------------------------------------------------------------
+    # Keyed by length and the first two tokens, each either itself or the wildcard: a form
+    # looks in four buckets, (a, b), (a, *), (*, b) and (*, *), like the first levels of
+    # Drain's tree.
+    @staticmethod
+    def _key(tokens: list[str]) -> tuple[str, str]:
+        return tokens[0], tokens[1] if len(tokens) > 1 else ""
+
+    def _candidates(self, length: int, tokens: list[str]) -> Iterator[Template]:
+        """Templates of `length` tokens that could take a form starting like `tokens`."""
+        buckets = self._index.get(length)
+        if not buckets:
+            return
+        first, second = self._key(tokens)
+        for a in (first, WILDCARD) if first != WILDCARD else (WILDCARD,):
+            for b in (second, WILDCARD) if second != WILDCARD else (WILDCARD,):
+                yield from list(buckets.get((a, b), ()))
+
+    def _covered(self, length: int, tokens: list[str]) -> Iterator[Template]:
+        """Templates of `length` tokens that a template starting like `tokens` could take (a
+        variable takes any token): found through the keys that share its constant tokens."""
+        buckets = self._index.get(length)
+        if not buckets:
+            return
+        first, second = self._key(tokens)
+        if first != WILDCARD and second != WILDCARD:
+            keys: Iterable[tuple[str, str]] = ((first, second),)
+        elif first != WILDCARD:
+            keys = list(self._by_first.get((length, first), ()))
+        elif second != WILDCARD:
+            keys = list(self._by_second.get((length, second), ()))
+        else:
+            keys = list(buckets)
+        for key in keys:
+            yield from list(buckets.get(key, ()))
+
+    def _insert(self, template: Template) -> None:
+        tokens = template.tokens
+        length, key = len(tokens), self._key(tokens)
+        buckets = self._index.setdefault(length, {})
+        if key not in buckets:
+            buckets[key] = []
+            self._by_first.setdefault((length, key[0]), set()).add(key)
+            self._by_second.setdefault((length, key[1]), set()).add(key)
+        buckets[key].append(template)
+
+    def _remove(self, template: Template) -> None:
+        bucket = self._index.get(len(template.tokens), {}).get(self._key(template.tokens))
+        if bucket is not None and template in bucket:
+            bucket.remove(template)
 
     # -- clustering of new forms ----------------------------------------------------------
     def _place(self, masked: str) -> Template:
-        tokens = masked.split()
-        for template in self._by_length.get(len(tokens), ()):
+        tokens = masked.split() or [masked]
+        for template in self._candidates(len(tokens), tokens):
             if template.fits(tokens):
                 return template
         for length in range(len(tokens) - 1, max(len(tokens) - 1 - MAX_SPAN, 0), -1):
-            for template in self._by_length.get(length, ()):
+            for template in self._candidates(length, tokens):
                 if (
                     template.constants >= 2
                     and template.constants < length
@@ -179,7 +240,9 @@ class TemplateMiner:
                 ):
                     return template
         template = Template(tokens)
-        self._by_length.setdefault(len(tokens), []).append(template)
+        self._insert(template)
+        if len(self._by_form) >= MAX_CLUSTERED_FORMS:
+            return template  # past this, new forms stand alone: memory stays bounded
         return self._register(template)
 
     def _register(self, template: Template) -> Template:
@@ -189,8 +252,8 @@ class TemplateMiner:
         for position, token in enumerate(tokens):
             if token == WILDCARD:
                 continue
-            context = " ".join([*tokens[:position], WILDCARD, *tokens[position + 1 :]])
-            values = self._contexts.setdefault((position, context), {})
+            context = hash((position, *tokens[:position], *tokens[position + 1 :]))
+            values = self._contexts.setdefault(context, {})
             values.setdefault(token, template)
             if len(values) >= self._needed(template, values):
                 return self._generalise(tokens, position, values)
@@ -217,17 +280,27 @@ class TemplateMiner:
         self, tokens: list[str], position: int, values: dict[str, Template]
     ) -> Template:
         general_tokens = [*tokens[:position], WILDCARD, *tokens[position + 1 :]]
-        bucket = self._by_length.setdefault(len(tokens), [])
-        general = next((t for t in bucket if t.tokens == general_tokens), None)
+        general = next(
+            (
+                t
+                for t in self._candidates(len(tokens), general_tokens)
+                if t.tokens == general_tokens
+            ),
+            None,
+        )
         if general is None:
             general = Template(general_tokens)
-            bucket.append(general)
+            self._insert(general)
         absorbed = {_resolve(t) for t in values.values()}
-        absorbed.update(t for t in bucket if t is not general and general.fits(t.tokens))
+        absorbed.update(
+            t
+            for t in self._covered(len(tokens), general_tokens)
+            if t is not general and general.fits(t.tokens)
+        )
         if general.constants >= 2:
             for length in range(len(tokens) + 1, len(tokens) + 1 + MAX_SPAN):
                 absorbed.update(
-                    t for t in self._by_length.get(length, ()) if general.spans(t.tokens)
+                    t for t in self._covered(length, general_tokens) if general.spans(t.tokens)
                 )
         absorbed.discard(general)
         for template in absorbed:
@@ -238,6 +311,4 @@ class TemplateMiner:
         template.merged_into = into
         into.count += template.count
         template.count = 0
-        bucket = self._by_length.get(len(template.tokens))
-        if bucket is not None and template in bucket:
-            bucket.remove(template)
+        self._remove(template)
