@@ -94,6 +94,19 @@ def count_python(paths: Sequence[Path]) -> int:
     return n
 
 
+def run_investigate(paths: Sequence[Path]) -> int:
+    """`investigate` as the CLI runs it (every core), without its rendering."""
+    from log_analyzer.analysis.investigate import investigate
+
+    return investigate([str(p) for p in paths]).records
+
+
+def run_investigate_one_process(paths: Sequence[Path]) -> int:
+    from log_analyzer.analysis.investigate import investigate
+
+    return investigate([str(p) for p in paths], workers=1).records
+
+
 def count_records(paths: Sequence[Path]) -> int:
     """log_analyzer: every record of every file, counted."""
     from log_analyzer.ingest import open_paths
@@ -225,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also time the parse of each file alone (one run each)",
     )
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-RSS children")
+    parser.add_argument(
+        "--investigate",
+        action="store_true",
+        help="also time `investigate` on the same files (every core, then one process)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.lines < 1:
@@ -242,6 +260,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.cli:
         measures.append(Measure("log-analyzer parse --jsonl (CLI)"))
         functions.append(count_cli)
+    if args.investigate:
+        measures.append(Measure("log_analyzer investigate"))
+        functions.append(run_investigate)
+        measures.append(Measure("log_analyzer investigate, 1 proc"))
+        functions.append(run_investigate_one_process)
 
     count_python(paths)  # warm the page cache: no measure pays for the first read
     for run in range(args.repeat):
@@ -288,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         f"records: {parse.count:,} from {lines:,} lines "
         f"({lines / max(parse.count, 1):.3f} lines per record)"
     )
+    for m in measures:
+        if m.name.startswith("log_analyzer investigate"):
+            print(f"{m.name}: {m.median / parse.median:.2f}x the time of parse alone")
 
     results: dict[str, object] = {
         "lines": lines,
