@@ -45,8 +45,8 @@ EXPECTED: dict[str, dict[str, tuple[str, set[str]]]] = {
         "report-export.log": ("python", {"report-export"}),
     },
     "dns": {
-        "coredns/coredns-6f8d9c8b7-4xkzp.log": ("cri", {"coredns"}),
-        "coredns/coredns-6f8d9c8b7-9bq2m.log": ("cri", {"coredns"}),
+        "coredns/coredns-6f8d9c8b7-4xkzp.log": ("cri+coredns", {"coredns"}),
+        "coredns/coredns-6f8d9c8b7-9bq2m.log": ("cri+coredns", {"coredns"}),
         "orders-api.log": ("zap", {"orders-api"}),
         "storefront-bff.log": ("pino", {"storefront-bff"}),
         "payments.log": ("python", {"payments"}),
@@ -83,10 +83,7 @@ UNPARSED_GAP = pytest.mark.xfail(
     reason="package gap: CoreDNS's `[INFO] ...` lines inside CRI files match no inner format "
     "and count as unparsed (the CRI envelope still gives their timestamps)",
 )
-KNOWN_UNPARSED = {
-    ("dns", "coredns/coredns-6f8d9c8b7-4xkzp.log"),
-    ("dns", "coredns/coredns-6f8d9c8b7-9bq2m.log"),
-}
+KNOWN_UNPARSED: set[tuple[str, str]] = set()  # none left: CoreDNS has a format now
 
 
 @dataclass
@@ -205,10 +202,6 @@ def test_sizes_are_realistic_and_bounded() -> None:
 
 
 # --- reading the files ---------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="package gap: directory discovery reads ground_truth.json as a log (a `plain` source)",
-)
 def test_ground_truth_is_not_read_as_a_log() -> None:
     for name in FAMILIES:
         sources = discover([str(INCIDENTS / name)]).sources

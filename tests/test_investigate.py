@@ -37,13 +37,12 @@ def test_first_failure_is_the_redis_fork_failure(incident) -> None:
 def test_root_cause_and_cascade_follow_the_ground_truth(incident) -> None:
     assert incident.root_cause is not None
     assert incident.root_cause.service == "redis"
-    assert [step.service for step in incident.cascade] == [
-        "redis",
-        "cart-service",
-        "nginx",
-        "checkout-service",
-        "payment-service",
-    ]
+    order = [step.service for step in incident.cascade]
+    assert order[0] == "redis"
+    # nginx writes whole seconds: its first 500 (14:02:03) and cart's first error
+    # (14:02:03.214) fall in the same second, in either order
+    assert set(order[1:3]) == {"cart-service", "nginx"}
+    assert order[3:] == ["checkout-service", "payment-service"]
     by_service = {step.service: step for step in incident.cascade}
     assert by_service["cart-service"].caused_by == "redis"
     assert by_service["checkout-service"].caused_by == "cart-service"
@@ -57,7 +56,7 @@ def test_chronic_groups_are_flagged_and_never_blamed(incident) -> None:
     assert any("Supplier feed" in label for label in chronic)
     blamed = {incident.first_failure.group_id, incident.root_cause.group_id}
     assert not blamed & {g.id for g in incident.error_groups if g.chronic}
-    fork = next(g for g in incident.error_groups if g.service == "redis" and g.novel)
+    fork = next(g for g in incident.error_groups if g.service == "redis" and not g.chronic)
     assert fork.count == 77
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from ..filters import RecordFilter
 from ..ingest import ParseOptions, SourceParser, SourceStats, merge_stats, open_paths
@@ -29,6 +30,7 @@ from ..mining.groups import ErrorGroup, ErrorGrouper, Example, GrouperPartial
 from ..models import SourceSummary
 from ..records import Record
 from ..sources.discover import Source
+from ..sources.reader import LineReader
 from . import rates
 from .events import operational_event
 from .parallel import Part, plan, run_parts, worker_count
@@ -201,11 +203,9 @@ def _analyse(
     errors = rates.build_series(collected.errors, width, first_bucket, last_bucket)
     totals = rates.build_series(collected.totals, width, first_bucket, last_bucket)
     error_total = errors.total()
-    baseline = rates.baseline_of(error_total)
-    onset_index = rates.onset_of(error_total, baseline)
+    baseline, onset_index = rates.settle(error_total)
     end_fraction = (collected.last % width) / width
     complete = errors.length - (1 if end_fraction < 0.5 and errors.length > 1 else 0)
-    trend = rates.trend_of(error_total, baseline, complete)
     start_epoch = errors.start.timestamp()
     calm_end = start_epoch + baseline.calm_buckets * width
     onset_epoch = start_epoch + onset_index * width if onset_index is not None else None
@@ -214,9 +214,16 @@ def _analyse(
         _classify(group, occurrences, skew, calm_end, onset_epoch, collected.last, width)
         for group, occurrences in grouper.groups_with_occurrences()
     ]
+    incident = rates.build_series(
+        _incident_counts(classified, width), width, first_bucket, last_bucket
+    )
+    trend = rates.trend_of_incident(incident.total(), onset_index, complete, width)
     first_failure, early = _first_failure(classified, onset_epoch, width)
     cascade = _cascade(classified, errors, onset_epoch, width)
-    root = _root_cause(first_failure, cascade, classified)
+    services = sorted(
+        {source.service for source in sources} | {c.group.service for c in classified}
+    )
+    root = _root_cause(first_failure, cascade, classified, services)
     timeline = _timeline(
         classified,
         collected,
@@ -286,6 +293,20 @@ def _classify(
     return _Classified(group, shifted, chronic, novel, surging, group_onset)
 
 
+def _incident_counts(classified: list[_Classified], width: int) -> dict[tuple[str, int], int]:
+    """Occurrences of the incident's groups (novel or surging, warning and above) per bucket:
+    the series the verdict is given on, free of chronic noise."""
+    counts: dict[tuple[str, int], int] = {}
+    for item in classified:
+        if item.chronic or item.onset is None:
+            continue
+        for when, _, _ in item.occurrences:
+            if when >= item.onset[0]:
+                key = (item.group.service, int(when // width))
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _peak_rate(occurrences: list[tuple[float, str, int]], width: int) -> float:
     counts: dict[int, int] = {}
     for when, _, _ in occurrences:
@@ -324,8 +345,8 @@ def _first_failure(
 
 
 def _qualifies(item: _Classified) -> bool:
-    """Part of the incident, not a stray line: an error, or a warning seen three times."""
-    return RANK[item.group.level] >= RANK["error"] or item.group.count >= 3
+    """Part of the incident, not a stray line: an error, or a warning seen more than once."""
+    return RANK[item.group.level] >= RANK["error"] or item.group.count >= 2
 
 
 def _failure(item: _Classified) -> FirstFailure:
@@ -391,16 +412,6 @@ def _cascade(
         if service not in starts or _when(item) < _when(starts[service]):
             starts[service] = item
     ordered = sorted(starts.values(), key=lambda c: _when(c))
-    # Clocks that write whole seconds (access logs) blur the order of onsets one second
-    # apart: there, a service whose errors name the next one follows it.
-    for index in range(len(ordered) - 1):
-        this, following = ordered[index], ordered[index + 1]
-        if (
-            _when(following) - _when(this) <= 1.0
-            and _names(texts.get(this.group.service, []), following.group.service)
-            and not _names(texts.get(following.group.service, []), this.group.service)
-        ):
-            ordered[index], ordered[index + 1] = following, this
     steps: list[CascadeStep] = []
     for position, item in enumerate(ordered):
         service = item.group.service
@@ -453,7 +464,10 @@ def _correlation(first: list[int] | None, second: list[int] | None) -> float:
 
 
 def _root_cause(
-    first: FirstFailure | None, cascade: list[CascadeStep], classified: list[_Classified]
+    first: FirstFailure | None,
+    cascade: list[CascadeStep],
+    classified: list[_Classified],
+    services: list[str],
 ) -> RootCause | None:
     if first is None or not cascade:
         return None
@@ -513,9 +527,79 @@ def _root_cause(
                 evidence=evidence,
             )
         )
+    named = _named_by_first_failure(first, services)
+    if named is not None:
+        service, line = named
+        named_step = next((c for c in cascade if c.service == service), None)
+        group = (
+            by_id[named_step.group_id].group
+            if named_step is not None
+            else by_id[first.group_id].group
+        )
+        hypotheses.append(
+            Hypothesis(
+                service=service,
+                group_id=group.id,
+                label=group.label,
+                summary=(
+                    f"{first.service} reported the first failure at "
+                    f"{first.timestamp.strftime('%H:%M:%S')} ({first.label}), and the lines "
+                    f"that report it name {service}: {line.strip()[:200]}. {first.service} is "
+                    f"where it showed; {service} is what failed."
+                ),
+                confidence=0.9,
+                evidence=[
+                    Example(file=first.file, line=first.line, text=first.text[:500]),
+                    *([group.example] if named_step is not None else []),
+                ],
+            )
+        )
     hypotheses.sort(key=lambda h: -h.confidence)
+    if named is not None:  # the service the first failure names leads
+        hypotheses.insert(
+            0,
+            hypotheses.pop(
+                next(
+                    i
+                    for i, h in enumerate(hypotheses)
+                    if h.summary.startswith(f"{first.service} reported")
+                )
+            ),
+        )
     best = hypotheses[0]
     return RootCause(**best.model_dump(), hypotheses=hypotheses)
+
+
+def _named_by_first_failure(first: FirstFailure, services: list[str]) -> tuple[str, str] | None:
+    """(service, line) when the first failure's own line names another service that logged
+    errors: a proxy rejecting its upstream's certificate, a database refusing a job's
+    connections (`billing@shop`). The one named is then the likelier cause."""
+    own = _names_for(first.service)
+    try:
+        lines = _read_lines(first.file, first.line, first.line)
+    except OSError:
+        return None
+    for _, text in lines:
+        lowered = text.lower()
+        for service in services:
+            if service == first.service:
+                continue
+            names = _names_for(service) - own
+            if any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered) for name in names):
+                return service, text
+    return None
+
+
+def _read_lines(path: str, start: int, end: int) -> list[tuple[int, str]]:
+    """Lines `start`..`end` (1-based) of a file, read through the package's own reader."""
+    reader = LineReader(Path(path))
+    found = []
+    for number, text in enumerate(reader.lines(), 1):
+        if number > end:
+            break
+        if number >= start:
+            found.append((number, text))
+    return found
 
 
 def _timeline(

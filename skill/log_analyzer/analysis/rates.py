@@ -83,11 +83,15 @@ def baseline_of(values: Sequence[int], calm_buckets: int | None = None) -> Basel
     return Baseline(median, spread, min(calm, len(values)))
 
 
+MIN_CALM_BUCKETS = 3
+
+
 def onset_of(values: Sequence[int], baseline: Baseline) -> int | None:
-    """The first bucket after the calm period that clears the bar and stays above it (or
-    clears it by far): the change point."""
+    """The first bucket after the first few that clears the bar and stays above it (or clears
+    it by far): the change point. It may fall inside the stretch the baseline was measured
+    on (a median ignores a spike at its end); `settle` then measures the calm before it."""
     bar = baseline.threshold
-    for index in range(baseline.calm_buckets, len(values)):
+    for index in range(min(MIN_CALM_BUCKETS, baseline.calm_buckets), len(values)):
         value = values[index]
         if value <= bar:
             continue
@@ -95,6 +99,17 @@ def onset_of(values: Sequence[int], baseline: Baseline) -> int | None:
         if following > bar or value > baseline.median + 8 * baseline.spread:
             return index
     return None
+
+
+def settle(values: Sequence[int]) -> tuple[Baseline, int | None]:
+    """The baseline and the onset, the baseline measured on every bucket before the onset
+    when the onset comes early in the window."""
+    baseline = baseline_of(values)
+    onset = onset_of(values, baseline)
+    if onset is not None and onset != baseline.calm_buckets and onset >= MIN_CALM_BUCKETS:
+        baseline = baseline_of(values, onset)
+        onset = onset_of(values, baseline)
+    return baseline, onset
 
 
 def drops(values: Sequence[int], baseline: Baseline, minimum_level: float = 5.0) -> list[int]:
@@ -114,10 +129,9 @@ def drops(values: Sequence[int], baseline: Baseline, minimum_level: float = 5.0)
     return found
 
 
-def trend_of(values: Sequence[int], baseline: Baseline, complete: int) -> str:
+def trend_of(values: Sequence[int], baseline: Baseline, complete: int, onset: int | None) -> str:
     """The verdict at the end of the window. `complete` is the number of buckets fully inside
     the window (the last one may be cut short)."""
-    onset = onset_of(values, baseline)
     if onset is None:
         return TREND_NONE
     usable = list(values[: max(complete, onset + 1)])
@@ -131,6 +145,28 @@ def trend_of(values: Sequence[int], baseline: Baseline, complete: int) -> str:
     ):
         return TREND_RECOVERING
     return TREND_ONGOING
+
+
+def trend_of_incident(
+    values: Sequence[int], onset: int | None, complete: int, bucket_seconds: int
+) -> str:
+    """The verdict on the incident's own records (chronic noise left out), over windows of
+    five minutes: `resolved` when the last holds none, `ongoing` when it holds at least half
+    of the worst, `recovering` in between."""
+    if onset is None:
+        return TREND_NONE
+    usable = list(values[: max(complete, onset + 1)])
+    span = max(1, 300 // bucket_seconds)
+    windows = [
+        sum(usable[i : i + span]) for i in range(onset, max(onset + 1, len(usable) - span + 1))
+    ]
+    worst = max(windows, default=0)
+    last = sum(usable[-span:])
+    if last == 0:
+        return TREND_RESOLVED
+    if worst and last >= 0.5 * worst:
+        return TREND_ONGOING
+    return TREND_RECOVERING
 
 
 def recovery_of(values: Sequence[int], baseline: Baseline, onset: int) -> int | None:

@@ -272,7 +272,28 @@ HAPROXY = HaproxyFormat(
     ),
 )
 
+COREDNS = RegexFormat(
+    "coredns",
+    r"^\[(?P<level>INFO|WARNING|ERROR|FATAL|DEBUG)\] (?P<message>(?:plugin/(?P<plugin>[\w-]+): )?"
+    r".*)$",
+    title="CoreDNS log (`[INFO] plugin/reload: ...`, query log)",
+    priority=60,
+    samples=(
+        Sample(
+            "[ERROR] plugin/errors: 2 payments.internal. A: read udp 10.244.1.7:43210->"
+            "10.0.0.2:53: i/o timeout",
+            level="error",
+        ),
+        Sample(
+            '[INFO] 10.244.3.47:45329 - 31689 "A IN erp.internal. udp 53 false 1232" '
+            "NOERROR qr,rd,ra 156 0.000595324s",
+            level="info",
+        ),
+    ),
+)
+
 FORMATS: tuple[RegexFormat, ...] = (
+    COREDNS,
     SYSLOG_RFC3164,
     SYSLOG_RFC5424,
     JOURNAL_SHORT_ISO,

@@ -8,6 +8,7 @@ time order, oldest first. Binary files met while walking a directory are skipped
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -126,9 +127,27 @@ def _walk(directory: str, warnings: list[str]) -> list[Source]:
             if looks_binary(head):
                 warnings.append(f"{path}: binary file, skipped")
                 continue
+            if name.endswith(".json") and looks_like_json_document(head):
+                warnings.append(f"{path}: a JSON document, not JSON lines: skipped")
+                continue
             batch.append(_file_source(path, path, root))
         found.extend(_order_rotations(batch))
     return found
+
+
+def looks_like_json_document(head: bytes) -> bool:
+    """A pretty-printed JSON document (a config, a report) rather than JSON lines: its first
+    line opens an object or array that the line alone does not close. (Only `.json` files are
+    asked: a log line may start with `[` too.)"""
+    text = head.lstrip()
+    if text[:1] not in (b"{", b"["):
+        return False
+    first = text.split(b"\n", 1)[0].strip()
+    try:
+        json.loads(first)
+    except ValueError:
+        return True
+    return False
 
 
 def rotation_key(name: str) -> tuple[str, int, str]:
