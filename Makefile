@@ -18,8 +18,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/log-analyzer sources fixtures/incident/
-	$(BIN)/log-analyzer investigate fixtures/incident/
+	$(BIN)/log-analyzer sources fixtures/incidents/checkout/
+	$(BIN)/log-analyzer investigate fixtures/incidents/checkout/
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
