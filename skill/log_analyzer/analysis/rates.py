@@ -2,8 +2,8 @@
 
 The incident is a change in rates, not the presence of errors: the baseline is measured on the
 calm start of the window (median and robust spread), the onset is the first bucket that rises
-clearly above it and stays there, and the verdict compares the end of the window with the
-baseline and the peak.
+clearly above it and stays there, and the verdict compares the incident's last five minutes
+with its worst five.
 """
 
 from __future__ import annotations
@@ -30,9 +30,6 @@ class Series:
 
     def bucket_start(self, index: int) -> datetime:
         return self.start + timedelta(seconds=index * self.bucket_seconds)
-
-    def index_of(self, when: datetime) -> int:
-        return int((when - self.start).total_seconds() // self.bucket_seconds)
 
     def total(self) -> list[int]:
         totals = [0] * self.length
@@ -127,24 +124,6 @@ def drops(values: Sequence[int], baseline: Baseline, minimum_level: float = 5.0)
         ):
             found.append(index)
     return found
-
-
-def trend_of(values: Sequence[int], baseline: Baseline, complete: int, onset: int | None) -> str:
-    """The verdict at the end of the window. `complete` is the number of buckets fully inside
-    the window (the last one may be cut short)."""
-    if onset is None:
-        return TREND_NONE
-    usable = list(values[: max(complete, onset + 1)])
-    peak = max(usable[onset:])
-    tail = usable[-2:] if len(usable) - onset >= 2 else usable[-1:]
-    level = sum(tail) / len(tail)
-    if level <= baseline.settled:
-        return TREND_RESOLVED
-    if level <= max(baseline.threshold, peak * 0.5) or (
-        len(tail) == 2 and tail[-1] < tail[0] and level < peak * 0.75
-    ):
-        return TREND_RECOVERING
-    return TREND_ONGOING
 
 
 def trend_of_incident(
