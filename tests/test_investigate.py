@@ -258,3 +258,46 @@ def test_a_clock_three_seconds_behind_is_measured_and_corrected(tmp_path: Path) 
     assert report.first_failure.service == "db"
     order = [step.service for step in report.cascade]
     assert order.index("db") < order.index("web")
+
+
+def test_the_process_the_kernel_kills_names_the_root_cause(tmp_path: Path) -> None:
+    """`Killed process 4242 (java)` blames the service whose records carry pid 4242."""
+    rng = random.Random(11)
+    app, kernel = [], []
+    for second in range(0, 25 * 60, 5):
+        when = T0 + timedelta(seconds=second, milliseconds=rng.randint(0, 999))
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+        app.append(
+            (
+                when,
+                f"{stamp}  INFO 4242 --- [inventory] [nio-8080-exec-1] "
+                f"c.e.inventory.Api : GET /stock/{second} 200\n",
+            )
+        )
+    killed = T0 + timedelta(minutes=20, seconds=6)
+    kernel.append(
+        (
+            killed,
+            killed.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00") + " inv-1 kernel: "
+            "[1834512.118442] Out of memory: Killed process 4242 (java) "
+            "total-vm:9123456kB, anon-rss:7321044kB\n",
+        )
+    )
+    for i in range(40):
+        when = killed + timedelta(seconds=2 + i * 3)
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+        app.append(
+            (
+                when,
+                f"{stamp} ERROR 4242 --- [inventory] [nio-8080-exec-2] "
+                f"c.e.inventory.Api : stock lookup {i} failed: connection reset\n",
+            )
+        )
+    _write(tmp_path / "inventory.log", app)
+    (tmp_path / "node").mkdir()
+    _write(tmp_path / "node" / "syslog", kernel)
+    report = investigate([str(tmp_path)])
+    assert report.first_failure is not None
+    assert report.first_failure.service == "kernel"
+    assert report.root_cause is not None
+    assert report.root_cause.service == "inventory"

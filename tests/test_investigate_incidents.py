@@ -35,17 +35,8 @@ def _path(family: str, relative: str) -> str:
 
 pytestmark = pytest.mark.skipif(not FAMILIES, reason="fixtures/incidents not generated")
 
-# Known gaps, kept visible: each must fail until the analysis learns what it names.
-KNOWN_GAPS = {
-    ("root_cause", "disk-full"): "the first failure's line `report@shop ERROR: could not extend "
-    "file` names the report-export job's database user, so report-export is blamed; the ground "
-    "truth blames the full disk of postgres",
-    ("root_cause", "oom-kill"): "the kernel's `Killed process 4242 (java)` does not name "
-    "inventory-service: mapping the pid (or the `task_memcg=/system.slice/inventory.service` "
-    "line beside it) to the service is not done yet",
-    ("trend", "checkout"): "stragglers of the incident's groups (about one a minute) keep the "
-    "verdict at `recovering`; the ground truth's rule calls the last five minutes resolved",
-}
+# Known gaps, kept visible as strict xfails: each must fail until the analysis learns it.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}  # (check, family) -> why it must fail, if any
 
 
 def cases(kind: str) -> list[object]:

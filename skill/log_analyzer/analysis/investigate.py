@@ -53,6 +53,7 @@ SURGE_FACTOR = 3.0
 MAX_EVENTS = 60
 MIN_TIMELINE_COUNT = 10
 MAX_OPERATIONAL = 200
+MAX_PIDS = 10_000
 _GENERIC_NAME_PARTS = frozenset(
     {"service", "server", "svc", "api", "app", "worker", "main", "log", "logs", "backend", "web"}
 )
@@ -78,6 +79,8 @@ class _Collected:
     records: int = 0
     first: float | None = None
     last: float | None = None
+    # process id -> services whose records carry it (the kernel names killed processes by pid)
+    pids: dict[str, set[str]] = field(default_factory=dict)
 
     def merge(self, other: _Collected) -> None:
         """Fold in the summary of the part of the input that follows."""
@@ -87,6 +90,8 @@ class _Collected:
         room = MAX_OPERATIONAL - len(self.operational)
         self.operational.extend(other.operational[: max(room, 0)])
         self.records += other.records
+        for pid, services in other.pids.items():
+            self.pids.setdefault(pid, set()).update(services)
         if other.first is not None and (self.first is None or other.first < self.first):
             self.first = other.first
         if other.last is not None and (self.last is None or other.last > self.last):
@@ -157,6 +162,11 @@ def _collect(
 ) -> None:
     collected.records += 1
     grouper.add(record)
+    fields = record.fields
+    if fields is not None:
+        pid = fields.get("pid")
+        if pid is not None and (len(collected.pids) < MAX_PIDS or pid in collected.pids):
+            collected.pids.setdefault(str(pid), set()).add(record.service)
     when = record.timestamp
     if when is None:
         return
@@ -223,7 +233,7 @@ def _analyse(
     services = sorted(
         {source.service for source in sources} | {c.group.service for c in classified}
     )
-    root = _root_cause(first_failure, cascade, classified, services)
+    root = _root_cause(first_failure, cascade, classified, services, collected.pids)
     timeline = _timeline(
         classified,
         collected,
@@ -286,7 +296,13 @@ def _classify(
         span = max(1.0, (window_end - (onset - width)) / width)
         # the busiest stretch after the onset, not the average over a long recovery
         peak_rate = _peak_rate(after, width)
-        if after and peak_rate > SURGE_FACTOR * calm_rate + 2 and len(after) / span > calm_rate:
+        # a burst above the calm rate, and a sustained doubling: a sparse chronic error
+        # that happens to bunch up once is not a surge
+        if (
+            after
+            and peak_rate > SURGE_FACTOR * calm_rate + 2
+            and len(after) / span >= 2 * calm_rate
+        ):
             surging = True
             group_onset = after[0]
     chronic = not novel and not surging
@@ -468,6 +484,7 @@ def _root_cause(
     cascade: list[CascadeStep],
     classified: list[_Classified],
     services: list[str],
+    pids: dict[str, set[str]],
 ) -> RootCause | None:
     if first is None or not cascade:
         return None
@@ -527,7 +544,7 @@ def _root_cause(
                 evidence=evidence,
             )
         )
-    named = _named_by_first_failure(first, services)
+    named = _named_by_first_failure(first, services, pids)
     if named is not None:
         service, line = named
         named_step = next((c for c in cascade if c.service == service), None)
@@ -570,16 +587,36 @@ def _root_cause(
     return RootCause(**best.model_dump(), hypotheses=hypotheses)
 
 
-def _named_by_first_failure(first: FirstFailure, services: list[str]) -> tuple[str, str] | None:
+_KILLED_PID = re.compile(r"\b[Kk]illed process (\d+)")
+# A server out of its own resource failed by itself, whoever's request met the failure.
+_OWN_EXHAUSTION = re.compile(
+    r"No space left on device|could not extend file|Cannot allocate memory|out of memory|"
+    r"Too many open files|disk quota exceeded",
+    re.IGNORECASE,
+)
+
+
+def _named_by_first_failure(
+    first: FirstFailure, services: list[str], pids: dict[str, set[str]]
+) -> tuple[str, str] | None:
     """(service, line) when the first failure's own line names another service that logged
     errors: a proxy rejecting its upstream's certificate, a database refusing a job's
-    connections (`billing@shop`). The one named is then the likelier cause."""
-    own = _names_for(first.service)
+    connections (`billing@shop`), the kernel killing a process another service logged under
+    its pid. The one named is then the likelier cause. A server out of disk or memory is not
+    blamed on whoever met the failure."""
     try:
         lines = _read_lines(first.file, first.line, first.line)
     except OSError:
         return None
+    own = _names_for(first.service)
     for _, text in lines:
+        killed = _KILLED_PID.search(text)
+        if killed is not None:
+            owners = pids.get(killed.group(1), set()) - {first.service}
+            if len(owners) == 1:
+                return next(iter(owners)), text
+        if _OWN_EXHAUSTION.search(text):
+            continue
         lowered = text.lower()
         for service in services:
             if service == first.service:
