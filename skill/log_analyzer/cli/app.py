@@ -97,6 +97,18 @@ def _warn(messages: list[str]) -> None:
         _stderr.print(f"log-analyzer: warning: {message}", markup=False)
 
 
+def _record_filter(
+    since: str | None, until: str | None, services: list[str], min_level: str | None = None
+) -> RecordFilter:
+    """The `--since`/`--until`/`--service NAME`/`--min-level` options as one filter."""
+    return RecordFilter(
+        since=parse_time_bound(since, "--since") if since else None,
+        until=parse_time_bound(until, "--until") if until else None,
+        services=services,
+        min_level=min_level,
+    )
+
+
 @app.command()
 def sources(
     paths: Paths,
@@ -156,12 +168,7 @@ def parse(
 ) -> None:
     """Print the records, with timestamps in UTC, levels and services normalised."""
     options, service_filter = build_parse_options(format, tz, year, date, service)
-    keep = RecordFilter(
-        since=parse_time_bound(since, "--since") if since else None,
-        until=parse_time_bound(until, "--until") if until else None,
-        services=service_filter,
-        min_level=check_level(min_level),
-    )
+    keep = _record_filter(since, until, service_filter, check_level(min_level))
     workspace = open_paths(paths, options)
     _warn(workspace.warnings)
     write = sys.stdout.write
@@ -215,11 +222,7 @@ def errors(
     """The distinct error types: count, first and last seen, service, label, example."""
     options, service_filter = build_parse_options(format, tz, year, date, service)
     minimum = check_level(min_level) or "warning"
-    keep = RecordFilter(
-        since=parse_time_bound(since, "--since") if since else None,
-        until=parse_time_bound(until, "--until") if until else None,
-        services=service_filter,
-    )  # the level is the grouper's: a window or services alone narrow the input
+    keep = _record_filter(since, until, service_filter)  # the level is the grouper's
     result = find_error_groups(paths, options, minimum, keep, workers=jobs)
     _warn(result.workspace.warnings)
     for stats in result.workspace.stats:
@@ -259,11 +262,7 @@ def _investigation(
     service: list[str],
 ) -> Investigation:
     options, service_filter = build_parse_options(format, tz, year, date, service)
-    keep = RecordFilter(
-        since=parse_time_bound(since, "--since") if since else None,
-        until=parse_time_bound(until, "--until") if until else None,
-        services=service_filter,
-    )
+    keep = _record_filter(since, until, service_filter)
     with _stderr.status("reading and analysing…") if _stderr.is_terminal else nullcontext():
         return investigate(paths, options, _bucket_seconds(bucket), keep if keep.narrows else None)
 
