@@ -789,6 +789,3 @@ def _empty(
 
 def _at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
-
-
-__all__ = ["Example", "investigate"]
