@@ -28,7 +28,7 @@ from ..mining.templates import TemplateMiner
 from ..models import SourcesReport, SourceSummary
 from ..options import build_parse_options, check_level
 from ..render.errors import ErrorsReport, errors_table
-from ..render.investigation import investigation_view, trend_view
+from ..render.investigation import investigation_view, recommendations_view, trend_view
 from ..render.sources import sources_table
 
 app = typer.Typer(
@@ -315,6 +315,32 @@ def trend(
         sys.stdout.write(json.dumps(payload, default=_jsonable) + "\n")
         return
     _stdout.print(trend_view(report))
+
+
+@app.command()
+def fixes(
+    paths: Paths,
+    json_output: JsonOption = False,
+    group: Annotated[
+        str | None, typer.Option("--group", help="Only the actions for this error group id.")
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """What to do now: actions from the knowledge base of failure signatures, filled with the
+    values the logs give, most urgent first."""
+    report = _investigation(paths, "1m", since, until, format, tz, year, date, service)
+    found = [r for r in report.recommendations if group is None or r.group_id == group]
+    if json_output:
+        payload = {"recommendations": [r.model_dump(mode="json") for r in found]}
+        sys.stdout.write(json.dumps(payload) + "\n")
+        return
+    _stdout.print(recommendations_view(found))
 
 
 def _jsonable(value: object) -> object:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analysis.rates import sparkline
-from ..analysis.report import Investigation
+from ..analysis.report import Investigation, Recommendation
 
 _TREND_STYLE = {
     "ongoing": "bold red",
@@ -56,6 +56,24 @@ def trend_view(report: Investigation) -> RenderableType:
     return Group(head, table)
 
 
+def recommendations_view(recommendations: list[Recommendation]) -> RenderableType:
+    """Numbered actions, each with why and the signature it comes from."""
+    if not recommendations:
+        return Text("no known failure signature matched: no recommendation", style="dim")
+    parts: list[RenderableType] = [Text("what to do now", style="bold")]
+    for number, item in enumerate(recommendations, 1):
+        parts.append(
+            Text.assemble(
+                (f"{number}. ", "bold"),
+                item.action,
+                ("\n   why: ", "dim"),
+                item.why,
+                (f"  [{item.signature}]", "dim"),
+            )
+        )
+    return Group(*parts)
+
+
 def investigation_view(report: Investigation, groups: int = 12, events: int = 20) -> RenderableType:
     parts: list[RenderableType] = [trend_view(report), Text()]
     first = report.first_failure
@@ -94,6 +112,8 @@ def investigation_view(report: Investigation, groups: int = 12, events: int = 20
             chain.append(f"{step.service}", style="bold")
             chain.append(f" {_hms(step.onset)}")
         parts.append(chain)
+    if report.recommendations:
+        parts += [Text(), recommendations_view(report.recommendations[:5])]
     if report.skew_seconds and any(abs(v) >= 0.25 for v in report.skew_seconds.values()):
         skews = ", ".join(
             f"{s} {v:+.1f}s" for s, v in report.skew_seconds.items() if abs(v) >= 0.25
