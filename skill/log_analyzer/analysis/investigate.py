@@ -128,7 +128,12 @@ def investigate(
     for parser in workspace.parsers:
         parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
     sources = [SourceSummary.from_stats(s) for s in workspace.stats]
-    return _analyse(collected, grouper, skew_estimator.estimate(), sources)
+    report = _analyse(collected, grouper, skew_estimator.estimate(), sources)
+    # what to do now: the knowledge base of failure signatures, applied to what was found
+    from ..knowledge.match import recommend  # the knowledge layer builds on this one
+
+    report.recommendations = recommend(report)
+    return report
 
 
 @dataclass

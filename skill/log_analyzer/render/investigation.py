@@ -57,20 +57,16 @@ def trend_view(report: Investigation) -> RenderableType:
 
 
 def recommendations_view(recommendations: list[Recommendation]) -> RenderableType:
-    """Numbered actions, each with why and the signature it comes from."""
+    """Numbered actions, grouped under the signature they come from, its why said once."""
     if not recommendations:
         return Text("no known failure signature matched: no recommendation", style="dim")
     parts: list[RenderableType] = [Text("what to do now", style="bold")]
+    previous = None
     for number, item in enumerate(recommendations, 1):
-        parts.append(
-            Text.assemble(
-                (f"{number}. ", "bold"),
-                item.action,
-                ("\n   why: ", "dim"),
-                item.why,
-                (f"  [{item.signature}]", "dim"),
-            )
-        )
+        if (item.signature, item.why) != previous:
+            parts.append(Text.assemble((f"[{item.signature}] ", "bold"), (item.why, "dim")))
+            previous = (item.signature, item.why)
+        parts.append(Text.assemble((f"  {number}. ", "bold"), item.action))
     return Group(*parts)
 
 
