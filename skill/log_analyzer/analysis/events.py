@@ -37,6 +37,8 @@ _RULES: tuple[tuple[str, str, re.Pattern[str] | None], ...] = (
     ("onfiguration changed", "config", None),
     ("onfig reload", "config", None),
     ("FIRING", "alert", None),
+    ("Received alert", "alert", None),
+    ("Notify success", "alert", None),
     ("firing", "alert", re.compile(r"\balert\w*\b.*\bfiring\b|\bfiring\b.*\balert", re.I)),
 )
 

@@ -10,6 +10,7 @@ import signal
 import sys
 from contextlib import nullcontext
 from itertools import islice
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -29,6 +30,7 @@ from ..models import SourcesReport, SourceSummary
 from ..options import build_parse_options, check_level
 from ..render.errors import ErrorsReport, errors_table
 from ..render.investigation import investigation_view, recommendations_view, trend_view
+from ..render.postmortem import render as render_postmortem
 from ..render.sources import sources_table
 
 app = typer.Typer(
@@ -341,6 +343,45 @@ def fixes(
         sys.stdout.write(json.dumps(payload) + "\n")
         return
     _stdout.print(recommendations_view(found))
+
+
+@app.command()
+def report(
+    paths: Paths,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="md (default), html (one self-contained file with a chart) or json."
+        ),
+    ] = "md",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file, not stdout.")
+    ] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="A Jinja2 template of your own.")
+    ] = None,
+    bucket: BucketOption = "1m",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """The incident report for the post-mortem: summary, impact, timeline, root cause,
+    cascade, errors, actions and evidence with file:line."""
+    if output_format not in {"md", "html", "json"}:
+        raise OptionError(f"--format {output_format!r}: expected md, html or json")
+    found = _investigation(paths, bucket, since, until, None, tz, year, date, service)
+    text = render_postmortem(found, output_format, template)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise OptionError(f"-o {output}: {error.strerror or error}") from None
+    _stderr.print(f"report written to {output}", markup=False)
 
 
 def _jsonable(value: object) -> object:

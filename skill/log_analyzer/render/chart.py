@@ -1,0 +1,96 @@
+"""An inline SVG chart of errors per bucket and service, with the onset and the first failure
+marked: no script, no network, readable in light and dark mode and when printed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from ..analysis.report import Investigation
+
+WIDTH, HEIGHT = 880, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 150, 20, 40
+# Distinguishable in both colour schemes and in greyscale print (dash patterns differ too).
+_PALETTE = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+_DASHES = ("", "6 3", "2 2", "8 3 2 3", "4 4", "1 3", "10 4", "3 6")
+
+
+def errors_chart(report: Investigation) -> str:
+    """The SVG document (a string) of the report's per-bucket error counts."""
+    series = report.error_rate.series
+    services = sorted({s for point in series for s in point.counts})
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = max([max(point.counts.values(), default=0) for point in series] + [1])
+    n = max(len(series), 2)
+
+    def x(index: float) -> float:
+        return LEFT + plot_w * index / (n - 1)
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (1 - value / top)
+
+    def x_of(when: datetime | None) -> float | None:
+        if when is None or not series:
+            return None
+        offset = (when - series[0].start).total_seconds() / report.error_rate.bucket_seconds
+        return x(min(max(offset, 0), n - 1))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" class="chart" '
+        f'aria-label="errors per {report.error_rate.bucket_seconds} s and service">',
+        "<style>.axis,.tick{stroke:currentColor;stroke-opacity:.5}"
+        "text{fill:currentColor;font:11px sans-serif}.mark{stroke-width:1.5}</style>",
+        f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" '
+        f'y2="{TOP + plot_h}"/>',
+        f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}"/>',
+    ]
+    for fraction in (0, 0.5, 1):
+        value = round(top * fraction)
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value}</text>'
+        )
+    step = max(1, len(series) // 8)
+    for index in range(0, len(series), step):
+        label = series[index].start.strftime("%H:%M")
+        parts.append(
+            f'<text x="{x(index):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{label}</text>'
+        )
+    for number, service in enumerate(services):
+        colour = _PALETTE[number % len(_PALETTE)]
+        dash = _DASHES[number % len(_DASHES)]
+        points = " ".join(
+            f"{x(i):.1f},{y(point.counts.get(service, 0)):.1f}" for i, point in enumerate(series)
+        )
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dashed} '
+            f'points="{points}"><title>{escape(service)}</title></polyline>'
+        )
+        legend_y = TOP + 14 * number + 8
+        parts.append(
+            f'<line x1="{WIDTH - RIGHT + 12}" y1="{legend_y}" x2="{WIDTH - RIGHT + 32}" '
+            f'y2="{legend_y}" stroke="{colour}" stroke-width="2"{dashed}/>'
+        )
+        parts.append(f'<text x="{WIDTH - RIGHT + 36}" y="{legend_y + 4}">{escape(service)}</text>')
+    for when, label, colour in (
+        (report.onset, "onset", "#ff7f0e"),
+        (
+            report.first_failure.timestamp if report.first_failure else None,
+            "first failure",
+            "#d62728",
+        ),
+    ):
+        at = x_of(when)
+        if at is None:
+            continue
+        parts.append(
+            f'<line class="mark" x1="{at:.1f}" y1="{TOP}" x2="{at:.1f}" '
+            f'y2="{TOP + plot_h}" stroke="{colour}" stroke-dasharray="4 2"/>'
+        )
+        parts.append(
+            f'<text x="{at + 3:.1f}" y="{TOP + 10 if label == "onset" else TOP + 22}">'
+            f"{escape(label)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,126 @@
+"""The post-mortem report: Markdown content of the checkout incident, a self-contained HTML
+file whose SVG chart is valid XML, JSON, user templates, and a screenshot in Chromium when
+it is installed."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from log_analyzer.analysis.investigate import investigate
+from log_analyzer.cli.app import run
+from log_analyzer.render.chart import errors_chart
+from log_analyzer.render.postmortem import render
+
+from .conftest import FIXTURES
+
+CHECKOUT = FIXTURES / "incidents" / "checkout"
+TRUTH = json.loads((CHECKOUT / "ground_truth.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def incident():
+    return investigate([str(CHECKOUT)])
+
+
+def test_markdown_has_root_cause_timeline_counts_and_actions(incident) -> None:
+    text = render(incident, "md")
+    first = TRUTH["first_failure"]
+    assert f"{CHECKOUT}/{first['file']}:{first['line']}" in text
+    assert "Root cause: **redis**" in text
+    assert "## Timeline" in text and "error rate rises to" in text
+    for group in TRUTH["groups"]:
+        if group["count"] in (412, 189):  # the seed scenario's NullPointerException and 503s
+            row = next(
+                line for line in text.splitlines() if line.startswith(f"| {group['count']} |")
+            )
+            assert group["service"] in row
+    timeouts = [
+        int(m.group(1))
+        for m in re.finditer(r"^\| (\d+) \| ResilientRedis RedisConnectionTimeout", text, re.M)
+    ]
+    assert sum(timeouts) == 2341
+    actions = text.split("## Immediate actions", 1)[1]
+    assert "(redis-bgsave-fork-failed)" in actions.split("\n\n")[1]
+    assert "**Status:** resolved" in text
+
+
+def test_html_is_self_contained_with_a_valid_chart(incident) -> None:
+    html = render(incident, "html")
+    assert "<svg" in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "<script" not in html and "<link" not in html
+    assert "prefers-color-scheme: dark" in html and "@media print" in html
+    svg = errors_chart(incident)
+    root = ElementTree.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    lines = root.findall("{http://www.w3.org/2000/svg}polyline")
+    assert len(lines) == len({s for p in incident.error_rate.series for s in p.counts})
+    titles = {line.findtext("{http://www.w3.org/2000/svg}title") for line in lines}
+    assert "checkout-service" in titles
+    assert "first failure" in svg and "onset" in svg
+
+
+def test_json_report_and_a_user_template(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "report.json"
+    assert run(["report", str(CHECKOUT), "--format", "json", "-o", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["investigation"]["root_cause"]["service"] == "redis"
+    assert data["affected"] == sorted(data["affected"])
+    template = tmp_path / "mine.txt"
+    template.write_text("{{ report.root_cause.service }} after {{ duration }}\n")
+    assert run(["report", str(CHECKOUT), "--template", str(template)]) == 0
+    assert capsys.readouterr().out.startswith("redis after 12 min")
+    assert run(["report", str(CHECKOUT), "--format", "pdf"]) == 2
+
+
+@pytest.mark.skipif(
+    not (shutil.which("chromium") or shutil.which("chromium-browser")),
+    reason="Chromium is not installed (apt-get install chromium)",
+)
+def test_html_renders_in_headless_chromium_with_the_chart(incident, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render(incident, "html"))
+    shot = tmp_path / "shot.png"
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser is not None
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1000,900",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    image = Image.open(shot).convert("RGB")
+    pixels = Counter(
+        image.get_flattened_data() if hasattr(image, "get_flattened_data") else image.getdata()
+    )
+
+    def near(colour: tuple[int, int, int]) -> int:
+        return sum(
+            n
+            for p, n in pixels.items()
+            if all(abs(a - b) <= 12 for a, b in zip(p, colour, strict=True))
+        )
+
+    # the chart's series lines are drawn: pixels of the first two palette colours
+    assert near((0xD6, 0x27, 0x28)) > 100
+    assert near((0x1F, 0x77, 0xB4)) > 100
