@@ -17,6 +17,7 @@ rest works on those summaries:
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ from ..sources.discover import Source
 from ..sources.reader import LineReader
 from . import rates
 from .events import operational_event
+from .latency import Latency, LatencyPoint, duration_ms, percentile
 from .parallel import Part, plan, run_parts, worker_count
 from .report import (
     CascadeStep,
@@ -81,6 +83,8 @@ class _Collected:
     last: float | None = None
     # process id -> services whose records carry it (the kernel names killed processes by pid)
     pids: dict[str, set[str]] = field(default_factory=dict)
+    # (service, bucket) -> durations in milliseconds
+    durations: dict[tuple[str, int], list[float]] = field(default_factory=dict)
 
     def merge(self, other: _Collected) -> None:
         """Fold in the summary of the part of the input that follows."""
@@ -92,6 +96,8 @@ class _Collected:
         self.records += other.records
         for pid, services in other.pids.items():
             self.pids.setdefault(pid, set()).update(services)
+        for key, values in other.durations.items():
+            self.durations.setdefault(key, []).extend(values)
         if other.first is not None and (self.first is None or other.first < self.first):
             self.first = other.first
         if other.last is not None and (self.last is None or other.last > self.last):
@@ -182,6 +188,9 @@ def _collect(
         collected.last = seconds
     key = (record.service, int(seconds // collected.bucket_seconds))
     collected.totals[key] = collected.totals.get(key, 0) + 1
+    took = duration_ms(record.message, fields)
+    if took is not None:
+        collected.durations.setdefault(key, []).append(took)
     level = record.level
     if level is not None and RANK[level] >= RANK["error"]:
         collected.errors[key] = collected.errors.get(key, 0) + 1
@@ -250,7 +259,12 @@ def _analyse(
         skew,
         {step.group_id for step in cascade},
     )
+    latency = _latency(collected.durations, width, first_bucket, last_bucket)
+    if latency is not None and first_failure is not None:
+        timeline.extend(_latency_rises(latency, first_failure.timestamp, width))
+        timeline.sort(key=lambda e: (e.timestamp, e.service))
     return Investigation(
+        latency=latency,
         sources=sources,
         records=collected.records,
         window=Window(start=_at(collected.first), end=_at(collected.last)),
@@ -748,6 +762,69 @@ def _timeline(
     if len(events) > MAX_EVENTS:
         keep = [e for e in events if e.kind != "first-error" or e.file is not None]
         events = keep[:MAX_EVENTS]
+    return events
+
+
+def _latency(
+    durations: dict[tuple[str, int], list[float]], width: int, first: int, last: int
+) -> Latency | None:
+    """p50/p95/p99 per bucket and service (nearest rank), where records carry durations."""
+    if not durations:
+        return None
+    points = []
+    for bucket in range(first, last + 1):
+        point = LatencyPoint(
+            start=_at(bucket * width).isoformat(), count={}, p50={}, p95={}, p99={}
+        )
+        for (service, at), values in sorted(durations.items()):
+            if at != bucket or not values:
+                continue
+            ordered = sorted(values)
+            point.count[service] = len(ordered)
+            point.p50[service] = round(percentile(ordered, 0.50), 3)
+            point.p95[service] = round(percentile(ordered, 0.95), 3)
+            point.p99[service] = round(percentile(ordered, 0.99), 3)
+        points.append(point)
+    return Latency(bucket_seconds=width, series=points)
+
+
+LATENCY_RISE = 3.0
+MIN_LATENCY_SAMPLES = 5
+
+
+def _latency_rises(latency: Latency, first: datetime, width: int) -> list[TimelineEvent]:
+    """A service whose p95 latency rose (three times its calm level) in the minutes before the
+    first failure: slowness is often the first sign, before any error."""
+    events = []
+    first_index = int(
+        (first.timestamp() - datetime.fromisoformat(latency.series[0].start).timestamp()) // width
+    )
+    calm = latency.series[: max(1, first_index - LOOKBACK_BUCKETS)]
+    services = {s for point in latency.series for s in point.p95}
+    for service in sorted(services):
+        levels = [p.p95[service] for p in calm if p.count.get(service, 0) >= MIN_LATENCY_SAMPLES]
+        if not levels:
+            continue
+        usual = statistics.median(levels)
+        window = latency.series[max(0, first_index - LOOKBACK_BUCKETS) : first_index + 1]
+        for point in window:
+            value = point.p95.get(service)
+            if (
+                value is not None
+                and point.count.get(service, 0) >= MIN_LATENCY_SAMPLES
+                and (value > LATENCY_RISE * usual)
+            ):
+                events.append(
+                    TimelineEvent(
+                        timestamp=datetime.fromisoformat(point.start),
+                        service=service,
+                        kind="latency",
+                        event=f"p95 latency of {service} rises to {value:g} ms (usually {usual:g})",
+                        file=None,
+                        line=None,
+                    )
+                )
+                break
     return events
 
 

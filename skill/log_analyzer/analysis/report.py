@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from ..mining.groups import ErrorGroup, Example
 from ..models import SourceSummary
+from .latency import Latency
 
 
 class Window(BaseModel):
@@ -98,3 +99,4 @@ class Investigation(BaseModel):
     error_rate: ErrorRate
     skew_seconds: dict[str, float]
     recommendations: list[Recommendation]
+    latency: Latency | None = None  # where records carry durations

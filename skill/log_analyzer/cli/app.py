@@ -29,7 +29,12 @@ from ..mining.templates import TemplateMiner
 from ..models import SourcesReport, SourceSummary
 from ..options import build_parse_options, check_level
 from ..render.errors import ErrorsReport, errors_table
-from ..render.investigation import investigation_view, recommendations_view, trend_view
+from ..render.investigation import (
+    investigation_view,
+    latency_view,
+    recommendations_view,
+    trend_view,
+)
 from ..render.postmortem import render as render_postmortem
 from ..render.sources import sources_table
 
@@ -295,6 +300,9 @@ def investigate_command(
 def trend(
     paths: Paths,
     json_output: JsonOption = False,
+    latency: Annotated[
+        bool, typer.Option("--latency", help="Also p50/p95/p99 of the durations records carry.")
+    ] = False,
     bucket: BucketOption = "1m",
     since: SinceOption = None,
     until: UntilOption = None,
@@ -305,7 +313,7 @@ def trend(
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
 ) -> None:
     """Errors per bucket and service as sparklines, and the verdict: ongoing, recovering,
-    resolved or no-incident."""
+    resolved or no-incident. `--latency` adds p50/p95/p99 of the durations records carry."""
     report = _investigation(paths, bucket, since, until, format, tz, year, date, service)
     if json_output:
         payload = {
@@ -313,10 +321,13 @@ def trend(
             "onset": report.onset,
             "window": report.window,
             "error_rate": report.error_rate,
+            **({"latency": report.latency} if latency else {}),
         }
         sys.stdout.write(json.dumps(payload, default=_jsonable) + "\n")
         return
     _stdout.print(trend_view(report))
+    if latency:
+        _stdout.print(latency_view(report))
 
 
 @app.command()

@@ -17,10 +17,30 @@ _DASHES = ("", "6 3", "2 2", "8 3 2 3", "4 4", "1 3", "10 4", "3 6")
 
 def errors_chart(report: Investigation) -> str:
     """The SVG document (a string) of the report's per-bucket error counts."""
-    series = report.error_rate.series
-    services = sorted({s for point in series for s in point.counts})
+    rows = [
+        (point.start, {k: float(v) for k, v in point.counts.items()})
+        for point in report.error_rate.series
+    ]
+    return line_chart(report, rows, f"errors per {report.error_rate.bucket_seconds} s")
+
+
+def latency_chart(report: Investigation) -> str | None:
+    """The SVG of p95 latency per bucket and service, where records carry durations."""
+    if report.latency is None:
+        return None
+    rows = [(datetime.fromisoformat(point.start), point.p95) for point in report.latency.series]
+    return line_chart(report, rows, "p95 latency (ms)")
+
+
+def line_chart(
+    report: Investigation, rows: list[tuple[datetime, dict[str, float]]], label: str
+) -> str:
+    """One line per service over the buckets, onset and first failure marked."""
+    series = [start for start, _ in rows]
+    values = [row for _, row in rows]
+    services = sorted({s for row in values for s in row})
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = max([max(point.counts.values(), default=0) for point in series] + [1])
+    top = max([max(row.values(), default=0) for row in values] + [1])
     n = max(len(series), 2)
 
     def x(index: float) -> float:
@@ -32,13 +52,13 @@ def errors_chart(report: Investigation) -> str:
     def x_of(when: datetime | None) -> float | None:
         if when is None or not series:
             return None
-        offset = (when - series[0].start).total_seconds() / report.error_rate.bucket_seconds
+        offset = (when - series[0]).total_seconds() / report.error_rate.bucket_seconds
         return x(min(max(offset, 0), n - 1))
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" class="chart" '
-        f'aria-label="errors per {report.error_rate.bucket_seconds} s and service">',
+        f'aria-label="{escape(label)} per service">',
         "<style>.axis,.tick{stroke:currentColor;stroke-opacity:.5}"
         "text{fill:currentColor;font:11px sans-serif}.mark{stroke-width:1.5}</style>",
         f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" '
@@ -52,15 +72,15 @@ def errors_chart(report: Investigation) -> str:
         )
     step = max(1, len(series) // 8)
     for index in range(0, len(series), step):
-        label = series[index].start.strftime("%H:%M")
+        tick = series[index].strftime("%H:%M")
         parts.append(
-            f'<text x="{x(index):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{label}</text>'
+            f'<text x="{x(index):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{tick}</text>'
         )
     for number, service in enumerate(services):
         colour = _PALETTE[number % len(_PALETTE)]
         dash = _DASHES[number % len(_DASHES)]
         points = " ".join(
-            f"{x(i):.1f},{y(point.counts.get(service, 0)):.1f}" for i, point in enumerate(series)
+            f"{x(i):.1f},{y(row.get(service, 0)):.1f}" for i, row in enumerate(values)
         )
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
@@ -73,7 +93,7 @@ def errors_chart(report: Investigation) -> str:
             f'y2="{legend_y}" stroke="{colour}" stroke-width="2"{dashed}/>'
         )
         parts.append(f'<text x="{WIDTH - RIGHT + 36}" y="{legend_y + 4}">{escape(service)}</text>')
-    for when, label, colour in (
+    for when, mark, colour in (
         (report.onset, "onset", "#ff7f0e"),
         (
             report.first_failure.timestamp if report.first_failure else None,
@@ -89,8 +109,8 @@ def errors_chart(report: Investigation) -> str:
             f'y2="{TOP + plot_h}" stroke="{colour}" stroke-dasharray="4 2"/>'
         )
         parts.append(
-            f'<text x="{at + 3:.1f}" y="{TOP + 10 if label == "onset" else TOP + 22}">'
-            f"{escape(label)}</text>"
+            f'<text x="{at + 3:.1f}" y="{TOP + 10 if mark == "onset" else TOP + 22}">'
+            f"{escape(mark)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -24,6 +24,26 @@ def _hms(value: datetime | None) -> str:
     return value.strftime("%H:%M:%S") if value else "-"
 
 
+def latency_view(report: Investigation) -> RenderableType:
+    """Per-service p95 latency sparklines, where records carry durations."""
+    if report.latency is None:
+        return Text("no durations in these records", style="dim")
+    series = report.latency.series
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("service", f"p95 ms per {report.latency.bucket_seconds}s", "max p95", "p50"):
+        table.add_column(column)
+    for service in sorted({s for point in series for s in point.p95}):
+        values = [point.p95.get(service, 0.0) for point in series]
+        medians = [point.p50[service] for point in series if service in point.p50]
+        table.add_row(
+            service,
+            sparkline([round(v) for v in values]),
+            f"{max(values):g}",
+            f"{sorted(medians)[len(medians) // 2]:g}" if medians else "-",
+        )
+    return table
+
+
 def trend_view(report: Investigation) -> RenderableType:
     """Per-service error sparklines over the window, with the verdict."""
     rate = report.error_rate

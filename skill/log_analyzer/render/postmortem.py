@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from ..analysis.report import Investigation
 from ..errors import OptionError
-from .chart import errors_chart
+from .chart import errors_chart, latency_chart
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -58,6 +58,7 @@ def context(report: Investigation) -> dict[str, Any]:
         "detection_delay": _duration(start, alert.timestamp) if alert is not None else None,
         "contributing": (root.hypotheses[1:4] if root is not None else []),
         "chart": errors_chart(report),
+        "latency_chart": latency_chart(report),
     }
 
 
@@ -65,7 +66,11 @@ def render(report: Investigation, fmt: str, template: Path | None = None) -> str
     """The report as text in `fmt` (`md`, `html`, `json`), or from a user's own template."""
     facts = context(report)
     if fmt == "json" and template is None:
-        payload = {key: value for key, value in facts.items() if key not in {"report", "chart"}}
+        payload = {
+            key: value
+            for key, value in facts.items()
+            if key not in {"report", "chart", "latency_chart"}
+        }
         payload["investigation"] = report.model_dump(mode="json")
         return json.dumps(payload, default=_jsonable, indent=2) + "\n"
     if template is not None:

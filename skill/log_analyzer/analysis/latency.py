@@ -1,0 +1,101 @@
+"""Latency beside errors: the durations records carry, as percentiles per bucket and service.
+
+Durations come from structured fields (`duration`, `elapsed`, `latency`, `response_time`...,
+with their unit from the key or the value), from HAProxy's timers (the total time `Tt`), and
+from the words applications write (`in 12 ms`, `took 1.2 s`, `duration=153ms`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+
+_FIELD_UNITS = (
+    ("duration_ms", 1.0),
+    ("elapsed_ms", 1.0),
+    ("latency_ms", 1.0),
+    ("response_time_ms", 1.0),
+    ("responseTime", 1.0),
+    ("took_ms", 1.0),
+    ("request_time", 1000.0),
+    ("upstream_response_time", 1000.0),
+    ("duration", None),
+    ("elapsed", None),
+    ("latency", None),
+    ("took", None),
+    ("response_time", None),
+)
+_UNITS = {
+    "ns": 1e-6,
+    "us": 1e-3,
+    "µs": 1e-3,
+    "ms": 1.0,
+    "s": 1000.0,
+    "sec": 1000.0,
+    "secs": 1000.0,
+    "seconds": 1000.0,
+    "m": 60000.0,
+    "min": 60000.0,
+}
+_VALUE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|sec|secs|seconds|m|min)?\s*$")
+# `in 12 ms` (not `100 changes in 300 seconds`: after `in`, sub-second units only)
+_IN_TEXT = re.compile(
+    r"\b(?:(?:took|duration[=:]|elapsed[=:]|latency[=:]|response time[=:]?)\s*(\d+(?:\.\d+)?)"
+    r"\s?(ns|us|µs|ms|s|sec|secs|seconds)|in\s*(\d+(?:\.\d+)?)\s?(ns|us|µs|ms))\b"
+)
+_HINTS = ("ms", " s", "sec", "took", "duration", "elapsed", "latency", "µs")
+
+
+def duration_ms(message: str, fields: Mapping[str, Any] | None) -> float | None:
+    """The duration a record reports, in milliseconds, or None."""
+    if fields:
+        for key, factor in _FIELD_UNITS:
+            value = fields.get(key)
+            if value is None or isinstance(value, bool):
+                continue
+            if isinstance(value, int | float):
+                # unit-less numbers: milliseconds, as pino-http, zap and most JSON loggers write
+                return float(value) * (factor if factor is not None else 1.0)
+            match = _VALUE.match(str(value))
+            if match is not None:
+                number = float(match.group(1))
+                unit = match.group(2)
+                if unit is not None:
+                    return number * _UNITS[unit]
+                return number * (factor if factor is not None else 1.0)
+        timers = fields.get("timers")
+        if isinstance(timers, str) and "/" in timers:  # HAProxy TR/Tw/Tc/Tr/Ta: Ta is total
+            total = timers.rsplit("/", 1)[-1].lstrip("+")
+            if total.isdigit():
+                return float(total)
+    first_line = message.split("\n", 1)[0] if "\n" in message else message
+    for hint in _HINTS:
+        if hint in first_line:
+            match = _IN_TEXT.search(first_line)
+            if match is None:
+                return None
+            amount, unit_text = match.group(1, 2) if match.group(1) else match.group(3, 4)
+            return float(amount) * _UNITS[unit_text]
+    return None
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of already sorted `values` (0 < fraction <= 1)."""
+    rank = max(1, math.ceil(fraction * len(values)))
+    return values[rank - 1]
+
+
+class LatencyPoint(BaseModel):
+    start: str  # ISO 8601
+    count: dict[str, int]
+    p50: dict[str, float]
+    p95: dict[str, float]
+    p99: dict[str, float]
+
+
+class Latency(BaseModel):
+    bucket_seconds: int
+    series: list[LatencyPoint]
