@@ -91,7 +91,10 @@ def recommendations_view(recommendations: list[Recommendation]) -> RenderableTyp
 
 
 def investigation_view(report: Investigation, groups: int = 12, events: int = 20) -> RenderableType:
-    parts: list[RenderableType] = [trend_view(report), Text()]
+    parts: list[RenderableType] = [trend_view(report)]
+    if report.latency is not None:
+        parts.append(latency_view(report))
+    parts.append(Text())
     first = report.first_failure
     if first is not None:
         parts.append(
