@@ -31,7 +31,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -50,12 +49,12 @@ if str(SKILL) not in sys.path:
 from benchmarks import generate  # noqa: E402
 from benchmarks.bench_parse import (  # noqa: E402
     Measure,
-    _child_env,
     _mib,
     _rate,
     code_version,
     count_python,
     ensure_data,
+    run_child,
 )
 from log_analyzer.analysis.errors import find_error_groups  # noqa: E402
 from log_analyzer.ingest import open_paths  # noqa: E402
@@ -468,15 +467,7 @@ def timed(function: Callable[[Sequence[Path]], int], paths: Sequence[Path]) -> t
 def child_errors_peak(paths: Sequence[Path]) -> dict[str, Any]:
     """Peak RSS (bytes) and wall time of a fresh interpreter running `log-analyzer errors
     --json` on `paths` (with no paths: one that only imported the CLI)."""
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD, *map(str, paths)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=_child_env(),
-    ).stdout
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return result
+    return run_child(_CHILD, paths)
 
 
 def run_speed(args: argparse.Namespace, version: str) -> dict[str, Any]:

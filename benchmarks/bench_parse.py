@@ -151,8 +151,14 @@ def _child_env() -> dict[str, str]:
 def child_peak(paths: Sequence[Path]) -> dict[str, Any]:
     """Peak RSS (bytes), record count and parse time of a fresh interpreter parsing `paths`
     (with no paths: the interpreter that only imported log_analyzer)."""
+    return run_child(_CHILD, paths)
+
+
+def run_child(script: str, paths: Sequence[Path]) -> dict[str, Any]:
+    """Run `script` in a fresh interpreter with `paths` as arguments; the JSON object on its
+    last line of output."""
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, *map(str, paths)],
+        [sys.executable, "-c", script, *map(str, paths)],
         check=True,
         capture_output=True,
         text=True,

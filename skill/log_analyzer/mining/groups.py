@@ -91,14 +91,20 @@ def event_text(record: Record) -> str:
     return message.split("\n", 1)[0] if "\n" in message else message
 
 
-def template_for(miner: TemplateMiner, record: Record) -> tuple[Template, str]:
-    """(template, key form) of a record: access-log events are taken literally (their status
-    must never become a variable), everything else is masked and mined."""
+def event_form(record: Record) -> tuple[str, str, bool]:
+    """(event text, the form mined, literal): access-log events are taken literally (their
+    status must never become a variable), everything else is masked."""
     request = request_event(record)
     if request is not None:
-        return miner.add_literal(request), request
-    masked = mask(event_text(record))
-    return miner.add(masked), masked
+        return request, request, True
+    text = event_text(record)
+    return text, mask(text), False
+
+
+def template_for(miner: TemplateMiner, record: Record) -> tuple[Template, str]:
+    """(template, form mined) of a record, the miner fed with it."""
+    _, form, literal = event_form(record)
+    return (miner.add_literal(form) if literal else miner.add(form)), form
 
 
 class _Tally:
@@ -170,15 +176,11 @@ class ErrorGrouper:
         self.records += 1
         if not at_least(record.level, self.min_level):
             return
-        request = request_event(record)
-        if request is not None:  # taken literally: a status never becomes a variable
-            first_line = masked = request
+        first_line, masked, literal = event_form(record)
+        if literal:
             self.miner.add_literal(masked)
             self._literals.add(masked)
         else:
-            message = record.message
-            first_line = message.split("\n", 1)[0] if "\n" in message else message
-            masked = mask(first_line)
             self.miner.add(masked)
         key = (record.service, masked, exception_of(record.message, record.fields))
         tally = self._tallies.get(key)
