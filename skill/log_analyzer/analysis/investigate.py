@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -137,6 +137,26 @@ def investigate(
     report = _analyse(collected, grouper, skew_estimator.estimate(), sources)
     # what to do now: the knowledge base of failure signatures, applied to what was found
     from ..knowledge.match import recommend  # the knowledge layer builds on this one
+
+    report.recommendations = recommend(report)
+    return report
+
+
+def investigate_records(
+    records: Iterable[Record],
+    sources: list[SourceSummary],
+    bucket_seconds: int = 60,
+    keep: RecordFilter | None = None,
+) -> Investigation:
+    """The same investigation from records already in memory (an agent's workspace, which
+    parses its sources once and answers many questions from them)."""
+    collected = _Collected(bucket_seconds)
+    grouper = ErrorGrouper(min_level="warning")
+    skew = SkewEstimator()
+    for record in keep(records) if keep is not None else records:
+        _collect(record, collected, grouper, skew)
+    report = _analyse(collected, grouper, skew.estimate(), sources)
+    from ..knowledge.match import recommend
 
     report.recommendations = recommend(report)
     return report

@@ -378,13 +378,42 @@ def report(
     year: YearOption = None,
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    narrative: Annotated[
+        bool,
+        typer.Option(
+            "--narrative",
+            help="Have a model draft the root-cause narrative from the findings (needs "
+            "ANTHROPIC_API_KEY or --provider openai; without one, the report is written "
+            "without it).",
+        ),
+    ] = False,
+    model: Annotated[str | None, typer.Option("--model", help="Model for --narrative.")] = None,
+    provider: Annotated[
+        str, typer.Option("--provider", help="anthropic or openai, for --narrative.")
+    ] = "anthropic",
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI-compatible server, for --narrative.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Usage and cost.")] = False,
 ) -> None:
     """The incident report for the post-mortem: summary, impact, timeline, root cause,
     cascade, errors, actions and evidence with file:line."""
     if output_format not in {"md", "html", "json"}:
         raise OptionError(f"--format {output_format!r}: expected md, html or json")
     found = _investigation(paths, bucket, since, until, None, tz, year, date, service)
-    text = render_postmortem(found, output_format, template)
+    drafted = None
+    if narrative:
+        from .agent_commands import narrative_for_report
+
+        parse = (None, tz, year, date, service)
+        drafted = narrative_for_report(paths, parse, provider, model, base_url, verbose)
+    text = render_postmortem(
+        found,
+        output_format,
+        template,
+        narrative=drafted[0] if drafted else None,
+        narrative_unverified=drafted[1] if drafted else None,
+    )
     if output is None:
         sys.stdout.write(text)
         return
@@ -446,3 +475,6 @@ def main() -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(run(sys.argv[1:]))
+
+
+from . import agent_commands as agent_commands  # noqa: E402  (registers its commands on app)

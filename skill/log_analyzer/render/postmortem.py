@@ -62,9 +62,18 @@ def context(report: Investigation) -> dict[str, Any]:
     }
 
 
-def render(report: Investigation, fmt: str, template: Path | None = None) -> str:
-    """The report as text in `fmt` (`md`, `html`, `json`), or from a user's own template."""
+def render(
+    report: Investigation,
+    fmt: str,
+    template: Path | None = None,
+    narrative: str | None = None,
+    narrative_unverified: list[str] | None = None,
+) -> str:
+    """The report as text in `fmt` (`md`, `html`, `json`), or from a user's own template.
+    `narrative` is the root-cause story a model drafted (`report --narrative`)."""
     facts = context(report)
+    facts["narrative"] = narrative
+    facts["narrative_unverified"] = narrative_unverified or []
     if fmt == "json" and template is None:
         payload = {
             key: value

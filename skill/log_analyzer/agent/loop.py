@@ -1,0 +1,245 @@
+"""The agent loop: a model answers questions by calling the tools, turn after turn.
+
+One `Conversation` per chat: its messages and its workspace live as long as it does. Each
+question runs turns until the model answers: every tool call of a turn runs and all results go
+back in one user message; errors come back as error results the model can correct; every
+stop reason is handled; transient API errors are retried with backoff (honouring
+`retry-after`); a turn limit and a token budget bound the cost. Everything sent passes through
+the redactor first, and the answer's citations are checked against the workspace.
+
+The provider (Anthropic Messages, or an OpenAI-compatible chat-completions server) only
+translates: `providers.py` turns the conversation's neutral turns into its wire format.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from .budget import DEFAULT_TOKEN_BUDGET, compact, wrap_untrusted
+from .grounding import Citation, check_citations
+from .pricing import Usage
+from .redact import Redactor
+from .registry import ToolResult, call
+from .workspace import Workspace
+
+DEFAULT_MAX_TURNS = 12
+DEFAULT_TOKEN_LIMIT = 300_000  # input + output tokens per question, cached reads included
+DEFAULT_MAX_TOKENS = 4096
+MAX_RETRIES = 5
+MAX_BACKOFF_SECONDS = 60.0
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: object
+
+
+@dataclass
+class Turn:
+    """What one model response holds, in provider-neutral form."""
+
+    text: str
+    tool_calls: list[ToolCall]
+    stop_reason: str  # end_turn, tool_use, max_tokens, pause_turn, refusal, ...
+    usage: Usage
+    assistant_message: dict[str, Any]  # to append to the history, in the provider's format
+
+
+class TransientError(Exception):
+    """A failure worth retrying (rate limit, overload, 5xx, connection), with the wait the
+    server asked for, if any."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ProviderError(Exception):
+    """A failure retrying will not fix (bad key, bad request): one line for the user."""
+
+
+class Provider(Protocol):
+    model: str
+
+    def complete(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        force_answer: bool,
+        on_text: Callable[[str], None],
+    ) -> Turn: ...
+
+    def user_message(self, text: str) -> dict[str, Any]: ...
+
+    def tool_results(self, results: list[tuple[ToolCall, ToolResult]]) -> list[dict[str, Any]]: ...
+
+
+@dataclass
+class AgentSettings:
+    max_turns: int = DEFAULT_MAX_TURNS
+    token_limit: int = DEFAULT_TOKEN_LIMIT
+    result_tokens: int = DEFAULT_TOKEN_BUDGET
+    redact: bool = True
+    redact_ips: bool = False
+    max_retries: int = MAX_RETRIES
+
+
+@dataclass
+class Answer:
+    text: str
+    stop_reason: str  # end_turn, max_tokens, refusal, turn_limit, token_limit
+    citations: list[Citation]
+    usage: Usage
+    tool_calls: int
+
+    @property
+    def unverified(self) -> list[str]:
+        return [c.text for c in self.citations if not c.verified]
+
+    @property
+    def complete(self) -> bool:
+        return self.stop_reason == "end_turn"
+
+
+class Transcript:
+    """`--transcript FILE`: every request body and response, one JSON object per line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.path.write_text("", encoding="utf-8")
+
+    def write(self, kind: str, payload: object) -> None:
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write(compact({"kind": kind, "payload": payload}) + "\n")
+
+
+@dataclass
+class Conversation:
+    """A chat with a model over one workspace; `ask` runs one question to its answer."""
+
+    workspace: Workspace
+    provider: Provider
+    settings: AgentSettings = field(default_factory=AgentSettings)
+    on_text: Callable[[str], None] = lambda _text: None
+    on_event: Callable[[str], None] = lambda _text: None  # retries, tool calls (--verbose)
+    sleep: Callable[[float], None] = time.sleep
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+
+    def __post_init__(self) -> None:
+        self.redactor = Redactor(ips=self.settings.redact_ips)
+
+    def redact(self, text: str) -> str:
+        return self.redactor.redact(text) if self.settings.redact else text
+
+    def reset(self) -> None:
+        """Forget the conversation (`/reset`); the workspace stays loaded."""
+        self.messages.clear()
+
+    def ask(self, question: str) -> Answer:
+        """Run turns until the model answers. Ctrl-C (KeyboardInterrupt) leaves the history as
+        it was before the question, so a chat can go on."""
+        before = len(self.messages)
+        try:
+            return self._ask(question)
+        except BaseException:
+            del self.messages[before:]
+            raise
+
+    def _ask(self, question: str) -> Answer:
+        text = question if self.messages else self._opening() + question
+        self.messages.append(self.provider.user_message(self.redact(text)))
+        spent = Usage()
+        calls = 0
+        turn_texts: list[str] = []
+        for number in range(1, self.settings.max_turns + 1):
+            if spent.total_tokens >= self.settings.token_limit:
+                return self._answer(turn_texts, "token_limit", spent, calls)
+            last = number == self.settings.max_turns
+            turn = self._complete(force_answer=last)
+            spent.add(turn.usage)
+            self.usage.add(turn.usage)
+            self.messages.append(turn.assistant_message)
+            if turn.text:
+                turn_texts.append(turn.text)
+            if turn.stop_reason == "pause_turn":
+                continue  # the server paused a long turn: send the history back to resume
+            if turn.stop_reason == "tool_use" and turn.tool_calls:
+                if last:
+                    return self._answer(turn_texts, "turn_limit", spent, calls)
+                results = [(c, self._run_tool(c)) for c in turn.tool_calls]
+                calls += len(results)
+                self.messages.extend(self.provider.tool_results(results))
+                continue
+            return self._answer(turn_texts, turn.stop_reason, spent, calls)
+        return self._answer(turn_texts, "turn_limit", spent, calls)
+
+    def _opening(self) -> str:
+        """The first message names what is loaded, so the model can call tools at once."""
+        sources = [
+            {
+                "file": s.file,
+                "format": s.format,
+                "service": s.service,
+                "first": s.first.isoformat() if s.first else None,
+                "last": s.last.isoformat() if s.last else None,
+                "records": s.records,
+            }
+            for s in self.workspace.summaries
+        ]
+        if not sources:
+            return "No logs are loaded yet: load them with parse_logs.\n\nQuestion: "
+        listing = wrap_untrusted("parse_logs", compact({"loaded": sources}))
+        return f"Logs loaded in the workspace:\n{listing}\n\nQuestion: "
+
+    def _complete(self, force_answer: bool) -> Turn:
+        attempt = 0
+        while True:
+            try:
+                return self.provider.complete(
+                    self.messages, force_answer=force_answer, on_text=self.on_text
+                )
+            except TransientError as error:
+                attempt += 1
+                if attempt > self.settings.max_retries:
+                    raise ProviderError(f"{error} (gave up after {attempt} attempts)") from None
+                wait = _backoff(attempt, error.retry_after)
+                self.on_event(
+                    f"{error}; retrying in {wait:.1f}s ({attempt}/{self.settings.max_retries})"
+                )
+                self.sleep(wait)
+
+    def _run_tool(self, tool_call: ToolCall) -> ToolResult:
+        arguments = tool_call.arguments
+        if self.settings.redact and isinstance(arguments, dict):
+            arguments = json.loads(self.redactor.restore(json.dumps(arguments)))
+        self.on_event(f"tool {tool_call.name} {compact(tool_call.arguments)}")
+        result = call(
+            self.workspace, tool_call.name, arguments, token_budget=self.settings.result_tokens
+        )
+        return ToolResult(self.redact(result.text), result.is_error)
+
+    def _answer(self, texts: list[str], stop: str, usage: Usage, calls: int) -> Answer:
+        text = "\n\n".join(t.strip() for t in texts if t.strip())
+        return Answer(
+            text=text,
+            stop_reason=stop,
+            citations=check_citations(text, self.workspace),
+            usage=usage,
+            tool_calls=calls,
+        )
+
+
+def _backoff(attempt: int, retry_after: float | None) -> float:
+    if retry_after is not None and retry_after >= 0:
+        return min(retry_after, MAX_BACKOFF_SECONDS)
+    base: float = min(0.5 * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+    return base * (0.75 + random.random() / 2)  # jitter: clients retrying together spread out

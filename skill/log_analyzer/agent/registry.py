@@ -1,0 +1,235 @@
+"""The tool registry: the one definition every consumer reads.
+
+Each tool is a typed function (`tools.py`) with a pydantic input and output model. From it
+come the Anthropic tool schema, the OpenAI strict function schema, the MCP tool list and the
+`log-analyzer tools` output; `call` validates a model's arguments, runs the tool against the
+conversation's workspace and renders the result within a token budget, log text marked as
+untrusted data. Errors never escape `call`: they come back as an error result for the model.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import LogAnalyzerError
+from . import tools
+from .budget import DEFAULT_TOKEN_BUDGET, fit, wrap_untrusted
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    function: Callable[[Workspace, Any], BaseModel]
+    input_model: type[BaseModel]
+
+    @property
+    def description(self) -> str:
+        # docstrings are hard-wrapped for the source; a model reads paragraphs
+        return re.sub(r"(?<!\n)\n(?!\n)", " ", inspect.cleandoc(self.function.__doc__ or ""))
+
+    def input_schema(self) -> dict[str, Any]:
+        return _clean(self.input_model.model_json_schema())
+
+
+def _tool(function: Callable[[Workspace, Any], BaseModel]) -> Tool:
+    request = inspect.signature(function).parameters["request"].annotation
+    model = getattr(tools, request) if isinstance(request, str) else request
+    return Tool(function.__name__, function, model)
+
+
+_FUNCTIONS: list[Callable[[Workspace, Any], BaseModel]] = [
+    tools.parse_logs,
+    tools.group_errors,
+    tools.find_first_failure,
+    tools.merge_timelines,
+    tools.count_per_minute,
+    tools.correlate_services,
+    tools.search_logs,
+    tools.read_lines,
+    tools.suggest_fixes,
+    tools.investigate,
+]
+TOOLS: dict[str, Tool] = {tool.name: tool for tool in (_tool(f) for f in _FUNCTIONS)}
+
+
+@dataclass
+class ToolResult:
+    text: str
+    is_error: bool = False
+
+
+def call(
+    workspace: Workspace,
+    name: str,
+    arguments: object,
+    *,
+    token_budget: int = DEFAULT_TOKEN_BUDGET,
+) -> ToolResult:
+    """Run a tool for a model. Unknown names, invalid arguments, refused paths and failures
+    come back as error results the model can read and correct, never as exceptions."""
+    tool = TOOLS.get(name)
+    if tool is None:
+        known = ", ".join(TOOLS)
+        return ToolResult(f"unknown tool {name!r}; the tools are: {known}", is_error=True)
+    if not isinstance(arguments, dict):
+        return ToolResult(f"{name}: arguments must be a JSON object", is_error=True)
+    # OpenAI strict mode sends null for every optional argument: null means "default".
+    given = {key: value for key, value in arguments.items() if value is not None}
+    try:
+        request = tool.input_model.model_validate(given)
+    except ValidationError as error:
+        return ToolResult(f"{name}: invalid arguments: {_problems(error)}", is_error=True)
+    try:
+        output = tool.function(workspace, request)
+    except LogAnalyzerError as error:
+        return ToolResult(f"{name}: {error}", is_error=True)
+    except Exception as error:  # a bug must not end the conversation: the model hears of it
+        return ToolResult(
+            f"{name}: internal error ({type(error).__name__}: {error})", is_error=True
+        )
+    data = output.model_dump(mode="json", exclude_none=True)
+    return ToolResult(wrap_untrusted(name, fit(data, token_budget)))
+
+
+def _problems(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors()[:5]:
+        where = ".".join(str(p) for p in problem["loc"]) or "arguments"
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+def _clean(schema: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic's schema without the noise a model does not need (titles)."""
+    schema = copy.deepcopy(schema)
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            node.pop("title", None)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return schema
+
+
+def anthropic_tools() -> list[dict[str, Any]]:
+    return [
+        {"name": t.name, "description": t.description, "input_schema": t.input_schema()}
+        for t in TOOLS.values()
+    ]
+
+
+def openai_tools() -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "function",
+            "function": {
+                "name": t.name,
+                "description": t.description,
+                "parameters": strict_schema(t.input_schema()),
+                "strict": True,
+            },
+        }
+        for t in TOOLS.values()
+    ]
+
+
+def mcp_tools() -> list[dict[str, Any]]:
+    return [
+        {"name": t.name, "description": t.description, "inputSchema": t.input_schema()}
+        for t in TOOLS.values()
+    ]
+
+
+# Keywords OpenAI's strict mode accepts (structured outputs' supported subset).
+STRICT_KEYWORDS = frozenset(
+    {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "items",
+        "enum",
+        "const",
+        "anyOf",
+        "$ref",
+        "$defs",
+        "description",
+        "pattern",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "minItems",
+        "maxItems",
+    }
+)
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI strict mode: every object closed (`additionalProperties: false`) with every
+    property required; an optional property becomes nullable instead (null = the default, see
+    `call`); unsupported keywords (`default`, `minLength`...) dropped, their meaning kept in
+    the description where a model needs it."""
+    schema = copy.deepcopy(schema)
+
+    def walk(node: dict[str, Any]) -> dict[str, Any]:
+        if "default" in node and node["default"] is not None:
+            note = f"Default: {json.dumps(node['default'])}."
+            node["description"] = f"{node.get('description', '')} {note}".strip()
+        for key in [k for k in node if k not in STRICT_KEYWORDS]:
+            del node[key]
+        if node.get("type") == "object" or "properties" in node:
+            properties: dict[str, Any] = node.get("properties", {})
+            required = set(node.get("required", []))
+            for name, value in properties.items():
+                walk(value)
+                if name not in required:
+                    properties[name] = _nullable(value)
+            node["required"] = list(properties)
+            node["additionalProperties"] = False
+        for child in node.get("anyOf", []):
+            walk(child)
+        if isinstance(node.get("items"), dict):
+            walk(node["items"])
+        for definition in node.get("$defs", {}).values():
+            walk(definition)
+        return node
+
+    return walk(schema)
+
+
+def _nullable(node: dict[str, Any]) -> dict[str, Any]:
+    variants = node.get("anyOf")
+    if variants is not None:
+        if not any(v.get("type") == "null" for v in variants):
+            variants.append({"type": "null"})
+        return node
+    description = node.pop("description", None)
+    out: dict[str, Any] = {"anyOf": [node, {"type": "null"}]}
+    if description:
+        out["description"] = description
+    return out
+
+
+def tool_schemas(format: str) -> list[dict[str, Any]]:
+    exporters = {"anthropic": anthropic_tools, "openai": openai_tools, "mcp": mcp_tools}
+    return exporters[format]()

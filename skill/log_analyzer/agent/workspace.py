@@ -1,0 +1,137 @@
+"""The workspace of one conversation: sources parsed once, then asked many questions.
+
+A model calls tools many times in a conversation ("group the errors", "now the Redis log for
+the same window", "read those lines"). Parsing the logs again for each call would cost
+seconds every turn, so the records of every loaded source stay in memory here, and the
+investigation of each (window, service) the model asks about is computed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..analysis.investigate import investigate_records
+from ..analysis.report import Investigation
+from ..errors import SourceError
+from ..filters import RecordFilter
+from ..ingest import ParseOptions, open_paths
+from ..models import SourceSummary
+from ..records import Record
+from .roots import AllowedRoots, PathRefused
+
+
+@dataclass
+class LoadedSource:
+    """One source read into memory, with its summary."""
+
+    path: Path  # resolved
+    summary: SourceSummary
+    records: list[Record]
+
+
+@dataclass
+class LoadResult:
+    loaded: list[SourceSummary] = field(default_factory=list)
+    already_loaded: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+InvestigationKey = tuple[datetime | None, datetime | None, tuple[str, ...], int]
+
+
+class Workspace:
+    """Sources loaded by one conversation, checked against the allowed roots."""
+
+    def __init__(
+        self,
+        roots: AllowedRoots,
+        options: ParseOptions | None = None,
+        bucket_seconds: int = 60,
+    ) -> None:
+        self.roots = roots
+        self.options = options or ParseOptions()
+        self.bucket_seconds = bucket_seconds
+        self.sources: dict[Path, LoadedSource] = {}
+        self._investigations: dict[InvestigationKey, Investigation] = {}
+
+    def load(self, paths: Sequence[str]) -> LoadResult:
+        """Parse the sources behind `paths` that are not loaded yet. Every path, and every
+        file found under a directory or by a glob, must resolve inside the allowed roots."""
+        result = LoadResult()
+        for text in paths:
+            if any(c in text for c in "*?["):
+                self.roots.check_glob(text)
+            else:
+                self.roots.check(text)
+        found = open_paths(paths, self.options)
+        result.warnings.extend(found.warnings)
+        for parser in found.parsers:
+            source = parser.source
+            if source.path is None:
+                raise SourceError("standard input cannot be loaded by a tool")
+            resolved = self.roots.check(str(source.path))
+            if resolved in self.sources:
+                result.already_loaded.append(source.display)
+                continue
+            records = list(parser)
+            summary = SourceSummary.from_stats(parser.stats)
+            self.sources[resolved] = LoadedSource(resolved, summary, records)
+            result.loaded.append(summary)
+            result.warnings.extend(parser.stats.warnings)
+        if result.loaded:
+            self._investigations.clear()
+        return result
+
+    def reset(self) -> None:
+        self.sources.clear()
+        self._investigations.clear()
+
+    @property
+    def summaries(self) -> list[SourceSummary]:
+        return [loaded.summary for loaded in self.sources.values()]
+
+    @property
+    def services(self) -> list[str]:
+        names: set[str] = set()
+        for summary in self.summaries:
+            names.update(summary.services)
+            names.add(summary.service)
+        return sorted(names)
+
+    def records(self) -> Iterator[Record]:
+        for loaded in self.sources.values():
+            yield from loaded.records
+
+    def require_sources(self) -> None:
+        if not self.sources:
+            raise SourceError("no logs loaded yet: call parse_logs with the paths first")
+
+    def investigation(self, keep: RecordFilter | None = None) -> Investigation:
+        """The investigation of the loaded records inside `keep` (computed once per filter)."""
+        self.require_sources()
+        keep = keep or RecordFilter()
+        key = (keep.since, keep.until, tuple(sorted(keep.services)), self.bucket_seconds)
+        cached = self._investigations.get(key)
+        if cached is None:
+            cached = investigate_records(
+                self.records(),
+                self.summaries,
+                self.bucket_seconds,
+                keep if keep.narrows else None,
+            )
+            self._investigations[key] = cached
+        return cached
+
+    def source_for(self, text: str) -> LoadedSource | None:
+        """The loaded source a model's path names: as displayed, or resolved."""
+        for loaded in self.sources.values():
+            if loaded.summary.file == text:
+                return loaded
+        try:
+            resolved = self.roots.check(text)
+        except PathRefused:
+            return None
+        return self.sources.get(resolved)
