@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import respx
 
 from log_analyzer.ingest import ParseOptions, parse_paths
 from log_analyzer.records import Record
@@ -27,3 +29,17 @@ def loghub_dir() -> Path:
             "../shared, not with it: its licence forbids copying it in)"
         )
     return LOGHUB
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
+    """The Anthropic API mocked with respx (`tests/anthropic_mock.py`), a test key set, the
+    model and base URL left to their defaults, from the project root."""
+    from .anthropic_mock import API
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key")
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    monkeypatch.delenv("LOG_ANALYZER_MODEL", raising=False)
+    monkeypatch.chdir(ROOT)
+    with respx.mock(using="httpcore2", base_url=API, assert_all_called=False) as router:
+        yield router

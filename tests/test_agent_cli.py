@@ -4,14 +4,13 @@ mocked with respx (no network)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import respx
 
 from log_analyzer.cli.app import run
 
-from .anthropic_mock import API, bodies, error, message, text, tool_use
+from .anthropic_mock import bodies, message, text, tool_use
 from .conftest import ROOT
 
 CHECKOUT = "fixtures/incidents/checkout/"
@@ -19,16 +18,6 @@ ANSWER = (
     "Redis ran out of memory at 2026-11-28T14:01:58Z (redis/redis-server.log:12); "
     "checkout-service timed out on it from 14:02:03 (checkout-service.log:773)."
 )
-
-
-@pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key")
-    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
-    monkeypatch.delenv("LOG_ANALYZER_MODEL", raising=False)
-    monkeypatch.chdir(ROOT)
-    with respx.mock(using="httpcore2", base_url=API, assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture
@@ -84,9 +73,7 @@ def test_ask_model_from_the_environment_and_a_transcript(api, capsys, monkeypatc
 
 
 def test_ask_exits_1_when_the_answer_is_cut(api, capsys):
-    api.post("/v1/messages").mock(
-        return_value=message(text("Redis ran"), stop_reason="max_tokens")
-    )
+    api.post("/v1/messages").mock(return_value=message(text("Redis ran"), stop_reason="max_tokens"))
     assert run(["ask", "why?", CHECKOUT]) == 1
     assert "cut at the response size limit" in capsys.readouterr().err
 
@@ -173,7 +160,7 @@ def test_chat_keeps_the_conversation_and_handles_commands(api, capsys, monkeypat
 def test_chat_ctrl_c_during_an_answer_keeps_the_chat_going(api, capsys, monkeypatch):
     calls = {"n": 0}
 
-    def flaky(request):  # noqa: ANN001 - respx side effect
+    def flaky(request):
         calls["n"] += 1
         if calls["n"] == 1:
             raise KeyboardInterrupt
@@ -246,9 +233,8 @@ def test_openai_compatible_provider_drives_the_same_tools(monkeypatch, capsys):
         route = router.post("/chat/completions").mock(
             side_effect=[httpx.Response(200, json=first), httpx.Response(200, json=second)]
         )
-        code = run(
-            ["ask", "why?", CHECKOUT, "--provider", "openai", "--base-url", base, "--model", "qwen3"]
-        )
+        provider = ["--provider", "openai", "--base-url", base, "--model", "qwen3"]
+        code = run(["ask", "why?", CHECKOUT, *provider])
     assert code == 0
     assert ANSWER in capsys.readouterr().out
     sent = bodies(route)

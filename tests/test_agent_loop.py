@@ -4,7 +4,6 @@ respx (`tests/anthropic_mock.py`), the real tools over the bundled incident."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +18,11 @@ from log_analyzer.agent.roots import AllowedRoots
 from log_analyzer.agent.tools import GroupErrorsInput
 from log_analyzer.agent.workspace import Workspace
 
-from .anthropic_mock import API, bodies, error, message, text, tool_use
+from .anthropic_mock import bodies, error, message, text, tool_use
 from .conftest import FIXTURES, ROOT
 
 CHECKOUT = FIXTURES / "incidents" / "checkout"
 REDIS_LOG = "fixtures/incidents/checkout/redis/redis-server.log"
-
-
-@pytest.fixture
-def mock_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-key")
-    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
-    monkeypatch.chdir(ROOT)
-    with respx.mock(using="httpcore2", base_url=API, assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +50,8 @@ def results_of(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [b for b in last["content"] if b["type"] == "tool_result"]
 
 
-def test_a_tool_call_then_a_final_answer(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_a_tool_call_then_a_final_answer(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         side_effect=[
             message(text("Let me look."), tool_use("find_first_failure", {})),
             message(
@@ -102,8 +92,8 @@ def test_a_tool_call_then_a_final_answer(mock_api, checkout_workspace):
     assert answer.usage.requests == 2 and answer.usage.input_tokens == 2400
 
 
-def test_two_parallel_tool_calls_are_answered_in_one_message(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_two_parallel_tool_calls_are_answered_in_one_message(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         side_effect=[
             message(
                 tool_use("group_errors", {"limit": 3}, id="toolu_a"),
@@ -124,14 +114,14 @@ def test_two_parallel_tool_calls_are_answered_in_one_message(mock_api, checkout_
     assert "rows" in results[1]["content"]
 
 
-def test_a_tool_that_raises_becomes_an_error_result(mock_api, checkout_workspace, monkeypatch):
+def test_a_tool_that_raises_becomes_an_error_result(api, checkout_workspace, monkeypatch):
     def broken(workspace: Workspace, request: GroupErrorsInput) -> Any:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setitem(
         registry.TOOLS, "group_errors", Tool("group_errors", broken, GroupErrorsInput)
     )
-    route = mock_api.post("/v1/messages").mock(
+    route = api.post("/v1/messages").mock(
         side_effect=[message(tool_use("group_errors", {})), message(text("The tool failed."))]
     )
     talk, _ = conversation(checkout_workspace)
@@ -142,8 +132,8 @@ def test_a_tool_that_raises_becomes_an_error_result(mock_api, checkout_workspace
     assert "internal error (RuntimeError: disk on fire)" in result["content"]
 
 
-def test_schema_invalid_input_and_unknown_tool_are_error_results(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_schema_invalid_input_and_unknown_tool_are_error_results(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         side_effect=[
             message(
                 tool_use("group_errors", {"limit": "many", "colour": "red"}, id="toolu_bad"),
@@ -163,8 +153,8 @@ def test_schema_invalid_input_and_unknown_tool_are_error_results(mock_api, check
     assert "group_errors" in unknown["content"]  # the model learns the real names
 
 
-def test_429_is_retried_after_the_wait_the_server_asks(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_429_is_retried_after_the_wait_the_server_asks(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         side_effect=[error(429, "rate_limit_error", retry_after="7"), message(text("ok"))]
     )
     talk, waits = conversation(checkout_workspace)
@@ -177,8 +167,8 @@ def test_429_is_retried_after_the_wait_the_server_asks(mock_api, checkout_worksp
     assert any("429" in e and "retrying in 7.0s" in e for e in events)
 
 
-def test_529_overloaded_and_500_are_retried_with_backoff(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_529_overloaded_and_500_are_retried_with_backoff(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         side_effect=[
             error(529, "overloaded_error"),
             error(500, "api_error"),
@@ -191,8 +181,8 @@ def test_529_overloaded_and_500_are_retried_with_backoff(mock_api, checkout_work
     assert len(waits) == 2 and waits[1] > waits[0] > 0  # exponential, jittered
 
 
-def test_persistent_overload_gives_up_with_one_clear_error(mock_api, checkout_workspace):
-    mock_api.post("/v1/messages").mock(return_value=error(529, "overloaded_error"))
+def test_persistent_overload_gives_up_with_one_clear_error(api, checkout_workspace):
+    api.post("/v1/messages").mock(return_value=error(529, "overloaded_error"))
     talk, waits = conversation(checkout_workspace, max_retries=2)
     with pytest.raises(ProviderError, match=r"529 overloaded_error.*gave up after 3 attempts"):
         talk.ask("hi")
@@ -200,18 +190,18 @@ def test_persistent_overload_gives_up_with_one_clear_error(mock_api, checkout_wo
     assert talk.messages == []  # the failed question leaves no half turn behind
 
 
-def test_a_bad_key_is_not_retried(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(return_value=error(401, "authentication_error"))
+def test_a_bad_key_is_not_retried(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(return_value=error(401, "authentication_error"))
     talk, waits = conversation(checkout_workspace)
     with pytest.raises(ProviderError, match="401 authentication_error"):
         talk.ask("hi")
     assert route.call_count == 1 and waits == []
 
 
-def test_connection_errors_are_retried(mock_api, checkout_workspace):
+def test_connection_errors_are_retried(api, checkout_workspace):
     import httpx
 
-    route = mock_api.post("/v1/messages").mock(
+    route = api.post("/v1/messages").mock(
         side_effect=[httpx.ConnectError("connection refused"), message(text("ok"))]
     )
     talk, waits = conversation(checkout_workspace)
@@ -219,8 +209,8 @@ def test_connection_errors_are_retried(mock_api, checkout_workspace):
     assert route.call_count == 2 and len(waits) == 1
 
 
-def test_max_tokens_returns_the_partial_answer_flagged(mock_api, checkout_workspace):
-    mock_api.post("/v1/messages").mock(
+def test_max_tokens_returns_the_partial_answer_flagged(api, checkout_workspace):
+    api.post("/v1/messages").mock(
         return_value=message(text("Redis ran out of"), stop_reason="max_tokens")
     )
     talk, _ = conversation(checkout_workspace)
@@ -229,8 +219,8 @@ def test_max_tokens_returns_the_partial_answer_flagged(mock_api, checkout_worksp
     assert answer.text == "Redis ran out of"
 
 
-def test_pause_turn_is_resumed_and_refusal_ends_the_turn(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_pause_turn_is_resumed_and_refusal_ends_the_turn(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         side_effect=[
             message(text("Working on it."), stop_reason="pause_turn"),
             message(text("I can't help with that."), stop_reason="refusal"),
@@ -244,8 +234,8 @@ def test_pause_turn_is_resumed_and_refusal_ends_the_turn(mock_api, checkout_work
     assert answer.stop_reason == "refusal"
 
 
-def test_the_turn_limit_forces_an_answer_then_stops(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_the_turn_limit_forces_an_answer_then_stops(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         return_value=message(tool_use("group_errors", {"limit": 1}))
     )
     talk, _ = conversation(checkout_workspace, max_turns=3)
@@ -258,8 +248,8 @@ def test_the_turn_limit_forces_an_answer_then_stops(mock_api, checkout_workspace
     assert answer.tool_calls == 2
 
 
-def test_the_token_limit_stops_a_costly_question(mock_api, checkout_workspace):
-    route = mock_api.post("/v1/messages").mock(
+def test_the_token_limit_stops_a_costly_question(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
         return_value=message(tool_use("group_errors", {"limit": 1}), input_tokens=6000)
     )
     talk, _ = conversation(checkout_workspace, token_limit=10_000)
@@ -268,7 +258,7 @@ def test_the_token_limit_stops_a_costly_question(mock_api, checkout_workspace):
     assert route.call_count == 2
 
 
-def test_a_follow_up_in_chat_reuses_the_conversation_and_the_workspace(mock_api, monkeypatch):
+def test_a_follow_up_in_chat_reuses_the_conversation_and_the_workspace(api, monkeypatch):
     workspace = Workspace(AllowedRoots.for_session([str(CHECKOUT)], cwd=ROOT))
     workspace.load([str(CHECKOUT)])
     loads: list[object] = []
@@ -279,7 +269,7 @@ def test_a_follow_up_in_chat_reuses_the_conversation_and_the_workspace(mock_api,
         return original(paths)
 
     monkeypatch.setattr(workspace, "load", counting_load)
-    route = mock_api.post("/v1/messages").mock(
+    route = api.post("/v1/messages").mock(
         side_effect=[
             message(tool_use("investigate", {})),
             message(text("Redis OOM at 14:01:58 (redis/redis-server.log:12).")),
@@ -302,14 +292,14 @@ def test_a_follow_up_in_chat_reuses_the_conversation_and_the_workspace(mock_api,
     assert "maxmemory" in fixes
 
 
-def test_seed_flow_checkout_logs_then_the_redis_log(mock_api):
+def test_seed_flow_checkout_logs_then_the_redis_log(api):
     services = [
         str(CHECKOUT / name)
         for name in ("checkout-service.log", "cart-service.log", "payment-gateway.log")
     ]
     workspace = Workspace(AllowedRoots.for_session([str(CHECKOUT)], cwd=ROOT))
     workspace.load(services)
-    route = mock_api.post("/v1/messages").mock(
+    route = api.post("/v1/messages").mock(
         side_effect=[
             message(tool_use("group_errors", {"min_level": "error", "limit": 5})),
             message(text("Checkout fails on Redis timeouts.")),
@@ -369,12 +359,10 @@ def test_the_system_prompt_is_stable_and_holds_no_timestamp():
     assert "untrusted" in first and "file:line" in first
 
 
-def test_transcript_holds_exactly_what_was_sent_and_received(
-    mock_api, checkout_workspace, tmp_path
-):
+def test_transcript_holds_exactly_what_was_sent_and_received(api, checkout_workspace, tmp_path):
     from log_analyzer.agent.loop import Transcript
 
-    route = mock_api.post("/v1/messages").mock(
+    route = api.post("/v1/messages").mock(
         side_effect=[message(tool_use("group_errors", {"limit": 1})), message(text("ok"))]
     )
     log = Transcript(tmp_path / "t.jsonl")

@@ -13,7 +13,6 @@ translates: `providers.py` turns the conversation's neutral turns into its wire 
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable
@@ -24,8 +23,8 @@ from typing import Any, Protocol
 from .budget import DEFAULT_TOKEN_BUDGET, compact, wrap_untrusted
 from .grounding import Citation, check_citations
 from .pricing import Usage
-from .redact import Redactor
-from .registry import ToolResult, call
+from .registry import ToolResult
+from .session import ToolSession
 from .workspace import Workspace
 
 DEFAULT_MAX_TURNS = 12
@@ -135,10 +134,12 @@ class Conversation:
     usage: Usage = field(default_factory=Usage)
 
     def __post_init__(self) -> None:
-        self.redactor = Redactor(ips=self.settings.redact_ips)
-
-    def redact(self, text: str) -> str:
-        return self.redactor.redact(text) if self.settings.redact else text
+        self.tools = ToolSession(
+            self.workspace,
+            redact=self.settings.redact,
+            redact_ips=self.settings.redact_ips,
+            token_budget=self.settings.result_tokens,
+        )
 
     def reset(self) -> None:
         """Forget the conversation (`/reset`); the workspace stays loaded."""
@@ -156,7 +157,7 @@ class Conversation:
 
     def _ask(self, question: str) -> Answer:
         text = question if self.messages else self._opening() + question
-        self.messages.append(self.provider.user_message(self.redact(text)))
+        self.messages.append(self.provider.user_message(self.tools.outgoing(text)))
         spent = Usage()
         calls = 0
         turn_texts: list[str] = []
@@ -218,14 +219,8 @@ class Conversation:
                 self.sleep(wait)
 
     def _run_tool(self, tool_call: ToolCall) -> ToolResult:
-        arguments = tool_call.arguments
-        if self.settings.redact and isinstance(arguments, dict):
-            arguments = json.loads(self.redactor.restore(json.dumps(arguments)))
         self.on_event(f"tool {tool_call.name} {compact(tool_call.arguments)}")
-        result = call(
-            self.workspace, tool_call.name, arguments, token_budget=self.settings.result_tokens
-        )
-        return ToolResult(self.redact(result.text), result.is_error)
+        return self.tools.call(tool_call.name, tool_call.arguments)
 
     def _answer(self, texts: list[str], stop: str, usage: Usage, calls: int) -> Answer:
         text = "\n\n".join(t.strip() for t in texts if t.strip())

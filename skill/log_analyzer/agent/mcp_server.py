@@ -34,6 +34,7 @@ from mcp.server.stdio import stdio_server
 from .. import __version__
 from . import registry
 from .budget import DEFAULT_TOKEN_BUDGET
+from .session import ToolSession
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -65,15 +66,23 @@ def mcp_tool_list() -> list[types.Tool]:
 
 
 def build_server(
-    workspace: Workspace, *, token_budget: int = DEFAULT_TOKEN_BUDGET
+    workspace: Workspace,
+    *,
+    token_budget: int = DEFAULT_TOKEN_BUDGET,
+    redact: bool = True,
+    redact_ips: bool = False,
 ) -> Server[dict[str, Any]]:
-    """An MCP server whose tools are the registry's, run against `workspace`."""
+    """An MCP server whose tools are the registry's, run against `workspace`. Results are
+    redacted as for our own agent: an MCP client hands them to a model too."""
     tools = mcp_tool_list()
+    session = ToolSession(
+        workspace, redact=redact, redact_ips=redact_ips, token_budget=token_budget
+    )
     lock = threading.Lock()  # one call at a time on the shared workspace
 
     def run(name: str, arguments: dict[str, Any]) -> registry.ToolResult:
         with lock:
-            return registry.call(workspace, name, arguments, token_budget=token_budget)
+            return session.call(name, arguments)
 
     async def list_tools(
         ctx: ServerRequestContext[dict[str, Any]], params: types.PaginatedRequestParams | None
@@ -101,10 +110,18 @@ def build_server(
     )
 
 
-def serve_stdio(workspace: Workspace, *, token_budget: int = DEFAULT_TOKEN_BUDGET) -> None:
+def serve_stdio(
+    workspace: Workspace,
+    *,
+    token_budget: int = DEFAULT_TOKEN_BUDGET,
+    redact: bool = True,
+    redact_ips: bool = False,
+) -> None:
     """Serve the tools on stdin/stdout until the client closes stdin."""
     _log_to_stderr()
-    server = build_server(workspace, token_budget=token_budget)
+    server = build_server(
+        workspace, token_budget=token_budget, redact=redact, redact_ips=redact_ips
+    )
     log.info("%s %s: serving %d tools on stdio", SERVER_NAME, server.version, len(registry.TOOLS))
     anyio.run(_serve, server)
 

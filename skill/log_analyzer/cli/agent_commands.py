@@ -88,6 +88,15 @@ def session_workspace(
 def mcp(
     paths: OptionalPaths = None,
     allow: AllowOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_redact: Annotated[
+        bool, typer.Option("--no-redact", help="Send log text unredacted (secrets included).")
+    ] = False,
+    redact_ips: Annotated[
+        bool, typer.Option("--redact-ips", help="Also redact IP addresses.")
+    ] = False,
+    result_tokens: Annotated[
+        int, typer.Option("--result-tokens", min=200, help="Tokens per tool result, at most.")
+    ] = DEFAULT_TOKEN_BUDGET,
     format: FormatOption = None,
     tz: TzOption = None,
     year: YearOption = None,
@@ -101,7 +110,7 @@ def mcp(
     workspace = session_workspace(paths or [], allow, format, tz, year, date, service)
     if paths:
         workspace.load(paths)
-    serve_stdio(workspace)
+    serve_stdio(workspace, token_budget=result_tokens, redact=not no_redact, redact_ips=redact_ips)
 
 
 ModelOption = Annotated[

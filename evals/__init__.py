@@ -1,0 +1,1 @@
+"""Answer-quality evals: real models, the bundled incidents, keyword-scored answers."""
