@@ -43,3 +43,13 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[respx.MockRouter]:
     monkeypatch.chdir(ROOT)
     with respx.mock(using="httpcore2", base_url=API, assert_all_called=False) as router:
         yield router
+
+
+@pytest.fixture(autouse=True)
+def private_index(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own on-disk index, never the user's cache."""
+    directory = tmp_path_factory.mktemp("index")
+    monkeypatch.setenv("LOG_ANALYZER_CACHE_DIR", str(directory))
+    return directory

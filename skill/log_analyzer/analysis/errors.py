@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from ..filters import RecordFilter
+from ..index import Analysis, IndexReport, IndexStore, run_analysis
 from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace, merge_stats, open_paths
 from ..mining.groups import ErrorGroup, ErrorGrouper, GrouperPartial
 from ..sources.discover import Source
@@ -18,6 +19,7 @@ class ErrorsResult:
     records: int  # records read inside the filters' window and services (any level)
     groups: list[ErrorGroup]
     workspace: Workspace
+    index: IndexReport | None = None  # what came from the on-disk index, when one was used
 
 
 def find_error_groups(
@@ -26,6 +28,7 @@ def find_error_groups(
     min_level: str = "warning",
     keep: RecordFilter | None = None,
     workers: int | None = None,
+    store: IndexStore | None = None,
 ) -> ErrorsResult:
     """Group the records at `min_level` and above, inside `keep`'s window and services.
 
@@ -40,15 +43,18 @@ def find_error_groups(
         options = replace(options, keep_level=min_level)
     workspace = open_paths(paths, options)
     grouper = ErrorGrouper(min_level=min_level)
-    parts = plan(workspace, worker_count(workers))
-    if parts is None:
-        partials = [
-            _group_part(parser, min_level, keep if narrowed else None)
-            for parser in workspace.parsers
-        ]
+    index: IndexReport | None = None
+    if narrowed or store is None:
+        partials = _group_sources(workspace, min_level, keep if narrowed else None, workers)
     else:
-        task = partial(_group_planned_part, min_level=min_level, keep=keep if narrowed else None)
-        partials = run_parts(parts, task, worker_count(workers))
+        analysis = Analysis(
+            "errors",
+            f"min_level={min_level}",
+            partial(_group_planned_part, min_level=min_level, keep=None),
+            _merge_results,
+            _stats_of,
+        )
+        partials, index = run_analysis(workspace, analysis, worker_count(workers), store)
     stats: dict[Source, list[SourceStats]] = {}
     for part_partial, part_stats in partials:
         grouper.merge(part_partial)
@@ -56,7 +62,33 @@ def find_error_groups(
     for parser in workspace.parsers:
         parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
     counted = grouper.records if narrowed else sum(s.records for s in workspace.stats)
-    return ErrorsResult(records=counted, groups=grouper.groups(), workspace=workspace)
+    return ErrorsResult(records=counted, groups=grouper.groups(), workspace=workspace, index=index)
+
+
+PartResult = tuple[GrouperPartial, SourceStats]
+
+
+def _group_sources(
+    workspace: Workspace, min_level: str, keep: RecordFilter | None, workers: int | None
+) -> list[PartResult]:
+    parts = plan(workspace, worker_count(workers))
+    if parts is None:
+        partials = [_group_part(parser, min_level, keep) for parser in workspace.parsers]
+        return partials
+    task = partial(_group_planned_part, min_level=min_level, keep=keep)
+    return run_parts(parts, task, worker_count(workers))
+
+
+def _merge_results(first: PartResult, second: PartResult) -> PartResult:
+    """Two consecutive parts of one file as one (the index keeps a file's prefix so)."""
+    grouper = ErrorGrouper()
+    grouper.merge(first[0])
+    grouper.merge(second[0])
+    return grouper.partial(), merge_stats([first[1], second[1]])
+
+
+def _stats_of(result: PartResult) -> SourceStats:
+    return result[1]
 
 
 def _group_part(

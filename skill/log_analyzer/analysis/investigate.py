@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from ..filters import RecordFilter
+from ..index import Analysis, IndexReport, IndexStore, run_analysis
 from ..ingest import ParseOptions, SourceParser, SourceStats, merge_stats, open_paths
 from ..levels import RANK
 from ..mining.groups import ErrorGroup, ErrorGrouper, Example, GrouperPartial
@@ -110,18 +111,31 @@ def investigate(
     bucket_seconds: int = 60,
     keep: RecordFilter | None = None,
     workers: int | None = None,
+    store: IndexStore | None = None,
+    on_index: Callable[[IndexReport], None] | None = None,
 ) -> Investigation:
     """Investigate the incident in the logs behind `paths`. With several cores and enough
     data, parts of the input are read in worker processes; the summaries they return merge
     into the same result as one pass."""
     workspace = open_paths(paths, options or ParseOptions())
     count = worker_count(workers)
-    parts = plan(workspace, count)
-    if parts is None:
-        results = [_collect_part(p, bucket_seconds, keep) for p in workspace.parsers]
+    index: IndexReport | None = None
+    if store is not None and keep is None:
+        analysis = Analysis(
+            "investigate",
+            f"bucket={bucket_seconds}",
+            partial(_collect_planned, bucket_seconds=bucket_seconds, keep=None),
+            _merge_part_results,
+            _stats_of,
+        )
+        results, index = run_analysis(workspace, analysis, count, store)
     else:
-        task = partial(_collect_planned, bucket_seconds=bucket_seconds, keep=keep)
-        results = run_parts(parts, task, count)
+        parts = plan(workspace, count)
+        if parts is None:
+            results = [_collect_part(p, bucket_seconds, keep) for p in workspace.parsers]
+        else:
+            task = partial(_collect_planned, bucket_seconds=bucket_seconds, keep=keep)
+            results = run_parts(parts, task, count)
     collected = _Collected(bucket_seconds)
     grouper = ErrorGrouper(min_level="warning")
     skew_estimator = SkewEstimator()
@@ -139,6 +153,8 @@ def investigate(
     from ..knowledge.match import recommend  # the knowledge layer builds on this one
 
     report.recommendations = recommend(report)
+    if on_index is not None and index is not None:
+        on_index(index)
     return report
 
 
@@ -160,6 +176,24 @@ def investigate_records(
 
     report.recommendations = recommend(report)
     return report
+
+
+def _merge_part_results(first: _PartResult, second: _PartResult) -> _PartResult:
+    """Two consecutive parts of one file as one (the index keeps a file's prefix so)."""
+    first.collected.merge(second.collected)
+    grouper = ErrorGrouper(min_level="warning")
+    grouper.merge(first.groups)
+    grouper.merge(second.groups)
+    skew = SkewEstimator()
+    skew.merge(first.sightings)
+    skew.merge(second.sightings)
+    return _PartResult(
+        first.collected, grouper.partial(), skew.sightings, merge_stats([first.stats, second.stats])
+    )
+
+
+def _stats_of(result: _PartResult) -> SourceStats:
+    return result.stats
 
 
 @dataclass

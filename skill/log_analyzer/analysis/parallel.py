@@ -79,23 +79,40 @@ def plan(workspace: Workspace, workers: int) -> list[Part] | None:
 def _cuts(parser: SourceParser, size: int, workers: int) -> list[tuple[int, int]]:
     """(byte offset, line number) of record starts near equal fractions of a large file, when
     it can be cut: uncompressed, and every timestamp complete (a year in each)."""
+    if not is_cuttable(parser):
+        return []
+    return cuts_between(parser, 0, 1, size, max(workers, 2))
+
+
+def is_cuttable(parser: SourceParser) -> bool:
+    """A file can be read in parts starting at any record: uncompressed, no envelope, and
+    every timestamp complete (nothing carried over from the records before)."""
     path = parser.source.path
-    assert path is not None
+    if path is None:
+        return False
     with open(path, "rb") as raw:
         if compression_of(raw.read(8)) is not None:
-            return []
+            return False
     detection = parser.detect()
-    primary = detection.primary
-    if detection.envelope is not None or not _dates_complete(primary):
+    return detection.envelope is None and _dates_complete(detection.primary)
+
+
+def cuts_between(
+    parser: SourceParser, start: int, start_line: int, end: int, pieces: int
+) -> list[tuple[int, int]]:
+    """(byte offset, line number) of record starts near equal fractions of [start, end)."""
+    if pieces < 2:
         return []
-    pieces = max(workers, 2)
+    path = parser.source.path
+    assert path is not None
+    primary = parser.detect().primary
     cuts: list[tuple[int, int]] = []
-    lines_before = 0
-    counted_to = 0
+    lines_before = start_line - 1
+    counted_to = start
     clock = Clock()
     with open(path, "rb") as raw:
         for piece in range(1, pieces):
-            raw.seek(size * piece // pieces)
+            raw.seek(start + (end - start) * piece // pieces)
             raw.readline()  # to the start of the next line
             offset = raw.tell()
             for _ in range(_SCAN_LINES):
@@ -108,12 +125,42 @@ def _cuts(parser: SourceParser, size: int, workers: int) -> list[tuple[int, int]
                 offset += len(line)
             else:
                 continue
-            if offset >= size or (cuts and offset <= cuts[-1][0]):
+            if offset >= end or (cuts and offset <= cuts[-1][0]):
                 continue
             lines_before += _count_newlines(raw, counted_to, offset)
             counted_to = offset
             cuts.append((offset, lines_before + 1))
     return cuts
+
+
+def last_record_start(parser: SourceParser, start: int, end: int) -> int | None:
+    """The offset of the first line of the last record in [start, end): where a later run
+    starts reading when the file has grown (that record may still be growing)."""
+    path = parser.source.path
+    assert path is not None
+    primary = parser.detect().primary
+    clock = Clock()
+    span = 1 << 16
+    with open(path, "rb") as raw:
+        while True:
+            low = max(start, end - span)
+            raw.seek(low)
+            block = raw.read(end - low)
+            lines = block.split(b"\n")
+            offsets = []
+            position = low
+            for line in lines:
+                offsets.append(position)
+                position += len(line) + 1
+            # the first piece may be a line cut in two, unless the block starts the range
+            first = 0 if low == start else 1
+            for index in range(len(lines) - 1, first - 1, -1):
+                text = lines[index].decode("utf-8", "replace").rstrip("\r")
+                if text and primary.parse(text, clock) is not None:
+                    return offsets[index]
+            if low == start or span >= 1 << 24:
+                return None
+            span *= 4
 
 
 def _dates_complete(primary: object) -> bool:

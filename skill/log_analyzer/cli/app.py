@@ -23,6 +23,7 @@ from ..errors import LogAnalyzerError, OptionError
 from ..filters import RecordFilter, parse_time_bound
 from ..formats.envelopes import ENVELOPES
 from ..formats.registry import FORMATS
+from ..index import IndexReport, IndexStore
 from ..ingest import open_paths
 from ..mining.groups import template_for
 from ..mining.templates import TemplateMiner
@@ -93,6 +94,14 @@ ServiceOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse everything afresh: neither read nor write the on-disk index "
+        "(see `log-analyzer cache info`).",
+    ),
+]
 
 # Not a terminal (an agent, a pipe): no wrapping, so rows stay one line each.
 _stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 250)
@@ -102,6 +111,15 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 def _warn(messages: list[str]) -> None:
     for message in messages:
         _stderr.print(f"log-analyzer: warning: {message}", markup=False)
+
+
+def _index_store(no_cache: bool) -> IndexStore | None:
+    return None if no_cache or os.environ.get("LOG_ANALYZER_NO_CACHE") else IndexStore()
+
+
+def _warn_index(report: IndexReport | None) -> None:
+    if report is not None:
+        _warn(report.warnings)
 
 
 def _record_filter(
@@ -225,13 +243,16 @@ def errors(
     year: YearOption = None,
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
 ) -> None:
     """The distinct error types: count, first and last seen, service, label, example."""
     options, service_filter = build_parse_options(format, tz, year, date, service)
     minimum = check_level(min_level) or "warning"
     keep = _record_filter(since, until, service_filter)  # the level is the grouper's
-    result = find_error_groups(paths, options, minimum, keep, workers=jobs)
+    store = _index_store(no_cache)
+    result = find_error_groups(paths, options, minimum, keep, workers=jobs, store=store)
     _warn(result.workspace.warnings)
+    _warn_index(result.index)
     for stats in result.workspace.stats:
         _warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
     groups, records = result.groups, result.records
@@ -267,11 +288,19 @@ def _investigation(
     year: int | None,
     date: str | None,
     service: list[str],
+    no_cache: bool = False,
 ) -> Investigation:
     options, service_filter = build_parse_options(format, tz, year, date, service)
     keep = _record_filter(since, until, service_filter)
     with _stderr.status("reading and analysing…") if _stderr.is_terminal else nullcontext():
-        return investigate(paths, options, _bucket_seconds(bucket), keep if keep.narrows else None)
+        return investigate(
+            paths,
+            options,
+            _bucket_seconds(bucket),
+            keep if keep.narrows else None,
+            store=_index_store(no_cache),
+            on_index=_warn_index,
+        )
 
 
 @app.command("investigate")
@@ -286,10 +315,11 @@ def investigate_command(
     year: YearOption = None,
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
 ) -> None:
     """The incident in one screen: trend, first failure, root cause, cascade, error groups
     (chronic ones marked) and a timeline with clocks corrected."""
-    report = _investigation(paths, bucket, since, until, format, tz, year, date, service)
+    report = _investigation(paths, bucket, since, until, format, tz, year, date, service, no_cache)
     if json_output:
         sys.stdout.write(report.model_dump_json() + "\n")
         return
@@ -311,10 +341,11 @@ def trend(
     year: YearOption = None,
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Errors per bucket and service as sparklines, and the verdict: ongoing, recovering,
     resolved or no-incident. `--latency` adds p50/p95/p99 of the durations records carry."""
-    report = _investigation(paths, bucket, since, until, format, tz, year, date, service)
+    report = _investigation(paths, bucket, since, until, format, tz, year, date, service, no_cache)
     if json_output:
         payload = {
             "trend": report.trend,
@@ -344,10 +375,11 @@ def fixes(
     year: YearOption = None,
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
 ) -> None:
     """What to do now: actions from the knowledge base of failure signatures, filled with the
     values the logs give, most urgent first."""
-    report = _investigation(paths, "1m", since, until, format, tz, year, date, service)
+    report = _investigation(paths, "1m", since, until, format, tz, year, date, service, no_cache)
     found = [r for r in report.recommendations if group is None or r.group_id == group]
     if json_output:
         payload = {"recommendations": [r.model_dump(mode="json") for r in found]}
@@ -395,12 +427,13 @@ def report(
         str | None, typer.Option("--base-url", help="OpenAI-compatible server, for --narrative.")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Usage and cost.")] = False,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """The incident report for the post-mortem: summary, impact, timeline, root cause,
     cascade, errors, actions and evidence with file:line."""
     if output_format not in {"md", "html", "json"}:
         raise OptionError(f"--format {output_format!r}: expected md, html or json")
-    found = _investigation(paths, bucket, since, until, None, tz, year, date, service)
+    found = _investigation(paths, bucket, since, until, None, tz, year, date, service, no_cache)
     drafted = None
     if narrative:
         from .agent_commands import narrative_for_report
@@ -478,3 +511,4 @@ def main() -> None:
 
 
 from . import agent_commands as agent_commands  # noqa: E402  (registers its commands on app)
+from . import cache_command as cache_command  # noqa: E402

@@ -1,0 +1,260 @@
+"""Analyses that read each file once: a result from the index when the file is unchanged, a
+parse of only the appended bytes when it grew, both cores for whatever must be parsed.
+
+A file's summary is kept in two pieces: the *prefix*, everything before the start of its last
+record, and the *tail*, that last record. Logs grow at the end and a stack trace may still be
+growing there, so the next run parses from the start of the last record: the prefix is reused
+as it is, the rest is parsed and merged after it, in order, exactly as the parallel path merges
+the parts of one file (`analysis.parallel`). Only files whose every record carries a complete
+date can be cut like that; the others are reused when unchanged and parsed whole otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import count, pairwise
+from typing import Any, Generic, TypeVar
+
+from ..analysis.parallel import (
+    MIN_PARALLEL_BYTES,
+    SPLIT_BYTES,
+    Part,
+    cuts_between,
+    is_cuttable,
+    last_record_start,
+    run_parts,
+)
+from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace
+from .store import Entry, IndexCorrupt, IndexStore
+
+R = TypeVar("R")
+PROBE_BYTES = 4096
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Analysis(Generic[R]):
+    """What to run on each part of a file, and how two consecutive results merge."""
+
+    name: str
+    params: str  # everything else the result depends on (levels, bucket width...)
+    work: Callable[[Part], R]  # module-level, so worker processes can run it
+    merge: Callable[[R, R], R]  # may change its first argument
+    stats_of: Callable[[R], SourceStats]  # the statistics of a part's result
+
+
+@dataclass
+class IndexReport:
+    """What this run took from the index and what it parsed."""
+
+    reused: list[str] = field(default_factory=list)  # answered wholly from the index
+    appended: list[str] = field(default_factory=list)  # only appended data parsed
+    parsed_lines: int = 0
+    parsed_bytes: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Job(Generic[R]):
+    parser: SourceParser
+    options: ParseOptions
+    key: str | None
+    identity: dict[str, Any] | None
+    prefix: R | None = None  # from the index, covering [0, start)
+    tail: R | None = None  # from the index, when the file is unchanged
+    start: int = 0
+    start_line: int = 1
+    parts: list[Part] = field(default_factory=list)  # the prefix's new parts
+    tail_part: Part | None = None
+    boundary: int | None = None
+    boundary_line: int = 1
+
+
+def run_analysis(
+    workspace: Workspace,
+    analysis: Analysis[R],
+    workers: int,
+    store: IndexStore | None,
+) -> tuple[list[R], IndexReport]:
+    """One result per source, in the workspace's order."""
+    report = IndexReport()
+    numbers = count()
+    jobs = [_job(p, analysis, store, report, numbers, workers) for p in workspace.parsers]
+    parts = [p for job in jobs for p in (*job.parts, *([job.tail_part] if job.tail_part else []))]
+    sizes = sum(_part_bytes(p) for p in parts)
+    if workers >= 2 and len(parts) >= 2 and sizes >= MIN_PARALLEL_BYTES:
+        results = run_parts(parts, analysis.work, workers)
+    else:
+        results = [analysis.work(part) for part in parts]
+    outcome = {part.index: result for part, result in zip(parts, results, strict=True)}
+    report.parsed_lines = sum(
+        analysis.stats_of(result).lines - part.first_line + 1
+        for part, result in zip(parts, results, strict=True)
+    )
+    report.parsed_bytes = sizes
+    merged: list[R] = []
+    for job in jobs:
+        prefix = job.prefix
+        for part in job.parts:
+            result = outcome[part.index]
+            prefix = result if prefix is None else analysis.merge(prefix, result)
+        tail = outcome[job.tail_part.index] if job.tail_part is not None else job.tail
+        parsed = bool(job.parts) or job.tail_part is not None
+        if store is not None and job.key is not None and job.identity is not None and parsed:
+            _save(store, job, prefix, tail)
+        if prefix is None:
+            assert tail is not None
+            whole = tail
+        else:
+            whole = prefix if tail is None else analysis.merge(prefix, tail)
+        # from the index, the statistics name the source as an earlier run saw it
+        analysis.stats_of(whole).source = job.parser.source
+        merged.append(whole)
+    return merged, report
+
+
+def _job(
+    parser: SourceParser,
+    analysis: Analysis[R],
+    store: IndexStore | None,
+    report: IndexReport,
+    numbers: Iterator[int],
+    workers: int,
+) -> _Job[R]:
+    source = parser.source
+    options = parser.options
+    if options.day is None and parser.day_hint is not None:
+        options = replace(options, day=parser.day_hint())  # settled once, as in `plan`
+    job: _Job[R] = _Job(parser, options, None, None)
+    if source.path is None:  # stdin: read once, never indexed
+        job.tail_part = Part(next(numbers), source, options)
+        return job
+    path = source.path
+    identity = _identity(str(path))
+    job.identity = identity
+    cuttable = is_cuttable(parser)
+    if store is not None:
+        job.key = _key(analysis, options, source.display, str(path.resolve()))
+        entry = _load(store, job.key, source.display, report)
+        if entry is not None and _reuse(job, entry, identity, report, source.display):
+            return job
+    size = identity["size"]
+    if not cuttable:
+        job.tail_part = Part(next(numbers), source, options)
+        return job
+    boundary = last_record_start(parser, job.start, size)
+    if boundary is None or boundary < job.start:
+        boundary = job.start
+    pieces = max(2, workers) if boundary - job.start > SPLIT_BYTES else 1
+    cuts = cuts_between(parser, job.start, job.start_line, boundary, pieces)
+    bounds = [(job.start, job.start_line), *cuts]
+    boundary_line = job.start_line + _count_lines(str(path), job.start, boundary)
+    bounds.append((boundary, boundary_line))
+    for (start, line), (end, _) in pairwise(bounds):
+        if end > start:
+            job.parts.append(Part(next(numbers), source, options, (start, end), line))
+    job.boundary, job.boundary_line = boundary, boundary_line
+    job.tail_part = Part(next(numbers), source, options, (boundary, size), boundary_line)
+    return job
+
+
+def _reuse(
+    job: _Job[R], entry: Entry, identity: dict[str, Any], report: IndexReport, display: str
+) -> bool:
+    """True when the entry answers for the whole file; otherwise sets up the job to parse
+    only what was appended (when it can), and returns False."""
+    old = entry.meta["identity"]
+    payload = entry.payload
+    assert isinstance(payload, tuple) and len(payload) == 2
+    prefix, tail = payload
+    if old == identity:
+        job.prefix, job.tail = prefix, tail
+        report.reused.append(display)
+        return True
+    boundary = entry.meta.get("boundary")
+    same_file = all(old[k] == identity[k] for k in ("dev", "inode", "head"))
+    if boundary is None or not same_file or identity["size"] <= old["size"]:
+        return False
+    if _probe(str(job.parser.source.path), boundary) != entry.meta.get("probe"):
+        return False  # rewritten, not appended to
+    job.prefix = prefix
+    job.start = boundary
+    job.start_line = entry.meta["boundary_line"]
+    report.appended.append(display)
+    return False
+
+
+def _save(store: IndexStore, job: _Job[R], prefix: R | None, tail: R | None) -> None:
+    path = str(job.parser.source.path)
+    meta = {
+        "version": VERSION,
+        "file": job.parser.source.display,
+        "identity": job.identity,
+        "boundary": job.boundary,
+        "boundary_line": job.boundary_line,
+        "probe": _probe(path, job.boundary) if job.boundary is not None else None,
+    }
+    assert job.key is not None
+    store.save(job.key, Entry(meta, (prefix, tail)))
+
+
+def _load(store: IndexStore, key: str, display: str, report: IndexReport) -> Entry | None:
+    try:
+        entry = store.load(key)
+    except IndexCorrupt as error:
+        report.warnings.append(f"{display}: index entry {error}; parsed afresh and rebuilt")
+        return None
+    if entry is not None and entry.meta.get("version") != VERSION:
+        return None
+    return entry
+
+
+def _key(analysis: Analysis[Any], options: ParseOptions, display: str, resolved: str) -> str:
+    text = "\x00".join([VERSION, analysis.name, analysis.params, repr(options), display, resolved])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _identity(path: str) -> dict[str, Any]:
+    stat = os.stat(path)
+    with open(path, "rb") as raw:
+        head = hashlib.blake2b(raw.read(PROBE_BYTES), digest_size=16).hexdigest()
+    return {
+        "dev": stat.st_dev,
+        "inode": stat.st_ino,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "head": head,
+    }
+
+
+def _probe(path: str, boundary: int) -> str:
+    """A digest of the bytes just before `boundary`: unchanged when the file was only
+    appended to."""
+    with open(path, "rb") as raw:
+        start = max(0, boundary - PROBE_BYTES)
+        raw.seek(start)
+        return hashlib.blake2b(raw.read(boundary - start), digest_size=16).hexdigest()
+
+
+def _count_lines(path: str, start: int, end: int) -> int:
+    newlines = 0
+    with open(path, "rb") as raw:
+        raw.seek(start)
+        remaining = end - start
+        while remaining > 0:
+            block = raw.read(min(1 << 22, remaining))
+            if not block:
+                break
+            newlines += block.count(b"\n")
+            remaining -= len(block)
+    return newlines
+
+
+def _part_bytes(part: Part) -> int:
+    if part.byte_range is not None:
+        return part.byte_range[1] - part.byte_range[0]
+    path = part.source.path
+    return os.path.getsize(path) if path is not None else 0
