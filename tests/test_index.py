@@ -244,3 +244,22 @@ def test_a_read_only_cache_directory_never_breaks_a_command(log, tmp_path, monke
     assert run(["errors", log.name, "--min-level", "error", "--limit", "1"]) == 0
     out = capsys.readouterr()
     assert "RedisCommandTimeoutException" in out.out and out.err == ""
+
+
+def test_two_workers_through_the_index_give_the_serial_result(log, private_index, monkeypatch):
+    from log_analyzer.index import incremental
+
+    monkeypatch.setattr(incremental, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(incremental, "SPLIT_BYTES", 256 << 10)  # cut the 4 MB log in parts
+    store = IndexStore(private_index)
+    cold = find_error_groups([str(log)], store=store, workers=2)
+    write(log, spring_lines(10_000, seed=4, start=START + timedelta(hours=3)), mode="a")
+    grown = find_error_groups([str(log)], store=store, workers=2)
+    serial = find_error_groups([str(log)], workers=1)
+    assert cold.index is not None and cold.index.parsed_lines == 30_000
+    assert grown.index is not None and grown.index.appended == [str(log)]
+    assert groups_view(grown) == groups_view(serial)
+    assert grown.records == serial.records
+    incident = str(FIXTURES / "incidents" / "checkout")
+    parallel = investigate([incident], store=IndexStore(private_index / "i"), workers=2)
+    assert parallel.model_dump() == investigate([incident], workers=1).model_dump()

@@ -7,6 +7,7 @@ isError, and the session goes on."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,6 +41,8 @@ CALLS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("read_lines", {"path": REDIS_LOG, "start": 1, "end": 5}, [REDIS_LINE_1]),
     ("suggest_fixes", {}, ["redis-bgsave-fork-failed"]),
     ("investigate", {}, ["redis-server.log:12", '"service":"redis"']),
+    # nothing is written to the fixture while it watches: back at baseline
+    ("monitor_logs", {"minutes": 2, "settle": 1}, ['"verdict":"settled"']),
 ]
 # legacy: the initialize handshake (2025-11-25, what most clients speak today), in process over
 # the SDK's in-memory JSON-RPC streams; auto: the client probes server/discover and speaks
@@ -55,7 +58,9 @@ def anyio_backend() -> str:
 @pytest.fixture
 def workspace(monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.chdir(ROOT)  # the tools read relative paths from the current directory
-    return Workspace(AllowedRoots.for_session([CHECKOUT], cwd=ROOT))
+    space = Workspace(AllowedRoots.for_session([CHECKOUT], cwd=ROOT))
+    space.monitor_interval = 0.3  # monitor_logs' "minutes", short for tests
+    return space
 
 
 def text_of(result: types.CallToolResult) -> str:
@@ -174,7 +179,10 @@ async def test_stdio_subprocess(tmp_path: Path, mode: str) -> None:
     call, stdout carries nothing but protocol (a stray line does not break the SDK's client,
     it reaches the message handler as an exception), logs go to stderr."""
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "log_analyzer", "mcp", CHECKOUT], cwd=ROOT
+        command=sys.executable,
+        args=["-m", "log_analyzer", "mcp", CHECKOUT],
+        cwd=ROOT,
+        env={**os.environ, "LOG_ANALYZER_MINUTE_SECONDS": "0.3"},  # monitor_logs, quickly
     )
     stray: list[Exception] = []  # lines on stdout that are not JSON-RPC arrive here
 
@@ -203,6 +211,6 @@ async def test_stdio_subprocess(tmp_path: Path, mode: str) -> None:
     elapsed = time.perf_counter() - started
     assert not stray, f"stdout carried more than the protocol: {stray}"
     logged = errlog.read_text()
-    assert "serving 10 tools on stdio" in logged
+    assert f"serving {len(registry.TOOLS)} tools on stdio" in logged
     assert "investigate: ok" in logged
     assert elapsed < 10, f"the stdio session took {elapsed:.1f} s"

@@ -31,6 +31,7 @@ EXPECTED_TOOLS = {
     "read_lines",
     "suggest_fixes",
     "investigate",
+    "monitor_logs",
 }
 # One valid call per tool, on the bundled checkout incident.
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -44,6 +45,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "read_lines": {"path": "fixtures/incidents/checkout/redis/redis-server.log", "start": 10},
     "suggest_fixes": {},
     "investigate": {"service": "redis"},
+    "monitor_logs": {"minutes": 2, "settle": 1},
 }
 
 
@@ -51,6 +53,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 def workspace() -> Workspace:
     space = Workspace(AllowedRoots.for_session([str(CHECKOUT)], cwd=ROOT))
     space.load([str(CHECKOUT)])
+    space.monitor_interval = 0.3  # monitor_logs' "minutes", short for tests
     return space
 
 
@@ -61,7 +64,7 @@ def data_of(text: str) -> dict[str, Any]:
     return parsed
 
 
-def test_the_registry_holds_the_ten_tools_with_real_descriptions():
+def test_the_registry_holds_the_tools_with_real_descriptions():
     assert set(registry.TOOLS) == EXPECTED_TOOLS
     for tool in registry.TOOLS.values():
         assert len(tool.description) > 120, tool.name  # when to use, what it returns
@@ -268,3 +271,39 @@ def test_loading_twice_parses_once(workspace):
     result = call(workspace, "parse_logs", {"paths": [str(CHECKOUT)]})
     data = data_of(result.text)
     assert data["loaded"] == [] and len(data["already_loaded"]) == data["sources_in_workspace"]
+
+
+def test_monitor_logs_says_elevated_while_errors_keep_coming(tmp_path):
+    import threading
+    import time
+    from datetime import UTC, datetime
+
+    log = tmp_path / "api.log"
+    calm = "".join(
+        f"2026-11-28T14:{m:02d}:00.000Z INFO [api] request served in 12 ms\n" for m in range(30)
+    )
+    log.write_text(calm)
+    space = Workspace(AllowedRoots.for_session([str(tmp_path)], cwd=tmp_path))
+    space.load([str(log)])
+    space.monitor_interval = 0.4
+    stop = threading.Event()
+
+    def failing() -> None:
+        stop.wait(0.5)  # after the watch has read the existing content
+        while not stop.is_set():
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            with log.open("a") as out:
+                out.write(f"{now} ERROR [api] upstream payments returned 503\n" * 5)
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=failing)
+    writer.start()
+    try:
+        result = call(space, "monitor_logs", {"minutes": 3, "settle": 1})
+    finally:
+        stop.set()
+        writer.join()
+    data = data_of(result.text)
+    assert data["verdict"] == "elevated"
+    assert data["peak"] > 10 and len(data["per_minute"]) == 3
+    assert any("upstream" in group for group in data["new_groups"]), data["new_groups"]

@@ -57,6 +57,7 @@ _FUNCTIONS: list[Callable[[Workspace, Any], BaseModel]] = [
     tools.read_lines,
     tools.suggest_fixes,
     tools.investigate,
+    tools.monitor_logs,
 ]
 TOOLS: dict[str, Tool] = {tool.name: tool for tool in (_tool(f) for f in _FUNCTIONS)}
 

@@ -8,6 +8,7 @@ investigation of each (window, service) the model asks about is computed once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,6 +56,9 @@ class Workspace:
         self.options = options or ParseOptions()
         self.bucket_seconds = bucket_seconds
         self.sources: dict[Path, LoadedSource] = {}
+        # the length of a "minute" for monitor_logs: 60 s; LOG_ANALYZER_MINUTE_SECONDS makes
+        # it shorter for demos and tests of a whole session (an MCP server in a subprocess)
+        self.monitor_interval = _minute_seconds()
         self._investigations: dict[InvestigationKey, Investigation] = {}
 
     def load(self, paths: Sequence[str]) -> LoadResult:
@@ -135,3 +139,11 @@ class Workspace:
         except PathRefused:
             return None
         return self.sources.get(resolved)
+
+
+def _minute_seconds() -> float:
+    try:
+        value = float(os.environ.get("LOG_ANALYZER_MINUTE_SECONDS", "60"))
+    except ValueError:
+        return 60.0
+    return value if value > 0 else 60.0

@@ -11,7 +11,8 @@ from ..index import Analysis, IndexReport, IndexStore, run_analysis
 from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace, merge_stats, open_paths
 from ..mining.groups import ErrorGroup, ErrorGrouper, GrouperPartial
 from ..sources.discover import Source
-from .parallel import Part, plan, run_parts, worker_count
+from .parallel import Part, part_bytes, plan, run_parts, worker_count
+from .progress import NoProgress, ProgressSink, size_of, total_of
 
 
 @dataclass
@@ -29,6 +30,7 @@ def find_error_groups(
     keep: RecordFilter | None = None,
     workers: int | None = None,
     store: IndexStore | None = None,
+    progress: ProgressSink | None = None,
 ) -> ErrorsResult:
     """Group the records at `min_level` and above, inside `keep`'s window and services.
 
@@ -45,7 +47,9 @@ def find_error_groups(
     grouper = ErrorGrouper(min_level=min_level)
     index: IndexReport | None = None
     if narrowed or store is None:
-        partials = _group_sources(workspace, min_level, keep if narrowed else None, workers)
+        partials = _group_sources(
+            workspace, min_level, keep if narrowed else None, workers, progress or NoProgress()
+        )
     else:
         analysis = Analysis(
             "errors",
@@ -54,7 +58,7 @@ def find_error_groups(
             _merge_results,
             _stats_of,
         )
-        partials, index = run_analysis(workspace, analysis, worker_count(workers), store)
+        partials, index = run_analysis(workspace, analysis, worker_count(workers), store, progress)
     stats: dict[Source, list[SourceStats]] = {}
     for part_partial, part_stats in partials:
         grouper.merge(part_partial)
@@ -69,14 +73,23 @@ PartResult = tuple[GrouperPartial, SourceStats]
 
 
 def _group_sources(
-    workspace: Workspace, min_level: str, keep: RecordFilter | None, workers: int | None
+    workspace: Workspace,
+    min_level: str,
+    keep: RecordFilter | None,
+    workers: int | None,
+    progress: ProgressSink,
 ) -> list[PartResult]:
+    progress.start(total_of(p.source for p in workspace.parsers))
     parts = plan(workspace, worker_count(workers))
     if parts is None:
-        partials = [_group_part(parser, min_level, keep) for parser in workspace.parsers]
+        partials = []
+        for parser in workspace.parsers:
+            partials.append(_group_part(parser, min_level, keep))
+            progress.advance(size_of(parser.source))
         return partials
     task = partial(_group_planned_part, min_level=min_level, keep=keep)
-    return run_parts(parts, task, worker_count(workers))
+    done = lambda part: progress.advance(part_bytes(part))  # noqa: E731
+    return run_parts(parts, task, worker_count(workers), on_done=done)
 
 
 def _merge_results(first: PartResult, second: PartResult) -> PartResult:

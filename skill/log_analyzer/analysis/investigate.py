@@ -36,7 +36,8 @@ from ..sources.reader import LineReader
 from . import rates
 from .events import operational_event
 from .latency import Latency, LatencyPoint, duration_ms, percentile
-from .parallel import Part, plan, run_parts, worker_count
+from .parallel import Part, part_bytes, plan, run_parts, worker_count
+from .progress import NoProgress, ProgressSink, size_of, total_of
 from .report import (
     CascadeStep,
     ErrorRate,
@@ -113,6 +114,7 @@ def investigate(
     workers: int | None = None,
     store: IndexStore | None = None,
     on_index: Callable[[IndexReport], None] | None = None,
+    progress: ProgressSink | None = None,
 ) -> Investigation:
     """Investigate the incident in the logs behind `paths`. With several cores and enough
     data, parts of the input are read in worker processes; the summaries they return merge
@@ -128,14 +130,20 @@ def investigate(
             _merge_part_results,
             _stats_of,
         )
-        results, index = run_analysis(workspace, analysis, count, store)
+        results, index = run_analysis(workspace, analysis, count, store, progress)
     else:
+        sink = progress or NoProgress()
+        sink.start(total_of(p.source for p in workspace.parsers))
         parts = plan(workspace, count)
         if parts is None:
-            results = [_collect_part(p, bucket_seconds, keep) for p in workspace.parsers]
+            results = []
+            for parser in workspace.parsers:
+                results.append(_collect_part(parser, bucket_seconds, keep))
+                sink.advance(size_of(parser.source))
         else:
             task = partial(_collect_planned, bucket_seconds=bucket_seconds, keep=keep)
-            results = run_parts(parts, task, count)
+            done = lambda part: sink.advance(part_bytes(part))  # noqa: E731
+            results = run_parts(parts, task, count, on_done=done)
     collected = _Collected(bucket_seconds)
     grouper = ErrorGrouper(min_level="warning")
     skew_estimator = SkewEstimator()

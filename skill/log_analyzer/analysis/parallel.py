@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from multiprocessing import get_context
@@ -187,8 +187,26 @@ def _count_newlines(raw: object, start: int, end: int) -> int:
     return int(newlines)
 
 
-def run_parts(parts: Sequence[Part], work: Callable[[Part], T], workers: int) -> list[T]:
-    """`work` on every part in worker processes, results in the parts' order."""
+def run_parts(
+    parts: Sequence[Part],
+    work: Callable[[Part], T],
+    workers: int,
+    on_done: Callable[[Part], None] | None = None,
+) -> list[T]:
+    """`work` on every part in worker processes, results in the parts' order; `on_done` is
+    told of each part as it finishes (in any order), for a progress bar."""
     context = get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
-        return list(pool.map(work, parts))
+        futures = {pool.submit(work, part): part for part in parts}
+        if on_done is not None:
+            for future in as_completed(futures):
+                on_done(futures[future])
+        return [future.result() for future in futures]
+
+
+def part_bytes(part: Part) -> int:
+    """The bytes a part covers on disk."""
+    if part.byte_range is not None:
+        return part.byte_range[1] - part.byte_range[0]
+    path = part.source.path
+    return os.path.getsize(path) if path is not None else 0

@@ -8,7 +8,6 @@ import os
 import re
 import signal
 import sys
-from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 from typing import Annotated
@@ -38,6 +37,7 @@ from ..render.investigation import (
 )
 from ..render.postmortem import render as render_postmortem
 from ..render.sources import sources_table
+from .progress import progress_bar
 
 app = typer.Typer(
     name="log-analyzer",
@@ -94,6 +94,7 @@ ServiceOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar on stderr.")]
 NoCacheOption = Annotated[
     bool,
     typer.Option(
@@ -244,13 +245,17 @@ def errors(
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """The distinct error types: count, first and last seen, service, label, example."""
     options, service_filter = build_parse_options(format, tz, year, date, service)
     minimum = check_level(min_level) or "warning"
     keep = _record_filter(since, until, service_filter)  # the level is the grouper's
     store = _index_store(no_cache)
-    result = find_error_groups(paths, options, minimum, keep, workers=jobs, store=store)
+    with progress_bar(_stderr, "reading", quiet) as progress:
+        result = find_error_groups(
+            paths, options, minimum, keep, workers=jobs, store=store, progress=progress
+        )
     _warn(result.workspace.warnings)
     _warn_index(result.index)
     for stats in result.workspace.stats:
@@ -289,10 +294,11 @@ def _investigation(
     date: str | None,
     service: list[str],
     no_cache: bool = False,
+    quiet: bool = False,
 ) -> Investigation:
     options, service_filter = build_parse_options(format, tz, year, date, service)
     keep = _record_filter(since, until, service_filter)
-    with _stderr.status("reading and analysing…") if _stderr.is_terminal else nullcontext():
+    with progress_bar(_stderr, "reading and analysing", quiet) as progress:
         return investigate(
             paths,
             options,
@@ -300,6 +306,7 @@ def _investigation(
             keep if keep.narrows else None,
             store=_index_store(no_cache),
             on_index=_warn_index,
+            progress=progress,
         )
 
 
@@ -316,10 +323,13 @@ def investigate_command(
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """The incident in one screen: trend, first failure, root cause, cascade, error groups
     (chronic ones marked) and a timeline with clocks corrected."""
-    report = _investigation(paths, bucket, since, until, format, tz, year, date, service, no_cache)
+    report = _investigation(
+        paths, bucket, since, until, format, tz, year, date, service, no_cache, quiet
+    )
     if json_output:
         sys.stdout.write(report.model_dump_json() + "\n")
         return
@@ -342,10 +352,13 @@ def trend(
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Errors per bucket and service as sparklines, and the verdict: ongoing, recovering,
     resolved or no-incident. `--latency` adds p50/p95/p99 of the durations records carry."""
-    report = _investigation(paths, bucket, since, until, format, tz, year, date, service, no_cache)
+    report = _investigation(
+        paths, bucket, since, until, format, tz, year, date, service, no_cache, quiet
+    )
     if json_output:
         payload = {
             "trend": report.trend,
@@ -376,10 +389,13 @@ def fixes(
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """What to do now: actions from the knowledge base of failure signatures, filled with the
     values the logs give, most urgent first."""
-    report = _investigation(paths, "1m", since, until, format, tz, year, date, service, no_cache)
+    report = _investigation(
+        paths, "1m", since, until, format, tz, year, date, service, no_cache, quiet
+    )
     found = [r for r in report.recommendations if group is None or r.group_id == group]
     if json_output:
         payload = {"recommendations": [r.model_dump(mode="json") for r in found]}
@@ -428,12 +444,15 @@ def report(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Usage and cost.")] = False,
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """The incident report for the post-mortem: summary, impact, timeline, root cause,
     cascade, errors, actions and evidence with file:line."""
     if output_format not in {"md", "html", "json"}:
         raise OptionError(f"--format {output_format!r}: expected md, html or json")
-    found = _investigation(paths, bucket, since, until, None, tz, year, date, service, no_cache)
+    found = _investigation(
+        paths, bucket, since, until, None, tz, year, date, service, no_cache, quiet
+    )
     drafted = None
     if narrative:
         from .agent_commands import narrative_for_report
@@ -512,3 +531,4 @@ def main() -> None:
 
 from . import agent_commands as agent_commands  # noqa: E402  (registers its commands on app)
 from . import cache_command as cache_command  # noqa: E402
+from . import watch_command as watch_command  # noqa: E402  (registers `watch` on app)

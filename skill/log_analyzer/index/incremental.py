@@ -25,8 +25,10 @@ from ..analysis.parallel import (
     cuts_between,
     is_cuttable,
     last_record_start,
+    part_bytes,
     run_parts,
 )
+from ..analysis.progress import NoProgress, ProgressSink, total_of
 from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace
 from .store import Entry, IndexCorrupt, IndexStore
 
@@ -78,17 +80,29 @@ def run_analysis(
     analysis: Analysis[R],
     workers: int,
     store: IndexStore | None,
+    progress: ProgressSink | None = None,
 ) -> tuple[list[R], IndexReport]:
     """One result per source, in the workspace's order."""
+    progress = progress or NoProgress()
+    total = total_of(p.source for p in workspace.parsers)
+    progress.start(total)
     report = IndexReport()
     numbers = count()
     jobs = [_job(p, analysis, store, report, numbers, workers) for p in workspace.parsers]
     parts = [p for job in jobs for p in (*job.parts, *([job.tail_part] if job.tail_part else []))]
-    sizes = sum(_part_bytes(p) for p in parts)
+    sizes = sum(part_bytes(p) for p in parts)
+    progress.advance(max(0, total - sizes))  # what the index answered for
+
+    def done(part: Part) -> None:
+        progress.advance(part_bytes(part))
+
     if workers >= 2 and len(parts) >= 2 and sizes >= MIN_PARALLEL_BYTES:
-        results = run_parts(parts, analysis.work, workers)
+        results = run_parts(parts, analysis.work, workers, on_done=done)
     else:
-        results = [analysis.work(part) for part in parts]
+        results = []
+        for part in parts:
+            results.append(analysis.work(part))
+            done(part)
     outcome = {part.index: result for part, result in zip(parts, results, strict=True)}
     report.parsed_lines = sum(
         analysis.stats_of(result).lines - part.first_line + 1
@@ -251,10 +265,3 @@ def _count_lines(path: str, start: int, end: int) -> int:
             newlines += block.count(b"\n")
             remaining -= len(block)
     return newlines
-
-
-def _part_bytes(part: Part) -> int:
-    if part.byte_range is not None:
-        return part.byte_range[1] - part.byte_range[0]
-    path = part.source.path
-    return os.path.getsize(path) if path is not None else 0

@@ -1,0 +1,133 @@
+"""`log-analyzer watch`: after the fix, follow the logs for a few minutes and say whether the
+errors are back to normal (exit status 0), still elevated (1), or the watch was interrupted
+(130). Registered on the main `app`; `watch.monitor` does the work."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import AbstractContextManager, nullcontext
+from typing import Annotated
+
+import typer
+from rich.live import Live
+
+from ..options import build_parse_options, check_level
+from ..watch import monitor
+from ..watch.models import BucketReport, WatchEvent, WatchStarted
+from ..watch.view import LiveScreen, plain_line, verdict_line, verdict_view
+from .app import (
+    DateOption,
+    FormatOption,
+    JsonOption,
+    Paths,
+    ServiceOption,
+    TzOption,
+    YearOption,
+    _stdout,
+    _warn,
+    app,
+)
+
+
+@app.command()
+def watch(
+    paths: Paths,
+    minutes: Annotated[
+        int, typer.Option("--minutes", min=1, help="How many minutes (buckets) to watch.")
+    ] = 5,
+    settle: Annotated[
+        int,
+        typer.Option(
+            "--settle",
+            min=1,
+            help="Settled means this many buckets in a row back at the baseline.",
+        ),
+    ] = 2,
+    until_settled: Annotated[
+        bool,
+        typer.Option("--until-settled", help="Stop as soon as it has settled (exit status 0)."),
+    ] = False,
+    interval: Annotated[
+        float,
+        typer.Option(
+            "--interval",
+            help="Seconds in a bucket (default 60: a minute); shorter for demos and tests.",
+        ),
+    ] = 60.0,
+    poll: Annotated[
+        float | None,
+        typer.Option(
+            "--poll", help="Seconds between reads of the files (default 0.5, or interval/10)."
+        ),
+    ] = None,
+    min_level: Annotated[
+        str, typer.Option("--min-level", help="Level counted as an error (default error).")
+    ] = "error",
+    json_output: JsonOption = False,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Follow the logs (appends, rotation, truncation, new files in a directory) for
+    --minutes and show errors per minute per service against the baseline measured on the
+    existing content, announcing error types not seen before. Exit status 0 when errors
+    have been back at the baseline for --settle minutes, 1 when still elevated, 130 on
+    Ctrl-C (after the verdict so far). --json prints one object per minute, then the verdict.
+    Each bucket counts a record at its own timestamp when that is within a couple of buckets
+    of now, else at the time it was read."""
+    options, service_filter = build_parse_options(format, tz, year, date, service)
+    level = check_level(min_level) or "error"
+    screen = LiveScreen()
+    live = (
+        Live(screen.render(), console=_stdout, refresh_per_second=4, transient=True)
+        if _stdout.is_terminal and not json_output
+        else None
+    )
+    warned: list[str] = []
+
+    def on_event(event: WatchEvent) -> None:
+        if isinstance(event, WatchStarted):
+            _warn(event.warnings)
+            warned.extend(event.warnings)
+        if json_output:
+            if isinstance(event, BucketReport):
+                sys.stdout.write(event.model_dump_json() + "\n")
+                sys.stdout.flush()
+            return
+        line = plain_line(event)
+        if live is None:
+            if line is not None:
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+            return
+        screen.update(event)
+        if line is not None:
+            live.console.print(line, markup=False, highlight=False)
+        live.update(screen.render())
+
+    context: AbstractContextManager[object] = live if live is not None else nullcontext()
+    with context:
+        result = monitor(
+            paths,
+            minutes,
+            interval,
+            settle,
+            options,
+            poll=poll,
+            until_settled=until_settled,
+            min_level=level,
+            services=service_filter,
+            on_event=on_event,
+        )
+    if json_output:
+        sys.stdout.write(result.model_dump_json(exclude={"buckets"}) + "\n")
+    elif live is not None:
+        _stdout.print(verdict_view(result))
+    else:
+        sys.stdout.write(verdict_line(result) + "\n")
+    sys.stdout.flush()
+    _warn([warning for warning in result.warnings if warning not in warned])
+    if result.exit_status:
+        raise typer.Exit(result.exit_status)
