@@ -406,3 +406,20 @@ def open_paths(paths: Sequence[str], options: ParseOptions | None = None) -> Wor
 def parse_paths(paths: Sequence[str], options: ParseOptions | None = None) -> list[Record]:
     """Convenience for the Python API and tests: every record of every source, in a list."""
     return list(open_paths(paths, options).records())
+
+
+def parse_lines(
+    lines: Sequence[str],
+    file: str,
+    service: str,
+    options: ParseOptions | None = None,
+    detection: Detection | None = None,
+) -> Iterator[Record]:
+    """Records from lines that did not come from a file (a Loki stream, a search hit), with
+    the same detection, multi-line joining and normalisation; `file` names them in evidence
+    and `service` is their service unless a record names its own."""
+    options = options or ParseOptions()
+    found = detection or detect(list(lines[:SAMPLE_LINES]), options.format)
+    stats = SourceStats(Source(file, None))
+    clock = Clock(tz=options.tz, year=options.year, day=options.day)
+    yield from _records(lines, found, clock, file, service, False, stats)

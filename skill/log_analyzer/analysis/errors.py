@@ -10,6 +10,7 @@ from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
 from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace, merge_stats, open_paths
 from ..mining.groups import ErrorGroup, ErrorGrouper, GrouperPartial
+from ..remote import RemoteSource, Window, is_remote, open_remote, remote_window
 from ..sources.discover import Source
 from .parallel import Part, part_bytes, plan, run_parts, worker_count
 from .progress import NoProgress, ProgressSink, size_of, total_of
@@ -43,7 +44,9 @@ def find_error_groups(
     narrowed = keep is not None and keep.narrows
     if not narrowed:
         options = replace(options, keep_level=min_level)
-    workspace = open_paths(paths, options)
+    local = [p for p in paths if not is_remote(p)]
+    remotes = [open_remote(p) for p in paths if is_remote(p)]
+    workspace = open_paths(local, options) if local or not remotes else Workspace([], options, [])
     grouper = ErrorGrouper(min_level=min_level)
     index: IndexReport | None = None
     if narrowed or store is None:
@@ -66,7 +69,20 @@ def find_error_groups(
     for parser in workspace.parsers:
         parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
     counted = grouper.records if narrowed else sum(s.records for s in workspace.stats)
+    for remote in remotes:  # after the files, in the order given
+        part_partial, part_stats = _group_remote(remote, remote_window(keep), min_level)
+        grouper.merge(part_partial)
+        counted += part_stats.records
     return ErrorsResult(records=counted, groups=grouper.groups(), workspace=workspace, index=index)
+
+
+def _group_remote(remote: RemoteSource, window: Window, min_level: str) -> PartResult:
+    """A remote engine's groups: it counts every record and sends those at `min_level`."""
+    stats = SourceStats(Source(remote.display, None), format="otel")
+    stats.records = sum(row.records for row in remote.rates(window, 3600))
+    grouper = ErrorGrouper(min_level=min_level)
+    grouper.add_all(remote.records(window, min_level))
+    return grouper.partial(), stats
 
 
 PartResult = tuple[GrouperPartial, SourceStats]

@@ -51,3 +51,8 @@ def operational_event(message: str) -> str | None:
         if hint in first_line and (confirm is None or confirm.search(first_line)):
             return kind
     return None
+
+
+# The substrings above, for engines that filter text before sending records (remote sources
+# fetch only the records that may be operational events, not every info line).
+OPERATIONAL_WORDS: tuple[str, ...] = tuple(dict.fromkeys(rule[0] for rule in _RULES))

@@ -31,10 +31,13 @@ from ..levels import RANK
 from ..mining.groups import ErrorGroup, ErrorGrouper, Example, GrouperPartial
 from ..models import SourceSummary
 from ..records import Record
+from ..remote import RemoteSource, open_remote, remote_window
+from ..remote.base import Window as RemoteWindow
+from ..remote.uri import is_remote
 from ..sources.discover import Source
 from ..sources.reader import LineReader
 from . import rates
-from .events import operational_event
+from .events import OPERATIONAL_WORDS, operational_event
 from .latency import Latency, LatencyPoint, duration_ms, percentile
 from .parallel import Part, part_bytes, plan, run_parts, worker_count
 from .progress import NoProgress, ProgressSink, size_of, total_of
@@ -119,8 +122,15 @@ def investigate(
     """Investigate the incident in the logs behind `paths`. With several cores and enough
     data, parts of the input are read in worker processes; the summaries they return merge
     into the same result as one pass."""
-    workspace = open_paths(paths, options or ParseOptions())
+    local = [p for p in paths if not is_remote(p)]
+    remotes = [open_remote(p) for p in paths if is_remote(p)]
+    workspace = open_paths(local, options or ParseOptions()) if local or not remotes else None
     count = worker_count(workers)
+    remote_results = [
+        _collect_remote(remote, remote_window(keep), bucket_seconds) for remote in remotes
+    ]
+    if workspace is None:
+        return _report(remote_results, [r.stats for r in remote_results], bucket_seconds)
     index: IndexReport | None = None
     if store is not None and keep is None:
         analysis = Analysis(
@@ -144,26 +154,77 @@ def investigate(
             task = partial(_collect_planned, bucket_seconds=bucket_seconds, keep=keep)
             done = lambda part: sink.advance(part_bytes(part))  # noqa: E731
             results = run_parts(parts, task, count, on_done=done)
+    stats: dict[Source, list[SourceStats]] = {}
+    for result in results:
+        stats.setdefault(result.stats.source, []).append(result.stats)
+    for parser in workspace.parsers:
+        parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
+    if on_index is not None and index is not None:
+        on_index(index)
+    every = [*results, *remote_results]
+    return _report(every, [*workspace.stats, *(r.stats for r in remote_results)], bucket_seconds)
+
+
+def _report(
+    results: Sequence[_PartResult], stats: Sequence[SourceStats], bucket_seconds: int
+) -> Investigation:
+    """The investigation from the parts' results, merged in order."""
     collected = _Collected(bucket_seconds)
     grouper = ErrorGrouper(min_level="warning")
     skew_estimator = SkewEstimator()
-    stats: dict[Source, list[SourceStats]] = {}
     for result in results:
         collected.merge(result.collected)
         grouper.merge(result.groups)
         skew_estimator.merge(result.sightings)
-        stats.setdefault(result.stats.source, []).append(result.stats)
-    for parser in workspace.parsers:
-        parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
-    sources = [SourceSummary.from_stats(s) for s in workspace.stats]
+    sources = [SourceSummary.from_stats(s) for s in stats]
     report = _analyse(collected, grouper, skew_estimator.estimate(), sources)
     # what to do now: the knowledge base of failure signatures, applied to what was found
     from ..knowledge.match import recommend  # the knowledge layer builds on this one
 
     report.recommendations = recommend(report)
-    if on_index is not None and index is not None:
-        on_index(index)
     return report
+
+
+def _collect_remote(remote: RemoteSource, window: RemoteWindow, bucket_seconds: int) -> _PartResult:
+    """A remote engine's part: rates from one aggregation, groups from the warning-and-above
+    records it sends, operational events from the few lower records its text filter keeps."""
+    collected = _Collected(bucket_seconds)
+    grouper = ErrorGrouper(min_level="warning")
+    skew = SkewEstimator()
+    stats = SourceStats(Source(remote.display, None), format="otel", service="")
+    for row in remote.rates(window, bucket_seconds):
+        key = (row.service, row.bucket)
+        collected.totals[key] = collected.totals.get(key, 0) + row.records
+        if row.errors:
+            collected.errors[key] = collected.errors.get(key, 0) + row.errors
+        collected.records += row.records
+        first, last = row.first.timestamp(), row.last.timestamp()
+        if collected.first is None or first < collected.first:
+            collected.first = first
+        if collected.last is None or last > collected.last:
+            collected.last = last
+        stats.records += row.records
+        stats.timestamped += row.records
+        stats.tally[(row.service, None)] = stats.tally.get((row.service, None), 0) + row.records
+        stats.first = min(stats.first or row.first, row.first)
+        stats.last = max(stats.last or row.last, row.last)
+    for record in remote.records(window, "warning"):
+        grouper.add(record)
+        identifier = request_id(record.message, record.fields)
+        if identifier is not None and record.timestamp is not None:
+            skew.add(identifier, record.service, record.timestamp)
+        _operational(record, collected)
+    for record in remote.operational(window, OPERATIONAL_WORDS, MAX_OPERATIONAL):
+        _operational(record, collected)
+    stats.service = next(iter(stats.services.most_common(1)), ("", 0))[0]
+    return _PartResult(collected, grouper.partial(), skew.sightings, stats)
+
+
+def _operational(record: Record, collected: _Collected) -> None:
+    if len(collected.operational) < MAX_OPERATIONAL:
+        kind = operational_event(record.message)
+        if kind is not None:
+            collected.operational.append((kind, record))
 
 
 def investigate_records(

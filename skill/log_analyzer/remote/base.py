@@ -1,0 +1,90 @@
+"""What a remote engine must answer so its logs join the same pipeline as files.
+
+Pulling 50 GB to a laptop is not an option, so the engine does the counting and filtering:
+`rates` is one aggregation (records and errors per bucket and service), `records` fetches only
+the records at a level worth grouping (warning and above by default), and `operational`
+fetches the few lower-level records that may be restarts, deploys or config changes (a text
+filter the engine runs). Everything fetched becomes the same `Record` a file yields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from ..errors import LogAnalyzerError
+from ..records import Record
+
+# OpenTelemetry severity numbers (1-24) for our levels, and back.
+SEVERITY_NUMBER = {
+    "trace": 1,
+    "debug": 5,
+    "info": 9,
+    "notice": 10,
+    "warning": 13,
+    "error": 17,
+    "critical": 19,
+    "fatal": 21,
+}
+
+
+def level_of_severity(number: int) -> str | None:
+    if number <= 0:
+        return None
+    for name, floor in sorted(SEVERITY_NUMBER.items(), key=lambda item: -item[1]):
+        if number >= floor:
+            return name
+    return None
+
+
+class RemoteError(LogAnalyzerError):
+    """An engine that cannot be reached, refuses the credentials, rejects the query or hits
+    one of its limits: one line naming the source and what to change."""
+
+
+@dataclass
+class Traffic:
+    """What crossed the network for one source: rows and bytes, per query kind."""
+
+    rows: int = 0
+    bytes: int = 0
+    queries: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, rows: int, size: int) -> None:
+        self.rows += rows
+        self.bytes += size
+        self.queries += 1
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + rows
+
+
+@dataclass(frozen=True)
+class Window:
+    since: datetime | None
+    until: datetime | None
+    services: tuple[str, ...] = ()
+
+
+@dataclass
+class RateRow:
+    service: str
+    bucket: int  # epoch seconds // bucket width
+    records: int
+    errors: int
+    first: datetime
+    last: datetime
+
+
+class RemoteSource(Protocol):
+    display: str
+    traffic: Traffic
+
+    def rates(self, window: Window, bucket_seconds: int) -> list[RateRow]: ...
+
+    def records(self, window: Window, min_level: str) -> Iterator[Record]: ...
+
+    def operational(
+        self, window: Window, words: tuple[str, ...], limit: int
+    ) -> Iterator[Record]: ...
