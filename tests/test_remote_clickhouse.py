@@ -123,3 +123,22 @@ def test_bad_uris_are_refused(capsys):
     assert "no host" in capsys.readouterr().err
     assert run(["errors", "clickhouse://h/otel?table=logs;DROP"]) == 2
     assert "not a plain table" in capsys.readouterr().err
+
+
+def test_the_agent_tools_take_the_uri_the_user_gave_and_refuse_others(served):
+    from log_analyzer.agent.registry import call
+    from log_analyzer.agent.roots import AllowedRoots
+    from log_analyzer.agent.workspace import Workspace
+
+    workspace = Workspace(AllowedRoots.for_session([URI], cwd=ROOT))
+    loaded = call(workspace, "parse_logs", {"paths": [URI]})
+    assert not loaded.is_error, loaded.text
+    summary = json.loads(loaded.text.split("\n")[1])["loaded"][0]
+    assert summary["records"] == 13_784 and summary["file"] == URI
+    first = call(workspace, "find_first_failure", {})
+    assert "redis-server.log:12" in first.text
+    groups = call(workspace, "group_errors", {"min_level": "error", "limit": 3})
+    assert "RedisConnectionTimeout" in groups.text
+    other = "clickhouse://metrics.internal:8123/system?table=query_log"
+    refused = call(workspace, "parse_logs", {"paths": [other]})
+    assert refused.is_error and "not an engine the user named" in refused.text

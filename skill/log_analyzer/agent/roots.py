@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import LogAnalyzerError
+from ..remote.uri import is_remote, parse_uri
 
 DEFAULT_SYSTEM_ROOTS = ("/var/log",)
 
@@ -24,7 +25,13 @@ class AllowedRoots:
     def __init__(self, roots: Iterable[str | Path], *, cwd: Path | None = None) -> None:
         self.cwd = (cwd or Path.cwd()).resolve()
         resolved: list[Path] = []
+        # remote engines the user named (a URI on the command line or in --allow): a log line
+        # must not send the tools to query an internal service the user did not point at
+        self.engines: set[tuple[str, str, int | None]] = set()
         for root in roots:
+            if is_remote(str(root)):
+                self.engines.add(_engine(str(root)))
+                continue
             path = self._resolve(str(root))
             directory = path if path.is_dir() or not path.exists() else path.parent
             if directory not in resolved:
@@ -41,7 +48,7 @@ class AllowedRoots:
         include_system: bool = True,
     ) -> AllowedRoots:
         here = (cwd or Path.cwd()).resolve()
-        given = [p for p in paths if p != "-" and "://" not in p]
+        given = [p for p in paths if p != "-"]
         system = DEFAULT_SYSTEM_ROOTS if include_system else ()
         return cls([here, *given, *system, *allow], cwd=here)
 
@@ -66,6 +73,13 @@ class AllowedRoots:
             raise PathRefused(f"{text}: no such file or directory")
         return path
 
+    def check_remote(self, text: str) -> None:
+        if _engine(text) not in self.engines:
+            raise PathRefused(
+                f"{text}: refused, not an engine the user named (only the source URIs given "
+                "on the command line or with --allow can be queried)"
+            )
+
     def check_glob(self, text: str) -> str:
         """A glob's fixed prefix must lie inside a root (its matches then do too, once each
         is resolved again by the reader)."""
@@ -73,3 +87,8 @@ class AllowedRoots:
         base = prefix if prefix.endswith("/") or not prefix else os.path.dirname(prefix) or "."
         self.check(base)
         return text
+
+
+def _engine(text: str) -> tuple[str, str, int | None]:
+    spec = parse_uri(text)
+    return spec.scheme, spec.host, spec.port

@@ -670,7 +670,9 @@ def monitor_logs(workspace: Workspace, request: MonitorInput) -> MonitorOutput:
     from ..watch.view import verdict_line
 
     workspace.require_sources()
-    paths = [str(loaded.path) for loaded in workspace.sources.values()]
+    paths = [str(loaded.path) for loaded in workspace.sources.values() if not loaded.remote]
+    if not paths:
+        raise OptionError("monitor_logs follows files; the loaded sources are remote engines")
     result = monitor(
         paths,
         minutes=request.minutes,

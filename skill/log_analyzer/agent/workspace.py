@@ -21,6 +21,7 @@ from ..filters import RecordFilter
 from ..ingest import ParseOptions, open_paths
 from ..models import SourceSummary
 from ..records import Record
+from ..remote.uri import is_remote
 from .roots import AllowedRoots, PathRefused
 
 
@@ -28,9 +29,10 @@ from .roots import AllowedRoots, PathRefused
 class LoadedSource:
     """One source read into memory, with its summary."""
 
-    path: Path  # resolved
+    path: Path  # resolved (for a remote source, its URI as a key)
     summary: SourceSummary
     records: list[Record]
+    remote: bool = False
 
 
 @dataclass
@@ -65,6 +67,21 @@ class Workspace:
         """Parse the sources behind `paths` that are not loaded yet. Every path, and every
         file found under a directory or by a glob, must resolve inside the allowed roots."""
         result = LoadResult()
+        remotes = [text for text in paths if is_remote(text)]
+        paths = [text for text in paths if not is_remote(text)]
+        for text in remotes:
+            self.roots.check_remote(text)
+            key = Path(text)
+            if key in self.sources:
+                result.already_loaded.append(text)
+                continue
+            loaded = load_remote(text)
+            self.sources[key] = loaded
+            result.loaded.append(loaded.summary)
+        if not paths:
+            if result.loaded:
+                self._investigations.clear()
+            return result
         for text in paths:
             if any(c in text for c in "*?["):
                 self.roots.check_glob(text)
@@ -147,3 +164,53 @@ def _minute_seconds() -> float:
     except ValueError:
         return 60.0
     return value if value > 0 else 60.0
+
+
+REMOTE_WARNING_SAMPLE = 2_000
+REMOTE_OPERATIONAL = 200
+
+
+def load_remote(uri: str) -> LoadedSource:
+    """A remote engine's records for a conversation: every error, a sample of warnings and
+    the few operational events; the engine counts the rest (the summary's records)."""
+    from ..analysis.events import OPERATIONAL_WORDS
+    from ..remote import Window, open_remote
+
+    source = open_remote(uri)
+    window = Window(None, None)
+    rates = source.rates(window, 3600)
+    records = sorted(
+        [
+            *source.records(window, "error"),
+            *source.sample(window, "warning", REMOTE_WARNING_SAMPLE),
+            *source.operational(window, OPERATIONAL_WORDS, REMOTE_OPERATIONAL),
+        ],
+        key=lambda r: (r.timestamp is None, r.timestamp, r.service),
+    )
+    services: dict[str, int] = {}
+    for row in rates:
+        services[row.service] = services.get(row.service, 0) + row.records
+    errors = sum(row.errors for row in rates)
+    warnings = sum(row.warnings for row in rates)
+    summary = SourceSummary(
+        file=source.display,
+        format="remote",
+        service=max(services, key=lambda s: services[s]) if services else "",
+        services=services,
+        first=min((row.first for row in rates), default=None),
+        last=max((row.last for row in rates), default=None),
+        records=sum(services.values()),
+        lines=0,
+        unparsed=0,
+        timestamped=sum(services.values()),
+        levels={"error": errors, "warning": warnings},
+        formats={},
+        bytes=source.traffic.bytes,
+        compression=None,
+        warnings=[
+            f"held in the engine: {len(records):,} records fetched (every error, up to "
+            f"{REMOTE_WARNING_SAMPLE:,} warnings, operational events); counts come from the "
+            "engine"
+        ],
+    )
+    return LoadedSource(Path(uri), summary, records, remote=True)

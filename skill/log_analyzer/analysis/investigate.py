@@ -16,6 +16,7 @@ rest works on those summaries:
 
 from __future__ import annotations
 
+import heapq
 import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
@@ -61,6 +62,8 @@ MAX_EVENTS = 60
 MIN_TIMELINE_COUNT = 10
 MAX_OPERATIONAL = 200
 MAX_PIDS = 10_000
+WARNING_SAMPLE = 5_000  # warning records fetched from a remote engine, at most
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _GENERIC_NAME_PARTS = frozenset(
     {"service", "server", "svc", "api", "app", "worker", "main", "log", "logs", "backend", "web"}
 )
@@ -192,7 +195,8 @@ def _collect_remote(remote: RemoteSource, window: RemoteWindow, bucket_seconds: 
     grouper = ErrorGrouper(min_level="warning")
     skew = SkewEstimator()
     stats = SourceStats(Source(remote.display, None), format="otel", service="")
-    for row in remote.rates(window, bucket_seconds):
+    rates = remote.rates(window, bucket_seconds)
+    for row in rates:
         key = (row.service, row.bucket)
         collected.totals[key] = collected.totals.get(key, 0) + row.records
         if row.errors:
@@ -208,12 +212,26 @@ def _collect_remote(remote: RemoteSource, window: RemoteWindow, bucket_seconds: 
         stats.tally[(row.service, None)] = stats.tally.get((row.service, None), 0) + row.records
         stats.first = min(stats.first or row.first, row.first)
         stats.last = max(stats.last or row.last, row.last)
-    for record in remote.records(window, "warning"):
+    warnings = sum(row.warnings for row in rates)
+    # errors in full; warnings, often many times more, as a bounded sample
+    fetched = heapq.merge(
+        remote.records(window, "error"),
+        remote.sample(window, "warning", WARNING_SAMPLE),
+        key=lambda r: (r.timestamp or _EPOCH, r.service),
+    )
+    sampled = 0
+    for record in fetched:
+        sampled += record.level == "warning"
         grouper.add(record)
         identifier = request_id(record.message, record.fields)
         if identifier is not None and record.timestamp is not None:
             skew.add(identifier, record.service, record.timestamp)
         _operational(record, collected)
+    if warnings > sampled:
+        stats.warnings.append(
+            f"warnings sampled: {sampled:,} of {warnings:,} fetched; warning groups count the "
+            "sample (errors are complete)"
+        )
     for record in remote.operational(window, OPERATIONAL_WORDS, MAX_OPERATIONAL):
         _operational(record, collected)
     stats.service = next(iter(stats.services.most_common(1)), ("", 0))[0]

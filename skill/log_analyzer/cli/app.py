@@ -51,7 +51,9 @@ app = typer.Typer(
 Paths = Annotated[
     list[str],
     typer.Argument(
-        help="Log files, directories, globs, or - for standard input.", show_default=False
+        help="Log files, directories, globs, - for standard input, or source URIs "
+        "(loki://, es://, opensearch://, clickhouse://, chdb://).",
+        show_default=False,
     ),
 ]
 FormatOption = Annotated[

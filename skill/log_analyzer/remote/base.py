@@ -9,9 +9,10 @@ filter the engine runs). Everything fetched becomes the same `Record` a file yie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Protocol
 
 from ..errors import LogAnalyzerError
@@ -75,6 +76,7 @@ class RateRow:
     errors: int
     first: datetime
     last: datetime
+    warnings: int = 0  # warning-level records (not errors), where the engine counts them
 
 
 class RemoteSource(Protocol):
@@ -85,6 +87,16 @@ class RemoteSource(Protocol):
 
     def records(self, window: Window, min_level: str) -> Iterator[Record]: ...
 
+    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+        """At most `limit` records of exactly `level`, spread over the window, in time
+        order."""
+        ...
+
     def operational(
         self, window: Window, words: tuple[str, ...], limit: int
     ) -> Iterator[Record]: ...
+
+
+def first_of_level(records: Iterable[Record], level: str, limit: int) -> Iterator[Record]:
+    """The first `limit` of `records` at exactly `level`."""
+    return islice((r for r in records if r.level == level), limit)

@@ -196,14 +196,16 @@ class ClickHouseSource:
         condition, parameters = self._conditions(window)
         parameters["width"] = bucket_seconds
         parameters["error"] = SEVERITY_NUMBER["error"]
+        parameters["warning"] = SEVERITY_NUMBER["warning"]
         sql = (
             "SELECT ServiceName, intDiv(toUnixTimestamp(Timestamp), {width:UInt32}) AS bucket, "
-            "count(), countIf(SeverityNumber >= {error:UInt8}), min(Timestamp), max(Timestamp) "
+            "count(), countIf(SeverityNumber >= {error:UInt8}), min(Timestamp), max(Timestamp), "
+            "countIf(SeverityNumber >= {warning:UInt8} AND SeverityNumber < {error:UInt8}) "
             f"FROM {self.table} WHERE {condition} GROUP BY ServiceName, bucket ORDER BY bucket"
         )
         return [
-            RateRow(str(s), int(b), int(n), int(e), _utc(first), _utc(last))
-            for s, b, n, e, first, last in self._run("rates", sql, parameters)
+            RateRow(str(s), int(b), int(n), int(e), _utc(first), _utc(last), int(w))
+            for s, b, n, e, first, last, w in self._run("rates", sql, parameters)
         ]
 
     def records(self, window: Window, min_level: str) -> Iterator[Record]:
@@ -212,6 +214,21 @@ class ClickHouseSource:
         yield from self._paged(
             "records", f"SeverityNumber >= {{minimum:UInt8}} AND {condition}", parameters
         )
+
+    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+        condition, parameters = self._conditions(window)
+        low = SEVERITY_NUMBER[level]
+        high = min((n for n in SEVERITY_NUMBER.values() if n > low), default=25)
+        parameters.update(low=low, high=high, limit=limit)
+        # a spread of the level's records (by a hash, not the first ones), then in time order
+        sql = (
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM {self.table} WHERE SeverityNumber >= "
+            "{low:UInt8} AND SeverityNumber < {high:UInt8} AND "
+            f"{condition} ORDER BY cityHash64(Timestamp, Body) LIMIT {{limit:UInt32}}) "
+            "ORDER BY Timestamp, ServiceName"
+        )
+        for row in self._run("sample", sql, parameters):
+            yield self._record(row)
 
     def operational(self, window: Window, words: tuple[str, ...], limit: int) -> Iterator[Record]:
         condition, parameters = self._conditions(window)

@@ -23,7 +23,7 @@ import httpx2
 
 from ..levels import normalize_level
 from ..records import Record
-from .base import RateRow, RemoteError, Traffic, Window
+from .base import RateRow, RemoteError, Traffic, Window, first_of_level
 from .uri import RemoteSpec
 
 DEFAULT_PORT = 9200
@@ -173,6 +173,10 @@ class ElasticSource:
             }
         }
         yield from self._paged("records", query, None)
+
+    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+        """The first `limit` records of `level` (the engine has no cheap spread sample)."""
+        return first_of_level(self.records(window, level), level, limit)
 
     def operational(self, window: Window, words: tuple[str, ...], limit: int) -> Iterator[Record]:
         should = [{"match_phrase": {self.message: word.strip()}} for word in words]

@@ -17,7 +17,7 @@ import httpx2
 from ..ingest import parse_lines
 from ..levels import at_least
 from ..records import Record
-from .base import RateRow, RemoteError, Traffic, Window
+from .base import RateRow, RemoteError, Traffic, Window, first_of_level
 from .uri import RemoteSpec
 
 DEFAULT_PORT = 3100
@@ -140,6 +140,10 @@ class LokiSource:
         for record in self._lines("records", query, window, None):
             if at_least(record.level, min_level):
                 yield record
+
+    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+        """The first `limit` records of `level` (the engine has no cheap spread sample)."""
+        return first_of_level(self.records(window, level), level, limit)
 
     def operational(self, window: Window, words: tuple[str, ...], limit: int) -> Iterator[Record]:
         pattern = "|".join(_escape(word) for word in words)
