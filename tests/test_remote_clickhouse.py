@@ -142,3 +142,17 @@ def test_the_agent_tools_take_the_uri_the_user_gave_and_refuse_others(served):
     other = "clickhouse://metrics.internal:8123/system?table=query_log"
     refused = call(workspace, "parse_logs", {"paths": [other]})
     assert refused.is_error and "not an engine the user named" in refused.text
+
+
+def test_a_remote_source_and_a_local_file_in_one_timeline(served, tmp_path, capsys):
+    extra = tmp_path / "billing.log"
+    extra.write_text(
+        "2026-11-28T14:03:10.000Z ERROR [billing] invoice export failed: checkout unavailable\n"
+    )
+    report = investigate([URI, str(extra)])
+    services = {g.service for g in report.error_groups}
+    assert "billing" in services and "redis" in services
+    assert report.records == 13_784 + 1
+    assert [s.file for s in report.sources] == [str(extra), URI]
+    assert run(["sources", URI]) == 2
+    assert "a remote source; investigate, errors" in capsys.readouterr().err

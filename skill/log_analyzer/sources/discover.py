@@ -66,6 +66,11 @@ def discover(arguments: Sequence[str]) -> Discovery:
         found: list[Source]
         if argument == STDIN:
             found = [Source(STDIN, None)]
+        elif re.match(r"^(loki|es|elasticsearch|opensearch|clickhouse|chdb)(\+\w+)?://", argument):
+            raise SourceError(
+                f"{argument}: a remote source; investigate, errors, trend, fixes, report, ask "
+                "and chat read it (sources, parse and watch read files)"
+            )
         elif os.path.isdir(argument):
             found = _walk(argument, warnings)
             if not found:
