@@ -1,6 +1,7 @@
 """Loki and Elasticsearch/OpenSearch sources against responses in each engine's documented
 wire format (Loki: streams and matrices; ES: hits and aggregations), replayed by respx: the
-queries pushed down, pagination, and the limit errors."""
+queries pushed down, pagination, and the limit errors. Elasticsearch and OpenSearch run their
+official clients (on httpx transports), Loki its HTTP API on httpx2."""
 
 from __future__ import annotations
 
@@ -202,10 +203,12 @@ class FakeElastic:
         self.window = window
         self.bodies: list[tuple[str, dict[str, Any]]] = []
         self.closed: list[Any] = []
+        self.agents: set[str] = set()
 
     def search(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         self.bodies.append((request.url.path, body))
+        self.agents.add(request.headers.get("user-agent", "").split("/")[0])
         headers = {"X-Elastic-Product": "Elasticsearch"} if self.engine == "elasticsearch" else {}
         if body.get("size") == 0:
             buckets = [
@@ -251,20 +254,25 @@ class FakeElastic:
             answer["pit_id"] = body["pit"]["id"]
         return httpx.Response(200, json=answer, headers=headers)
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"X-Elastic-Product": "Elasticsearch"} if self.engine == "elasticsearch" else {}
+
     def open_pit(self, request: httpx.Request) -> httpx.Response:
         key = "pit_id" if self.engine == "opensearch" else "id"
-        return httpx.Response(200, json={key: "pit-123"})
+        assert request.url.params["keep_alive"] == "2m"
+        return httpx.Response(200, json={key: "pit-123"}, headers=self.headers)
 
     def close_pit(self, request: httpx.Request) -> httpx.Response:
         self.closed.append(json.loads(request.content))
-        return httpx.Response(200, json={"succeeded": True})
+        return httpx.Response(200, json={"succeeded": True}, headers=self.headers)
 
 
 @pytest.fixture
 def elastic(monkeypatch) -> Any:
     fake = FakeElastic()
     monkeypatch.setattr("log_analyzer.remote.elastic.PAGE_SIZE", 10)
-    with respx.mock(using="httpcore2", base_url=ES) as router:
+    with respx.mock(base_url=ES) as router:
         router.post("/logs-*/_pit").mock(side_effect=fake.open_pit)
         router.post("/_search").mock(side_effect=fake.search)
         router.post("/logs-*/_search").mock(side_effect=fake.search)
@@ -295,12 +303,13 @@ def test_elasticsearch_aggregates_and_pages_with_search_after_in_a_pit(elastic):
     assert all(body["pit"] == {"id": "pit-123", "keep_alive": "2m"} for body in pages)
     assert pages[0]["sort"] == [{"@timestamp": "asc"}, {"_shard_doc": "asc"}]
     assert elastic.closed == [{"id": "pit-123"}]
+    assert elastic.agents == {"elasticsearch-py"}  # the official client on the wire
 
 
 def test_opensearch_uses_its_own_point_in_time_api(monkeypatch):
     fake = FakeElastic("opensearch")
     monkeypatch.setattr("log_analyzer.remote.elastic.PAGE_SIZE", 10)
-    with respx.mock(using="httpcore2", base_url=ES) as router:
+    with respx.mock(base_url=ES) as router:
         router.post("/logs-*/_search/point_in_time").mock(side_effect=fake.open_pit)
         router.post("/_search").mock(side_effect=fake.search)
         router.delete("/_search/point_in_time").mock(side_effect=fake.close_pit)
@@ -312,12 +321,13 @@ def test_opensearch_uses_its_own_point_in_time_api(monkeypatch):
     assert "warn" not in level_filter["terms"]["log.level"]
     assert "error" in level_filter["terms"]["log.level"]
     assert fake.closed == [{"pit_id": ["pit-123"]}]
+    assert fake.agents == {"opensearch-py"}
 
 
 def test_max_result_window_is_one_clear_line(monkeypatch, capsys):
     fake = FakeElastic(window=5)
     monkeypatch.setattr("log_analyzer.remote.elastic.PAGE_SIZE", 10)
-    with respx.mock(using="httpcore2", base_url=ES) as router:
+    with respx.mock(base_url=ES) as router:
         router.post("/logs-*/_pit").mock(side_effect=fake.open_pit)
         router.post("/_search").mock(side_effect=fake.search)
         router.post("/logs-*/_search").mock(side_effect=fake.search)
@@ -331,7 +341,7 @@ def test_max_result_window_is_one_clear_line(monkeypatch, capsys):
 
 
 def test_refused_credentials_name_the_variables(monkeypatch, capsys):
-    with respx.mock(using="httpcore2", base_url=ES) as router:
+    with respx.mock(base_url=ES) as router:
         router.post("/logs/_search").mock(return_value=httpx.Response(401, json={}))
         assert run(["errors", "es://es.internal:9200/logs"]) == 2
     assert "LOG_ANALYZER_ES_API_KEY" in capsys.readouterr().err

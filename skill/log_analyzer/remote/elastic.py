@@ -1,4 +1,4 @@
-"""Elasticsearch and OpenSearch, through their search REST API.
+"""Elasticsearch and OpenSearch, through their official Python clients.
 
 Counting is one `date_histogram` aggregation per service with an error sub-filter; only the
 documents at warning and above travel, `search_after` paginated, in a point in time where the
@@ -6,29 +6,21 @@ engine has one (Elasticsearch `_pit`, OpenSearch `_search/point_in_time`), so pa
 consistent while the index keeps growing. Documents are read as ECS by default
 (`@timestamp`, `message`, `log.level`, `service.name`, `log.file.path`); other layouts name
 their fields in the URI (`ts_field=`, `level_field=`, `service_field=`, `message_field=`).
-
-Both engines speak the same search API on the wire, so one client serves both: the official
-`elasticsearch` client refuses an OpenSearch server (its product check), and its synchronous
-transports cannot be replayed in tests.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx2
-
 from ..levels import normalize_level
 from ..records import Record
-from .base import RateRow, RemoteError, Traffic, Window, first_of_level
+from .base import RateRow, Traffic, Window, first_of_level
+from .elastic_clients import KEEP_ALIVE, Engine, engine_for
 from .uri import RemoteSpec
 
-DEFAULT_PORT = 9200
 PAGE_SIZE = 1000
-KEEP_ALIVE = "2m"
 # The spellings of warning-and-above an index may hold in its level field.
 LEVEL_SPELLINGS = {
     "warning": ["warn", "warning", "WARN", "WARNING", "Warning", "Warn"],
@@ -47,7 +39,7 @@ def spellings_from(level: str) -> list[str]:
 class ElasticSource:
     """Documents of an index (pattern), counted and filtered by the engine."""
 
-    def __init__(self, spec: RemoteSpec, client: httpx2.Client | None = None) -> None:
+    def __init__(self, spec: RemoteSpec, engine: Engine | None = None) -> None:
         self.spec = spec
         self.display = spec.display
         self.engine = "opensearch" if spec.scheme == "opensearch" else "elasticsearch"
@@ -57,50 +49,12 @@ class ElasticSource:
         self.level = spec.params.get("level_field", "log.level")
         self.service = spec.params.get("service_field", "service.name")
         self.message = spec.params.get("message_field", "message")
-        headers = {"Content-Type": "application/json"}
-        key = spec.credential("API_KEY")
-        if key:
-            headers["Authorization"] = f"ApiKey {key}"
-        user, password = spec.credential("USER"), spec.credential("PASSWORD")
-        self.client = client or httpx2.Client(
-            base_url=spec.base_url(DEFAULT_PORT),
-            headers=headers,
-            auth=(user, password or "") if user else None,
-            verify=spec.verify,
-            timeout=60.0,
-        )
+        self.api = engine or engine_for(spec)
         self.traffic = Traffic()
 
-    # --- the wire ---
-
-    def _call(
-        self,
-        kind: str,
-        method: str,
-        path: str,
-        body: dict[str, Any] | None = None,
-        params: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
-        try:
-            response = self.client.request(method, path, json=body, params=params)
-        except httpx2.HTTPError as error:
-            raise RemoteError(
-                f"{self.display}: cannot reach {self.engine} ({error}); check HOST:PORT and tls="
-            ) from None
-        if response.status_code in (401, 403):
-            scheme = "ES" if self.engine == "elasticsearch" else "OPENSEARCH"
-            raise RemoteError(
-                f"{self.display}: {self.engine} refused the credentials "
-                f"({response.status_code}); set LOG_ANALYZER_{scheme}_API_KEY, or "
-                f"LOG_ANALYZER_{scheme}_USER and _PASSWORD"
-            )
-        if response.status_code == 404 and kind == "pit":
-            return {}
-        if response.status_code >= 400:
-            raise RemoteError(f"{self.display}: {_explain(response)}")
-        data: dict[str, Any] = response.json()
-        hits = len(data.get("hits", {}).get("hits", []))
-        self.traffic.add(kind, hits, len(response.content))
+    def _search(self, kind: str, body: dict[str, Any], pit: str | None) -> dict[str, Any]:
+        data, size = self.api.search(None if pit else self.index, body)
+        self.traffic.add(kind, len(data.get("hits", {}).get("hits", [])), size)
         return data
 
     def _filters(self, window: Window) -> list[dict[str, Any]]:
@@ -145,7 +99,7 @@ class ElasticSource:
                 }
             },
         }
-        data = self._call("rates", "POST", f"/{self.index}/_search", body)
+        data = self._search("rates", body, None)
         rows = []
         for bucket in data.get("aggregations", {}).get("by_time", {}).get("buckets", []):
             start = datetime.fromtimestamp(bucket["key"] / 1000, UTC)
@@ -191,7 +145,7 @@ class ElasticSource:
         yield from self._paged("operational", query, limit)
 
     def _paged(self, kind: str, query: dict[str, Any], limit: int | None) -> Iterator[Record]:
-        pit = self._open_pit()
+        pit = self.api.open_pit(self.index)
         after: list[Any] | None = None
         taken = 0
         try:
@@ -207,10 +161,8 @@ class ElasticSource:
                     body["search_after"] = after
                 if pit:
                     body["pit"] = {"id": pit, "keep_alive": KEEP_ALIVE}
-                    data = self._call(kind, "POST", "/_search", body)
-                    pit = data.get("pit_id", pit)
-                else:
-                    data = self._call(kind, "POST", f"/{self.index}/_search", body)
+                data = self._search(kind, body, pit)
+                pit = data.get("pit_id", pit)
                 hits = data.get("hits", {}).get("hits", [])
                 for hit in hits:
                     yield self._record(hit.get("_source", {}))
@@ -221,27 +173,8 @@ class ElasticSource:
                 if after is None:
                     return
         finally:
-            self._close_pit(pit)
-
-    def _open_pit(self) -> str | None:
-        if self.engine == "opensearch":
-            data = self._call(
-                "pit",
-                "POST",
-                f"/{self.index}/_search/point_in_time",
-                params={"keep_alive": KEEP_ALIVE},
-            )
-            return data.get("pit_id")
-        data = self._call("pit", "POST", f"/{self.index}/_pit", params={"keep_alive": KEEP_ALIVE})
-        return data.get("id")
-
-    def _close_pit(self, pit: str | None) -> None:
-        if not pit:
-            return
-        path = "/_search/point_in_time" if self.engine == "opensearch" else "/_pit"
-        body = {"pit_id": [pit]} if self.engine == "opensearch" else {"id": pit}
-        with contextlib.suppress(httpx2.HTTPError):  # else it expires after KEEP_ALIVE
-            self.client.request("DELETE", path, json=body)
+            if pit:
+                self.api.close_pit(pit)
 
     def _record(self, source: dict[str, Any]) -> Record:
         flat = _flatten(source)
@@ -285,25 +218,3 @@ def _parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _explain(response: httpx2.Response) -> str:
-    """The engine's error, with what to change."""
-    try:
-        error = response.json().get("error", {})
-    except ValueError:
-        return f"HTTP {response.status_code}: {response.text[:200]}"
-    causes = error.get("root_cause") or [error] if isinstance(error, dict) else []
-    cause = causes[0] if causes else {}
-    kind = cause.get("type", "error") if isinstance(cause, dict) else "error"
-    reason = (cause.get("reason", "") if isinstance(cause, dict) else str(error))[:300]
-    if "result window is too large" in reason.lower():
-        return (
-            f"{kind}: {reason}: the index's max_result_window is below the page asked for; "
-            "narrow --since/--until or raise index.max_result_window"
-        )
-    if kind == "index_not_found_exception":
-        return f"{kind}: {reason}: check the index (pattern) in the URI path"
-    if kind in ("query_shard_exception", "parsing_exception", "search_phase_execution_exception"):
-        return f"{kind}: {reason}: check q= and the field names (ts_field=, level_field=...)"
-    return f"{kind}: {reason}"
