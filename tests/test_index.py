@@ -263,3 +263,34 @@ def test_two_workers_through_the_index_give_the_serial_result(log, private_index
     incident = str(FIXTURES / "incidents" / "checkout")
     parallel = investigate([incident], store=IndexStore(private_index / "i"), workers=2)
     assert parallel.model_dump() == investigate([incident], workers=1).model_dump()
+
+
+def test_the_agent_workspace_reads_the_index_for_the_whole_window(private_index, monkeypatch):
+    from log_analyzer.agent.roots import AllowedRoots
+    from log_analyzer.agent.workspace import Workspace
+    from log_analyzer.filters import RecordFilter
+    from log_analyzer.index import incremental
+
+    incident = str(FIXTURES / "incidents" / "checkout")
+    store = IndexStore(private_index)
+    investigate([incident], store=store)  # an earlier command filled the index
+    parsed: list[int] = []
+    original = incremental.run_analysis
+
+    def counting(*args, **kwargs):
+        results, report = original(*args, **kwargs)
+        parsed.append(report.parsed_lines)
+        return results, report
+
+    monkeypatch.setattr("log_analyzer.analysis.investigate.run_analysis", counting)
+    workspace = Workspace(AllowedRoots.for_session([incident]), store=store)
+    workspace.load([incident])
+    from_index = workspace.investigation()
+    assert parsed == [0]  # nothing parsed again for the analysis
+    plain = Workspace(AllowedRoots.for_session([incident]))
+    plain.load([incident])
+    assert from_index.model_dump() == plain.investigation().model_dump()
+    narrowed = RecordFilter(services=("redis",))
+    assert (
+        workspace.investigation(narrowed).model_dump() == plain.investigation(narrowed).model_dump()
+    )

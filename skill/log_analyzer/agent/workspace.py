@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..analysis.investigate import investigate_records
+from ..analysis.investigate import investigate, investigate_records
 from ..analysis.report import Investigation
 from ..errors import SourceError
 from ..filters import RecordFilter
+from ..index import IndexStore
 from ..ingest import ParseOptions, open_paths
 from ..models import SourceSummary
 from ..records import Record
@@ -53,8 +54,10 @@ class Workspace:
         roots: AllowedRoots,
         options: ParseOptions | None = None,
         bucket_seconds: int = 60,
+        store: IndexStore | None = None,
     ) -> None:
         self.roots = roots
+        self.store = store
         self.options = options or ParseOptions()
         self.bucket_seconds = bucket_seconds
         self.sources: dict[Path, LoadedSource] = {}
@@ -136,6 +139,13 @@ class Workspace:
         keep = keep or RecordFilter()
         key = (keep.since, keep.until, tuple(sorted(keep.services)), self.bucket_seconds)
         cached = self._investigations.get(key)
+        local = all(not loaded.remote for loaded in self.sources.values())
+        if cached is None and self.store is not None and not keep.narrows and local:
+            # the whole window, files only: what an earlier run (a command, another
+            # conversation) found is in the on-disk index, and only new lines are parsed
+            files = [loaded.summary.file for loaded in self.sources.values()]
+            cached = investigate(files, self.options, self.bucket_seconds, store=self.store)
+            self._investigations[key] = cached
         if cached is None:
             cached = investigate_records(
                 self.records(),

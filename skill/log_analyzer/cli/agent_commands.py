@@ -37,6 +37,7 @@ from .app import (
     ServiceOption,
     TzOption,
     YearOption,
+    _index_store,
     _stderr,
     _stdout,
     app,
@@ -81,7 +82,7 @@ def session_workspace(
     """A conversation's workspace: roots from the paths, cwd, /var/log and `--allow`."""
     options, _ = build_parse_options(format, tz, year, date, service)
     roots = AllowedRoots.for_session(paths, allow)
-    return Workspace(roots, options)
+    return Workspace(roots, options, store=_index_store(False))
 
 
 @app.command()
