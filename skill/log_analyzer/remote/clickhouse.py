@@ -10,6 +10,7 @@ their own server, added as they wrote it.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,6 +108,7 @@ def connect(spec: RemoteSpec) -> Client:
     """A client for the URI: chdb in process, or clickhouse-connect for a server."""
     if spec.scheme == "chdb":
         return ChdbClient(spec.path or None)
+    logging.getLogger("clickhouse_connect").setLevel(logging.CRITICAL)  # our line says it
     try:
         import clickhouse_connect
     except ImportError:
@@ -138,9 +140,20 @@ def _reason(error: Exception) -> str:
             "authentication failed: set LOG_ANALYZER_CLICKHOUSE_USER and "
             "LOG_ANALYZER_CLICKHOUSE_PASSWORD"
         )
-    if "connection refused" in lowered or "name or service not known" in lowered:
-        return f"cannot reach the server ({text[:200]}): check HOST:PORT and tls="
+    for sign, why in _UNREACHABLE:
+        if sign in lowered:
+            return f"cannot reach the server ({why}): check HOST:PORT and tls="
     return text[:300]
+
+
+_UNREACHABLE = (
+    ("connection refused", "connection refused"),
+    ("newconnectionerror", "connection refused"),
+    ("name or service not known", "unknown host"),
+    ("nodename nor servname", "unknown host"),
+    ("timed out", "timed out"),
+    ("max retries exceeded", "no answer"),
+)
 
 
 class ClickHouseSource:
