@@ -376,3 +376,23 @@ def test_transcript_holds_exactly_what_was_sent_and_received(api, checkout_works
     assert [e["kind"] for e in entries] == ["request", "response", "request", "response"]
     assert [e["payload"] for e in entries if e["kind"] == "request"] == bodies(route)
     assert entries[3]["payload"]["content"][0]["text"] == "ok"
+
+
+def test_a_chat_goes_on_after_the_turn_limit(api, checkout_workspace):
+    route = api.post("/v1/messages").mock(
+        side_effect=[
+            message(tool_use("group_errors", {"limit": 1}, id="t1")),
+            message(tool_use("group_errors", {"limit": 2}, id="t2")),  # ignores tool_choice
+            message(text("Redis, at redis/redis-server.log:12.")),
+        ]
+    )
+    talk, _ = conversation(checkout_workspace, max_turns=2)
+    assert talk.ask("dig").stop_reason == "turn_limit"
+    answer = talk.ask("so what failed?")
+    assert answer.complete
+    follow_up = bodies(route)[2]["messages"]
+    unanswered = follow_up[4]  # the limit's unrun call still gets its result
+    assert unanswered["role"] == "user"
+    assert unanswered["content"][0]["tool_use_id"] == "t2"
+    assert unanswered["content"][0]["is_error"] is True
+    assert "not run: the turn limit was reached" in unanswered["content"][0]["content"]

@@ -175,13 +175,22 @@ class Conversation:
                 continue  # the server paused a long turn: send the history back to resume
             if turn.stop_reason == "tool_use" and turn.tool_calls:
                 if last:
+                    self._close_calls(turn, "the turn limit was reached")
                     return self._answer(turn_texts, "turn_limit", spent, calls)
                 results = [(c, self._run_tool(c)) for c in turn.tool_calls]
                 calls += len(results)
                 self.messages.extend(self.provider.tool_results(results))
                 continue
+            self._close_calls(turn, f"the response ended ({turn.stop_reason})")
             return self._answer(turn_texts, turn.stop_reason, spent, calls)
         return self._answer(turn_texts, "turn_limit", spent, calls)
+
+    def _close_calls(self, turn: Turn, why: str) -> None:
+        """Tool calls left unanswered would make the next request of a chat invalid (every
+        tool use needs its result): answer them as not run."""
+        if turn.tool_calls:
+            unrun = [(c, ToolResult(f"not run: {why}", is_error=True)) for c in turn.tool_calls]
+            self.messages.extend(self.provider.tool_results(unrun))
 
     def _opening(self) -> str:
         """The first message names what is loaded, so the model can call tools at once."""

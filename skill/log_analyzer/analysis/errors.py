@@ -104,7 +104,10 @@ def _group_sources(
             progress.advance(size_of(parser.source))
         return partials
     task = partial(_group_planned_part, min_level=min_level, keep=keep)
-    done = lambda part: progress.advance(part_bytes(part))  # noqa: E731
+
+    def done(part: Part) -> None:
+        progress.advance(part_bytes(part))
+
     return run_parts(parts, task, worker_count(workers), on_done=done)
 
 

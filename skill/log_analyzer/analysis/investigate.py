@@ -155,7 +155,10 @@ def investigate(
                 sink.advance(size_of(parser.source))
         else:
             task = partial(_collect_planned, bucket_seconds=bucket_seconds, keep=keep)
-            done = lambda part: sink.advance(part_bytes(part))  # noqa: E731
+
+            def done(part: Part) -> None:
+                sink.advance(part_bytes(part))
+
             results = run_parts(parts, task, count, on_done=done)
     stats: dict[Source, list[SourceStats]] = {}
     for result in results:
