@@ -294,3 +294,34 @@ def test_the_agent_workspace_reads_the_index_for_the_whole_window(private_index,
     assert (
         workspace.investigation(narrowed).model_dump() == plain.investigation(narrowed).model_dump()
     )
+
+
+def test_sources_and_investigate_share_the_index(private_index, monkeypatch, capsys):
+    monkeypatch.chdir(FIXTURES.parent)
+    folders = ["fixtures/incidents/checkout/", "fixtures/formats/"]
+    for folder in folders:
+        assert run(["sources", folder, "--json", "--no-cache"]) == 0
+        fresh = capsys.readouterr().out
+        assert run(["sources", folder, "--json"]) == 0
+        assert capsys.readouterr().out == fresh  # through the index: the same figures
+    reports: list[IndexReport] = []
+    investigate([folders[0]], store=IndexStore(private_index), on_index=reports.append)
+    assert reports[0].parsed_lines == 0  # `sources` already read every file
+
+
+def test_sources_still_reads_standard_input(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr(
+        "sys.stdin",
+        io.TextIOWrapper(
+            io.BytesIO(
+                b"2026-11-28T14:00:00Z ERROR [api] boom\n2026-11-28T14:00:01Z INFO [api] ok\n"
+            )
+        ),
+    )
+    assert run(["sources", "-", "--json"]) == 0
+    import json
+
+    [source] = json.loads(capsys.readouterr().out)["sources"]
+    assert source["records"] == 2

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
-from ..ingest import ParseOptions, SourceParser, SourceStats, merge_stats, open_paths
+from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace, merge_stats, open_paths
 from ..levels import RANK
 from ..mining.groups import ErrorGroup, ErrorGrouper, Example, GrouperPartial
 from ..models import SourceSummary
@@ -136,13 +136,7 @@ def investigate(
         return _report(remote_results, [r.stats for r in remote_results], bucket_seconds)
     index: IndexReport | None = None
     if store is not None and keep is None:
-        analysis = Analysis(
-            "investigate",
-            f"bucket={bucket_seconds}",
-            partial(_collect_planned, bucket_seconds=bucket_seconds, keep=None),
-            _merge_part_results,
-            _stats_of,
-        )
+        analysis = _indexed_analysis(bucket_seconds)
         results, index = run_analysis(workspace, analysis, count, store, progress)
     else:
         sink = progress or NoProgress()
@@ -266,6 +260,39 @@ def investigate_records(
 
     report.recommendations = recommend(report)
     return report
+
+
+def _indexed_analysis(bucket_seconds: int) -> Analysis[_PartResult]:
+    """The investigation's per-file summaries, as the on-disk index keeps them."""
+    return Analysis(
+        "investigate",
+        f"bucket={bucket_seconds}",
+        partial(_collect_planned, bucket_seconds=bucket_seconds, keep=None),
+        _merge_part_results,
+        _stats_of,
+    )
+
+
+def read_sources(
+    paths: Sequence[str],
+    options: ParseOptions | None = None,
+    store: IndexStore | None = None,
+    workers: int | None = None,
+    progress: ProgressSink | None = None,
+) -> tuple[Workspace, IndexReport | None]:
+    """Every source read for its statistics (`sources`). Through the index, the entries are
+    the investigation's own: `sources` then `investigate` reads each file once."""
+    workspace = open_paths(paths, options or ParseOptions())
+    if store is None:
+        for _ in workspace.records():
+            pass
+        return workspace, None
+    results, index = run_analysis(
+        workspace, _indexed_analysis(60), worker_count(workers), store, progress
+    )
+    for parser, result in zip(workspace.parsers, results, strict=True):
+        parser.stats = result.stats
+    return workspace, index
 
 
 def _merge_part_results(first: _PartResult, second: _PartResult) -> _PartResult:

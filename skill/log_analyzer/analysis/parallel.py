@@ -17,7 +17,7 @@ from itertools import pairwise
 from multiprocessing import get_context
 from typing import TypeVar
 
-from ..formats.base import RegexFormat
+from ..formats.base import LogFormat, RegexFormat
 from ..formats.structured import JsonFormat
 from ..ingest import ParseOptions, SourceParser, Workspace
 from ..sources.discover import Source
@@ -120,7 +120,7 @@ def cuts_between(
                 if not line:
                     break
                 text = line.decode("utf-8", "replace").rstrip("\r\n")
-                if primary.parse(text, clock) is not None:
+                if _starts_record(primary, text, clock):
                     break
                 offset += len(line)
             else:
@@ -156,11 +156,18 @@ def last_record_start(parser: SourceParser, start: int, end: int) -> int | None:
             first = 0 if low == start else 1
             for index in range(len(lines) - 1, first - 1, -1):
                 text = lines[index].decode("utf-8", "replace").rstrip("\r")
-                if text and primary.parse(text, clock) is not None:
+                if text and _starts_record(primary, text, clock):
                     return offsets[index]
             if low == start or span >= 1 << 24:
                 return None
             span *= 4
+
+
+def _starts_record(primary: LogFormat, text: str, clock: Clock) -> bool:
+    """A line a part may start at: a header of its own, not one that continues the record
+    before it (PostgreSQL's `DETAIL:` and `STATEMENT:` lines have headers too)."""
+    parsed = primary.parse(text, clock)
+    return parsed is not None and not primary.joins_previous(parsed)
 
 
 def _dates_complete(primary: object) -> bool:

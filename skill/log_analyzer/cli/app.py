@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 
 from ..analysis.errors import find_error_groups
-from ..analysis.investigate import investigate
+from ..analysis.investigate import investigate, read_sources
 from ..analysis.report import Investigation
 from ..errors import LogAnalyzerError, OptionError
 from ..filters import RecordFilter, parse_time_bound
@@ -146,13 +146,17 @@ def sources(
     year: YearOption = None,
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Per source: detected format, service, time range, records, lines, unparsed lines."""
     options, _ = build_parse_options(format, tz, year, date, service)
-    workspace = open_paths(paths, options)
+    with progress_bar(_stderr, "reading", quiet) as progress:
+        workspace, index = read_sources(
+            paths, options, store=_index_store(no_cache), progress=progress
+        )
     _warn(workspace.warnings)
-    for _ in workspace.records():
-        pass
+    _warn_index(index)
     summaries = [SourceSummary.from_stats(stats) for stats in workspace.stats]
     for summary in summaries:
         _warn([f"{summary.file}: {warning}" for warning in summary.warnings])
