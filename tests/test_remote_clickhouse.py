@@ -156,3 +156,10 @@ def test_a_remote_source_and_a_local_file_in_one_timeline(served, tmp_path, caps
     assert [s.file for s in report.sources] == [str(extra), URI]
     assert run(["sources", URI]) == 2
     assert "a remote source; investigate, errors" in capsys.readouterr().err
+
+
+def test_watch_and_parse_say_they_read_files(capsys):
+    assert run(["watch", URI, "--minutes", "2"]) == 2
+    assert "watch follows files" in capsys.readouterr().err
+    assert run(["parse", URI]) == 2
+    assert "a remote source" in capsys.readouterr().err

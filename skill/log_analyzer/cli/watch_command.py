@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 from rich.live import Live
 
+from ..errors import SourceError
 from ..options import build_parse_options, check_level
+from ..remote.uri import is_remote
 from ..watch import monitor
 from ..watch.models import BucketReport, WatchEvent, WatchStarted
 from ..watch.view import LiveScreen, plain_line, verdict_line, verdict_view
@@ -77,6 +79,12 @@ def watch(
     Ctrl-C (after the verdict so far). --json prints one object per minute, then the verdict.
     Each bucket counts a record at its own timestamp when that is within a couple of buckets
     of now, else at the time it was read."""
+    remote = next((p for p in paths if is_remote(p)), None)
+    if remote is not None:
+        raise SourceError(
+            f"{remote}: a remote source; watch follows files (read an engine with "
+            "investigate --since, or trend)"
+        )
     options, service_filter = build_parse_options(format, tz, year, date, service)
     level = check_level(min_level) or "error"
     screen = LiveScreen()
