@@ -307,3 +307,31 @@ def test_monitor_logs_says_elevated_while_errors_keep_coming(tmp_path):
     assert data["verdict"] == "elevated"
     assert data["peak"] > 10 and len(data["per_minute"]) == 3
     assert any("upstream" in group for group in data["new_groups"]), data["new_groups"]
+
+
+@pytest.mark.parametrize("with_index", [False, True])
+def test_large_logs_are_streamed_with_the_same_answers(
+    workspace, monkeypatch, tmp_path, with_index
+):
+    """Past RESIDENT_BYTES, a workspace keeps statistics only and streams records again:
+    every tool answers exactly as from memory (narrowed windows, context lines included)."""
+    from log_analyzer.agent import workspace as workspace_module
+    from log_analyzer.index import IndexStore
+
+    monkeypatch.setattr(workspace_module, "RESIDENT_BYTES", 0)
+    store = IndexStore(tmp_path / "index") if with_index else None
+    streamed = Workspace(AllowedRoots.for_session([str(CHECKOUT)], cwd=ROOT), store=store)
+    streamed.load([str(CHECKOUT)])
+    assert streamed.streamed and not workspace.streamed
+    assert [s.model_dump() for s in streamed.summaries] == [
+        s.model_dump() for s in workspace.summaries
+    ]
+    calls = {name: arguments for name, arguments in EXAMPLES.items()}
+    del calls["parse_logs"], calls["monitor_logs"]
+    calls["search_logs"] = {"pattern": "maxmemory|OOM", "regex": True, "context": 2}
+    calls["group_errors_window"] = {"since": "2026-11-28T14:05:00Z", "service": "nginx"}
+    for name, arguments in calls.items():
+        tool = name.removesuffix("_window")
+        expected = call(workspace, tool, arguments)
+        got = call(streamed, tool, arguments)
+        assert got.text == expected.text, name

@@ -37,7 +37,9 @@ def check_citations(answer: str, workspace: Workspace) -> list[Citation]:
     """The citations in `answer`, each verified against the loaded sources."""
     citations: list[Citation] = []
     seen: set[str] = set()
-    index = _TimeIndex(workspace)
+    index = workspace.derived.get("time-index")
+    if not isinstance(index, _TimeIndex):  # built once per set of loaded sources
+        index = workspace.derived["time-index"] = _TimeIndex(workspace)
     for match in _FILE_LINE.finditer(answer):
         text = match.group(0)
         if text in seen:

@@ -8,9 +8,10 @@ Descriptions say when to use the tool, what it returns and how to narrow the nex
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import regex as regex_engine
 from pydantic import BaseModel, ConfigDict, Field
@@ -448,38 +449,45 @@ def search_logs(workspace: Workspace, request: SearchInput) -> SearchOutput:
         keep.min_level = request.min_level
     hits: list[Hit] = []
     total = 0
+    span = request.context
     for loaded in workspace.sources.values():
-        records = loaded.records
-        for index, record in enumerate(records):
-            if not _passes(record, keep):
-                continue
-            try:
-                found = pattern.search(record.message, timeout=SEARCH_TIMEOUT_SECONDS)
-            except TimeoutError:
-                raise OptionError(
-                    f"pattern {request.pattern!r}: too slow to match (catastrophic "
-                    "backtracking); use a simpler pattern"
-                ) from None
-            if found is None:
-                continue
-            total += 1
-            if len(hits) >= request.limit:
-                continue
-            span = request.context
-            # in a multi-line record (a stack trace), cite the line that matched
-            line = min(record.line + record.message.count("\n", 0, found.start()), record.end_line)
-            hits.append(
-                Hit(
-                    at=_at(record.file, line),
-                    timestamp=record.timestamp,
-                    service=record.service,
-                    level=record.level,
-                    text=_clip(record.message),
-                    before=[_brief(r) for r in records[max(0, index - span) : index]],
-                    after=[_brief(r) for r in records[index + 1 : index + 1 + span]],
-                )
-            )
+        before: deque[Record] = deque(maxlen=span)  # the records just before, for context
+        waiting: list[Hit] = []  # hits still collecting the records after them
+        for record in workspace.records_of(loaded):
+            for hit in waiting:
+                hit.after.append(_brief(record))
+            waiting = [hit for hit in waiting if len(hit.after) < span]
+            matched = _search(pattern, record, request.pattern) if _passes(record, keep) else None
+            if matched is not None:
+                total += 1
+                if len(hits) < request.limit:
+                    # in a multi-line record (a stack trace), cite the line that matched
+                    offset = record.message.count("\n", 0, matched.start())
+                    hit = Hit(
+                        at=_at(record.file, min(record.line + offset, record.end_line)),
+                        timestamp=record.timestamp,
+                        service=record.service,
+                        level=record.level,
+                        text=_clip(record.message),
+                        before=[_brief(r) for r in before],
+                    )
+                    hits.append(hit)
+                    if span:
+                        waiting.append(hit)
+            if span:
+                before.append(record)
     return SearchOutput(matches_total=total, hits=hits)
+
+
+def _search(pattern: Any, record: Record, text: str) -> Any:
+    """The match in a record's text, or None; a pattern too slow to match is an error."""
+    try:
+        return pattern.search(record.message, timeout=SEARCH_TIMEOUT_SECONDS)
+    except TimeoutError:
+        raise OptionError(
+            f"pattern {text!r}: too slow to match (catastrophic backtracking); use a simpler "
+            "pattern"
+        ) from None
 
 
 def _passes(record: Record, keep: RecordFilter) -> bool:

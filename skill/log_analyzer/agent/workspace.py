@@ -2,8 +2,13 @@
 
 A model calls tools many times in a conversation ("group the errors", "now the Redis log for
 the same window", "read those lines"). Parsing the logs again for each call would cost
-seconds every turn, so the records of every loaded source stay in memory here, and the
+seconds every turn, so the records of the loaded sources stay in memory here, and the
 investigation of each (window, service) the model asks about is computed once.
+
+Records in memory cost about five times the log's size, so past `RESIDENT_BYTES` of logs a
+conversation keeps only the sources' statistics (read through the on-disk index, on every
+core) and streams the records again for the few tools that need them (`search_logs`,
+`count_per_minute`, a narrowed investigation): bounded memory on a 10 GB incident.
 """
 
 from __future__ import annotations
@@ -14,25 +19,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..analysis.investigate import investigate, investigate_records
+from ..analysis.investigate import investigate, investigate_records, read_sources
 from ..analysis.report import Investigation
 from ..errors import SourceError
 from ..filters import RecordFilter
 from ..index import IndexStore
-from ..ingest import ParseOptions, open_paths
+from ..ingest import ParseOptions, SourceParser, open_paths
 from ..models import SourceSummary
 from ..records import Record
 from ..remote.uri import is_remote
 from .roots import AllowedRoots, PathRefused
 
+RESIDENT_BYTES = 64 << 20  # logs up to this size are held in memory as records
+
 
 @dataclass
 class LoadedSource:
-    """One source read into memory, with its summary."""
+    """One source, with its summary; its records in memory, or None when they are streamed
+    from the file on demand."""
 
     path: Path  # resolved (for a remote source, its URI as a key)
     summary: SourceSummary
-    records: list[Record]
+    records: list[Record] | None
     remote: bool = False
 
 
@@ -65,6 +73,8 @@ class Workspace:
         # it shorter for demos and tests of a whole session (an MCP server in a subprocess)
         self.monitor_interval = _minute_seconds()
         self._investigations: dict[InvestigationKey, Investigation] = {}
+        # what tools derive from all the records (grounding's time index), until the next load
+        self.derived: dict[str, object] = {}
 
     def load(self, paths: Sequence[str]) -> LoadResult:
         """Parse the sources behind `paths` that are not loaded yet. Every path, and every
@@ -83,7 +93,7 @@ class Workspace:
             result.loaded.append(loaded.summary)
         if not paths:
             if result.loaded:
-                self._investigations.clear()
+                self._forget()
             return result
         for text in paths:
             if any(c in text for c in "*?["):
@@ -92,6 +102,7 @@ class Workspace:
                 self.roots.check(text)
         found = open_paths(paths, self.options)
         result.warnings.extend(found.warnings)
+        fresh = []
         for parser in found.parsers:
             source = parser.source
             if source.path is None:
@@ -100,18 +111,37 @@ class Workspace:
             if resolved in self.sources:
                 result.already_loaded.append(source.display)
                 continue
+            fresh.append((resolved, parser))
+        size = sum(os.path.getsize(resolved) for resolved, _ in fresh)
+        if size > RESIDENT_BYTES:
+            self._load_streamed(fresh, result)
+        for resolved, parser in fresh if size <= RESIDENT_BYTES else []:
             records = list(parser)
             summary = SourceSummary.from_stats(parser.stats)
             self.sources[resolved] = LoadedSource(resolved, summary, records)
             result.loaded.append(summary)
             result.warnings.extend(parser.stats.warnings)
         if result.loaded:
-            self._investigations.clear()
+            self._forget()
         return result
+
+    def _forget(self) -> None:
+        self._investigations.clear()
+        self.derived.clear()
+
+    def _load_streamed(self, fresh: list[tuple[Path, SourceParser]], result: LoadResult) -> None:
+        """Statistics only (through the index when there is one); records stay on disk."""
+        displays = [parser.source.display for _, parser in fresh]
+        read, _ = read_sources(displays, self.options, store=self.store)
+        for (resolved, _), parser in zip(fresh, read.parsers, strict=True):
+            summary = SourceSummary.from_stats(parser.stats)
+            self.sources[resolved] = LoadedSource(resolved, summary, None)
+            result.loaded.append(summary)
+            result.warnings.extend(parser.stats.warnings)
 
     def reset(self) -> None:
         self.sources.clear()
-        self._investigations.clear()
+        self._forget()
 
     @property
     def summaries(self) -> list[SourceSummary]:
@@ -127,7 +157,17 @@ class Workspace:
 
     def records(self) -> Iterator[Record]:
         for loaded in self.sources.values():
-            yield from loaded.records
+            yield from self.records_of(loaded)
+
+    def records_of(self, loaded: LoadedSource) -> Iterator[Record]:
+        """A source's records: from memory, or parsed again from its file."""
+        if loaded.records is not None:
+            return iter(loaded.records)
+        return open_paths([loaded.summary.file], self.options).records()
+
+    @property
+    def streamed(self) -> bool:
+        return any(loaded.records is None for loaded in self.sources.values())
 
     def require_sources(self) -> None:
         if not self.sources:
@@ -140,11 +180,17 @@ class Workspace:
         key = (keep.since, keep.until, tuple(sorted(keep.services)), self.bucket_seconds)
         cached = self._investigations.get(key)
         local = all(not loaded.remote for loaded in self.sources.values())
-        if cached is None and self.store is not None and not keep.narrows and local:
-            # the whole window, files only: what an earlier run (a command, another
-            # conversation) found is in the on-disk index, and only new lines are parsed
+        if cached is None and local and (self.streamed or self.store is not None):
+            # files only: the whole window comes from the on-disk index (what an earlier
+            # run found; only new lines are parsed), a narrowed one from a streamed pass
             files = [loaded.summary.file for loaded in self.sources.values()]
-            cached = investigate(files, self.options, self.bucket_seconds, store=self.store)
+            if not keep.narrows and self.store is not None:
+                cached = investigate(files, self.options, self.bucket_seconds, store=self.store)
+            elif self.streamed:
+                cached = investigate(
+                    files, self.options, self.bucket_seconds, keep if keep.narrows else None
+                )
+        if cached is not None:
             self._investigations[key] = cached
         if cached is None:
             cached = investigate_records(
