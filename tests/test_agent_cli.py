@@ -251,3 +251,13 @@ def test_install_skill_writes_the_folder(monkeypatch, tmp_path, capsys):
     assert capsys.readouterr().out.strip() == str(folder)
     assert (folder / "SKILL.md").is_file() and (folder / "pyproject.toml").is_file()
     assert run(["install-skill", "--agent", "emacs"]) == 2
+
+
+def test_ctrl_c_during_ask_ends_cleanly_with_130(api, capsys):
+    def interrupted(request):
+        raise KeyboardInterrupt
+
+    api.post("/v1/messages").mock(side_effect=interrupted)
+    assert run(["ask", "why?", CHECKOUT]) == 130
+    err = capsys.readouterr().err
+    assert "log-analyzer: interrupted" in err and "Traceback" not in err

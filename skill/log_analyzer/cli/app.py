@@ -510,11 +510,14 @@ def run(argv: list[str] | None = None) -> int:
         app(args=argv, prog_name="log-analyzer")
     except SystemExit as exit_:
         code = exit_.code
+        if code == 130 and exit_.__context__ is not None:  # click turned a Ctrl-C into this
+            _stderr.print("\nlog-analyzer: interrupted", markup=False)
         return code if isinstance(code, int) else (0 if code is None else 1)
     except LogAnalyzerError as error:
         _stderr.print(f"log-analyzer: error: {error}", markup=False)
         return error.exit_code
     except KeyboardInterrupt:
+        _stderr.print("\nlog-analyzer: interrupted", markup=False)
         return 130
     except Exception as error:  # a bug of ours: one line, the traceback only on request
         if os.environ.get("LOG_ANALYZER_DEBUG"):
