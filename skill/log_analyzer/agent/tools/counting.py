@@ -1,0 +1,81 @@
+"""`count_per_minute`: records per time bucket and service, at a level and above."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from ...filters import RecordFilter
+from ...levels import at_least
+from ...records import Record
+from ..workspace import Workspace
+from .base import (
+    Level,
+    Window,
+)
+
+
+class CountInput(Window):
+    bucket_seconds: int = Field(60, ge=1, le=86400, description="Bucket width in seconds.")
+    min_level: Level = Field("error", description="Count records at this level and above.")
+
+
+class CountOutput(BaseModel):
+    bucket_seconds: int
+    min_level: str
+    services: list[str]
+    rows: list[str]  # "2026-11-28T14:02:00Z 17 3 14": bucket start, total, then per service
+    buckets: int
+    peak: str | None
+    trend: str
+
+
+def count_per_minute(workspace: Workspace, request: CountInput) -> CountOutput:
+    """Records per time bucket (default one minute, any width) and per service, at min_level
+    and above (default error): the error rate over time. Empty buckets are kept so gaps show.
+    Rows read `bucket-start total per-service...` in the order of `services`. Also returns the
+    trend verdict. Narrow the window with since/until for finer buckets."""
+    workspace.require_sources()
+    keep = request.record_filter()
+    width = request.bucket_seconds
+    counts: dict[tuple[int, str], int] = {}
+    services: set[str] = set()
+    for record in _kept(workspace.records(), keep):
+        if record.timestamp is None or not at_least(record.level, request.min_level):
+            continue
+        key = (int(record.timestamp.timestamp() // width), record.service)
+        counts[key] = counts.get(key, 0) + 1
+        services.add(record.service)
+    order = sorted(services)
+    rows: list[str] = []
+    peak: tuple[int, str] | None = None
+    if counts:
+        first = min(k[0] for k in counts)
+        last = max(k[0] for k in counts)
+        for bucket in range(first, last + 1):
+            per = [counts.get((bucket, s), 0) for s in order]
+            stamp = _utc_stamp(bucket * width)
+            total = sum(per)
+            rows.append(" ".join([stamp, str(total), *map(str, per)]))
+            if peak is None or total > peak[0]:
+                peak = (total, stamp)
+    report = workspace.investigation(keep)
+    return CountOutput(
+        bucket_seconds=width,
+        min_level=request.min_level,
+        services=order,
+        rows=rows,
+        buckets=len(rows),
+        peak=f"{peak[1]} ({peak[0]})" if peak else None,
+        trend=report.trend,
+    )
+
+
+def _utc_stamp(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _kept(records: Iterable[Record], keep: RecordFilter) -> Iterator[Record]:
+    return keep(records) if keep.narrows else iter(records)
