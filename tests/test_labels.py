@@ -340,7 +340,7 @@ CASES = [
     ("nginx/error.log", "nginx-error", NGINX_ERROR, "nginx Upstream timed out"),
     ("mysql/error.log", "mysql", MARIADB, "mysql Too many connections"),
     ("syslog", "syslog", KERNEL_OOM, "kernel OOM kill"),
-    ("payments-worker.log", "structlog", STRUCTLOG_STATUS, "payments-worker charge failed"),
+    ("payments-worker.log", "structlog", STRUCTLOG_STATUS, "payments-worker 503 charge failed"),
     ("haproxy.log", "haproxy", HAPROXY, "haproxy 504 POST /api/checkout"),
 ]
 

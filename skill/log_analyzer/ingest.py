@@ -19,7 +19,7 @@ from .formats.fallback import PLAIN
 from .formats.multiline import is_continuation
 from .levels import RANK, infer_level
 from .records import Record
-from .services import source_service
+from .services import canonical_service, source_service
 from .sources.discover import Source, discover
 from .sources.reader import LineReader, sample_middle_and_end
 from .timestamps import Clock
@@ -308,7 +308,11 @@ def _records(
         format_counts[name] += 1
         if fmt is PLAIN:
             stats.unparsed += 1
-        service = default_service if forced_service else (parsed.service or default_service)
+        service = (
+            default_service
+            if forced_service or not parsed.service
+            else canonical_service(parsed.service)
+        )
         pending = Record(
             file,
             line_number,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .errors import OptionError
 from .sources.discover import Source, rotation_key
@@ -129,9 +130,32 @@ def clean_stem(name: str) -> str:
     return stem
 
 
+# Kubernetes names pods `<deployment>-<replicaset hash>-<5 chars>` and `<daemonset>-<5 chars>`,
+# both drawn from an alphabet without vowels (so they never spell a word).
+_POD_SUFFIX = re.compile(
+    r"^(?P<name>[a-z0-9][a-z0-9-]*?[a-z0-9])"
+    r"(?:-[bcdfghjklmnpqrstvwxz2456789]{4,10})?-[bcdfghjklmnpqrstvwxz2456789]{5}$"
+)
+
+
+@lru_cache(maxsize=4096)
+def canonical_service(name: str) -> str:
+    """The service a pod name belongs to: `checkout-7d9f8b6c4-x2k9p` -> `checkout`,
+    `node-exporter-x7k2p` -> `node-exporter`; other names as they are. A five-character tail
+    is taken for a pod's only when it mixes letters and digits (`order-sync` stays)."""
+    match = _POD_SUFFIX.match(name)
+    if match is None:
+        return name
+    tail = name[name.rfind("-") + 1 :]
+    hashed = name[len(match.group("name")) :].count("-") == 2
+    if not hashed and (tail.isalpha() or tail.isdigit()):
+        return name
+    return match.group("name")
+
+
 def source_service(source: Source, overrides: Sequence[tuple[str, str]]) -> tuple[str, bool]:
     """(service, forced): forced when `--service` named it, which then beats record fields."""
     forced = override_for(source, overrides)
     if forced is not None:
         return forced, True
-    return service_from_path(source), False
+    return canonical_service(service_from_path(source)), False

@@ -9,7 +9,6 @@ their templates only at the end, after the miner has finished merging templates.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,12 +18,14 @@ from pydantic import BaseModel
 
 from ..levels import RANK, at_least
 from ..records import Record
-from .labels import exception_of, label_for, route
+from .labels import exception_of, label_for, request_label
 from .masking import mask
+from .requests import request_event, request_level
 from .templates import Template, TemplateMiner
 
 MAX_SAMPLES = 50  # messages kept per form for parameter values
 TOP_VALUES = 5
+MAX_CONTEXT = 600
 
 
 class Example(BaseModel):
@@ -57,28 +58,6 @@ class ErrorGroup(BaseModel):
     last_seen: datetime | None
     example: Example
     parameters: list[Parameter]
-
-
-_REQUEST_LINE = re.compile(r'"([A-Z]{3,7}) (\S+) HTTP/[\d.]+"')
-
-
-def request_event(record: Record) -> str | None:
-    """`POST /api/carts/{id}/items 503` for a record of an access log (a `status` field and a
-    request line, in a `request` field or quoted in the message, as HAProxy writes it), ids
-    taken out of the path; None for other records."""
-    fields = record.fields
-    if fields is None or "status" not in fields:
-        return None
-    request = fields.get("request")
-    if request is not None:
-        method, _, rest = str(request).partition(" ")
-        path = rest.split(" ", 1)[0]
-    else:
-        quoted = _REQUEST_LINE.search(record.message)
-        if quoted is None:
-            return None
-        method, path = quoted.groups()
-    return f"{method} {route(path.split('?', 1)[0])} {fields['status']}"
 
 
 def event_text(record: Record) -> str:
@@ -137,7 +116,7 @@ class _Tally:
         if room > 0:
             self.samples.extend(other.samples[:room])
 
-    def add(self, record: Record, first_line: str) -> None:
+    def add(self, record: Record, first_line: str, level: str | None) -> None:
         self.count += 1
         when = record.timestamp
         if when is not None:
@@ -147,7 +126,6 @@ class _Tally:
                 self.example = record
             if self.last is None or when > self.last:
                 self.last = when
-        level = record.level
         if level is not None and RANK[level] > RANK[self.level]:
             self.level = level
         if len(self.samples) < MAX_SAMPLES:
@@ -174,7 +152,8 @@ class ErrorGrouper:
 
     def add(self, record: Record) -> None:
         self.records += 1
-        if not at_least(record.level, self.min_level):
+        level = request_level(record)
+        if not at_least(level, self.min_level):
             return
         first_line, masked, literal = event_form(record)
         if literal:
@@ -186,7 +165,7 @@ class ErrorGrouper:
         tally = self._tallies.get(key)
         if tally is None:
             tally = self._tallies[key] = _Tally(record)
-        tally.add(record, first_line)
+        tally.add(record, first_line, level)
 
     def partial(self) -> GrouperPartial:
         """What this grouper has seen, to be merged into another (the parallel path)."""
@@ -212,6 +191,18 @@ class ErrorGrouper:
                 self.miner.add(key[1])
             self._tallies[key] = tally
 
+    def rename_services(self, mapping: dict[str, str]) -> None:
+        """Put the tallies of services known by another name under that name."""
+        renamed: dict[tuple[str, str, str | None], _Tally] = {}
+        for (service, masked, exception), tally in self._tallies.items():
+            key = (mapping.get(service, service), masked, exception)
+            mine = renamed.get(key)
+            if mine is None:
+                renamed[key] = tally
+            else:
+                mine.merge(tally)
+        self._tallies = renamed
+
     def add_all(self, records: Iterable[Record]) -> ErrorGrouper:
         for record in records:
             self.add(record)
@@ -225,6 +216,13 @@ class ErrorGrouper:
     ) -> list[tuple[ErrorGroup, list[tuple[float, str, int]]]]:
         """The groups, each with the (epoch seconds, file, line) of its timestamped records
         in time order."""
+        return [(group, occurrences) for group, occurrences, _ in self.groups_with_context()]
+
+    def groups_with_context(
+        self,
+    ) -> list[tuple[ErrorGroup, list[tuple[float, str, int]], str]]:
+        """The groups with their occurrences and the header fields of their example, as text
+        (`user=billing database=shop`): who a line is about is often in its header."""
         merged: dict[tuple[str, str, str | None], list[tuple[_Tally, Template]]] = {}
         for (service, masked, exception), tally in self._tallies.items():
             template = self.miner.template_of(masked)
@@ -233,8 +231,9 @@ class ErrorGrouper:
             merged.setdefault((service, template.id, exception), []).append((tally, template))
         groups = [
             (
-                self._group(key, parts),
+                self._group(key, parts, parts[0][1].text in self._literals),
                 sorted(o for tally, _ in parts for o in tally.occurrences),
+                _context(parts),
             )
             for key, parts in merged.items()
         ]
@@ -245,7 +244,9 @@ class ErrorGrouper:
 
     @staticmethod
     def _group(
-        key: tuple[str, str, str | None], parts: list[tuple[_Tally, Template]]
+        key: tuple[str, str, str | None],
+        parts: list[tuple[_Tally, Template]],
+        request: bool = False,
     ) -> ErrorGroup:
         service, template_id, exception = key
         template = parts[0][1]
@@ -259,7 +260,11 @@ class ErrorGrouper:
         ).hexdigest()
         return ErrorGroup(
             id=group_id,
-            label=label_for(example.message, service, example.fields, template.text),
+            label=(
+                request_label(service, template.text, example.message, example.fields)
+                if request
+                else label_for(example.message, service, example.fields, template.text)
+            ),
             template=template.text,
             template_id=template_id,
             service=service,
@@ -275,6 +280,20 @@ class ErrorGrouper:
             ),
             parameters=_parameters(template, [s for t in tallies for s in t.samples]),
         )
+
+
+def _context(parts: list[tuple[_Tally, Template]]) -> str:
+    dated = [tally for tally, _ in parts if tally.first is not None]
+    fields = (min(dated, key=lambda t: t.first) if dated else parts[0][0]).example.fields  # type: ignore[arg-type, return-value]
+    if not fields:
+        return ""
+    values: list[str] = []
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            values.extend(f"{key}.{k}={v}" for k, v in value.items() if isinstance(v, str | int))
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            values.append(f"{key}={value}")
+    return " ".join(values)[:MAX_CONTEXT]
 
 
 def _parameters(template: Template, samples: list[str]) -> list[Parameter]:

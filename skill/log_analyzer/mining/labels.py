@@ -268,6 +268,19 @@ def label_for(message: str, service: str, fields: dict[str, Any] | None, templat
     return f"{component} {_headline(template)}"
 
 
+def request_label(service: str, event: str, message: str, fields: dict[str, Any] | None) -> str:
+    """The label of a request event (`POST /api/cart/{id} 503`, `request completed -> 500`):
+    who answered, the status, the request, and the error it names if any: `cart-service 500
+    POST /api/carts/{id}/items (RedisCommandExecutionException)`."""
+    head, _, status = event.rpartition(" ")
+    head = head.removesuffix(" ->")
+    label = f"{service} {status} {head}".rstrip()
+    if fields and "request" in fields:  # an access log: the request is the whole story
+        return label
+    cause = _root_cause(message, fields or {})
+    return f"{label} ({cause[0]})" if cause is not None else label
+
+
 def _request_of(fields: dict[str, Any], first_line: str) -> tuple[str, str] | None:
     """(method, path) of an access log line: its `request` field, or a quoted request line
     in the message (HAProxy)."""

@@ -1,0 +1,229 @@
+"""The root cause: the culprit, not the reporter.
+
+Starting from the first failure's service, general rules move the blame to where the failure
+is, always checked against the accused component's own log:
+
+- an orchestrator's or the kernel's line (kubelet, systemd, the OOM killer) is about the pod,
+  unit or process it names, mapped to its service;
+- when the first failure's line names another service (a proxy rejecting its upstream's
+  certificate, a database refusing a job's connections, clients failing to resolve names) and
+  that service's own log changed at that moment, it is the culprit; when its log shows nothing
+  unusual, the blame stays with the one that raised the error. A server out of its own disk or
+  memory failed by itself, whoever met the failure;
+- an edge proxy is a victim of its upstreams, never their cause;
+- request traces vote: the service where most failing requests begin.
+
+Works on the summaries it is given; it never re-reads files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..levels import RANK
+from ..mining.groups import Example
+from ..services import canonical_service
+from .cascade import ServiceOnset
+from .identity import is_orchestrator, mentions, names_for
+from .onsets import GroupOnset
+from .report import CascadeStep, Hypothesis, RootCause
+from .tracing import TraceVotes
+
+_KILLED_PID = re.compile(r"\b[Kk]illed process (\d+)")
+_NAMED_POD = re.compile(
+    r"\bpod[=:\s]+\"?(?:[\w-]+/)?(?P<pod>[a-z0-9][a-z0-9-]+)|"
+    r"\bcontainer[=:\s]+\"?(?P<container>[a-z0-9][a-z0-9-]+)|"
+    r"\b(?P<unit>[a-z0-9][a-z0-9-]+)\.service\b"
+)
+# A server out of its own resource failed by itself, whoever's request met the failure.
+_OWN_EXHAUSTION = re.compile(
+    r"No space left on device|could not extend file|Cannot allocate memory|out of memory|"
+    r"Too many open files|disk quota exceeded",
+    re.IGNORECASE,
+)
+MIN_TRACED_REQUESTS = 3
+
+
+@dataclass
+class Suspect:
+    service: str
+    group: GroupOnset | None
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    evidence: list[Example] = field(default_factory=list)
+
+
+def root_cause(
+    first: GroupOnset,
+    onsets: Sequence[ServiceOnset],
+    steps: Sequence[CascadeStep],
+    votes: TraceVotes,
+    services: Sequence[str],
+    pids: Mapping[str, set[str]],
+    changed: set[str],
+    proxies: set[str],
+    weak: bool,
+) -> RootCause:
+    """The best suspect and the top hypotheses. `changed`: services whose own log shows a
+    change near the incident (an incident group, a stop, a latency rise, a restart); `weak`:
+    the incident shows no rise of the error rate (confidences say so)."""
+    by_service = {s.service: s for s in onsets}
+    suspects: dict[str, Suspect] = {}
+
+    def suspect(service: str) -> Suspect:
+        found = suspects.get(service)
+        if found is None:
+            onset = by_service.get(service)
+            found = suspects[service] = Suspect(service, onset.first if onset else None, 0.0)
+            if onset is not None:
+                found.evidence.append(onset.first.group.example)
+        return found
+
+    # every service in the cascade, earlier ones more likely
+    for rank, onset in enumerate(onsets):
+        entry = suspect(onset.service)
+        entry.score += max(0.05, 0.3 - 0.08 * rank)
+        if onset.first.group.level and RANK[onset.first.group.level] >= RANK["error"]:
+            entry.score += 0.05
+    reporter = first.group.service
+    head = suspect(reporter)
+    head.score += 0.45
+    head.reasons.append(
+        f"first failure: {first.group.label} at {_clock(first.when)} ({first.group.count} in the "
+        "window)"
+    )
+    # the pod, unit or process an orchestrator's line is about
+    text = f"{first.group.example.text} {first.context}"
+    accused = _accused(reporter, text, services, pids)
+    if accused is not None:
+        name, why = accused
+        entry = suspect(name)
+        if name in changed or is_orchestrator(reporter):
+            # the first failure is about this one: the blame moves with it
+            entry.score += 1.05
+            head.score -= 0.45
+            entry.reasons.append(why)
+            entry.evidence.insert(0, first.group.example)
+        else:
+            head.reasons.append(f"{why}, but {name}'s own log shows nothing unusual then")
+    # a proxy reports its upstreams' failures
+    for proxy in proxies & suspects.keys():
+        entry = suspects[proxy]
+        entry.score *= 0.3
+        upstreams = [s.caused_by for s in steps if s.service == proxy and s.caused_by]
+        entry.reasons.append(
+            "an edge proxy reports its upstreams' failures"
+            + (f" ({upstreams[0]})" if upstreams else "")
+        )
+        if upstreams:
+            suspect(upstreams[0]).score += 0.3
+    # votes of the failing requests; where they begin in a service whose own errors point
+    # at an earlier failure (a dependency that logs no request ids), the blame goes on to it
+    if votes.requests >= MIN_TRACED_REQUESTS:
+        for service, count in votes.origins.most_common(3):
+            share = count / votes.requests
+            end = _chain_end(service, steps)
+            entry = suspect(end)
+            entry.score += 0.6 * share
+            reason = votes.summary(service)
+            if end != service:
+                reason += f", whose errors point at {end}, which failed first"
+            entry.reasons.append(reason)
+            example = votes.example.get(service)
+            if example is not None and entry.group is None:
+                entry.evidence.append(Example(file=example[0], line=example[1], text=""))
+    # the services others' failures point at, along the cascade
+    for step in steps:
+        if step.caused_by is not None:
+            suspect(step.caused_by).score += 0.08
+    ranked = sorted(suspects.values(), key=lambda s: (-s.score, s.service))
+    hypotheses = [_hypothesis(s, ranked, first, weak, steps) for s in ranked[:3]]
+    best = hypotheses[0]
+    return RootCause(**best.model_dump(), hypotheses=hypotheses)
+
+
+def _chain_end(service: str, steps: Sequence[CascadeStep]) -> str:
+    """Follow `caused_by` from `service` to the service that failed first along the chain."""
+    causes = {step.service: step for step in steps}
+    seen = {service}
+    current = service
+    while True:
+        step = causes.get(current)
+        if step is None or step.caused_by is None or step.caused_by in seen:
+            return current
+        cause = causes.get(step.caused_by)
+        if cause is None or cause.onset > step.onset:
+            return current
+        current = step.caused_by
+        seen.add(current)
+
+
+def _accused(
+    reporter: str, text: str, services: Sequence[str], pids: Mapping[str, set[str]]
+) -> tuple[str, str] | None:
+    """(service, why) when the first failure's own line is about another service."""
+    killed = _KILLED_PID.search(text)
+    if killed is not None:
+        owners = pids.get(killed.group(1), set()) - {reporter}
+        if len(owners) == 1:
+            owner = next(iter(owners))
+            return owner, f"the kernel killed process {killed.group(1)}, which {owner} logs as"
+    if is_orchestrator(reporter):
+        for match in _NAMED_POD.finditer(text):
+            name = canonical_service(next(g for g in match.groups() if g))
+            for service in services:
+                if service != reporter and (service == name or name in names_for(service)):
+                    return service, f"{reporter}'s line is about {service}"
+    if _OWN_EXHAUSTION.search(text):
+        return None
+    own = names_for(reporter)
+    for service in services:
+        if service == reporter or is_orchestrator(service):
+            continue
+        if mentions(text, service, own):
+            return service, f"the line that reports it names {service}: {text.strip()[:160]}"
+    return None
+
+
+def _hypothesis(
+    entry: Suspect,
+    ranked: Sequence[Suspect],
+    first: GroupOnset,
+    weak: bool,
+    steps: Sequence[CascadeStep],
+) -> Hypothesis:
+    total = sum(max(s.score, 0.0) for s in ranked[:3]) or 1.0
+    margin = entry.score / total
+    confidence = min(0.95, 0.25 + 0.7 * margin + (0.1 if entry is ranked[0] else 0.0))
+    if weak:
+        confidence *= 0.7
+    group = entry.group.group if entry.group is not None else first.group
+    followers = [s.service for s in steps if s.caused_by == entry.service]
+    parts = list(entry.reasons)
+    if entry.group is not None and not parts:
+        parts.append(f"{entry.service} began failing at {_clock(entry.group.when)} ({group.label})")
+    if followers:
+        parts.append(f"{', '.join(followers)} failed after it, naming or tracing back to it")
+    if entry.group is not None:
+        parts.append(
+            "this error was absent before"
+            if entry.group.novel
+            else "this error was there before, and its rate jumped"
+        )
+    summary = f"{entry.service}: " + "; ".join(p for p in parts if p) + "."
+    return Hypothesis(
+        service=entry.service,
+        group_id=group.id,
+        label=group.label,
+        summary=summary,
+        confidence=round(confidence, 2),
+        evidence=entry.evidence[:5] or [first.group.example],
+    )
+
+
+def _clock(epoch: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S")

@@ -1,0 +1,93 @@
+"""Requests traced across services: records that share a request or trace id are one request.
+
+Inside a failing request the earliest error is where it began: a callee fails, then each
+caller reports the failure it got back, later. Votes over many failing requests rank the
+services where failures begin ("31 of 36 failing requests start in ts-basic-service"), and
+every other service that failed in the same requests is linked to the one where they began.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+MAX_TRACED = 200_000  # ids with a warning-or-worse record kept, at most
+
+# (epoch seconds, file, line, level rank) of a service's earliest warning-or-worse record
+Sighting = tuple[float, str, int, int]
+
+
+class TraceBook:
+    """id -> {service: its earliest warning-or-worse record in that request}."""
+
+    def __init__(self) -> None:
+        self.failures: dict[str, dict[str, Sighting]] = {}
+
+    def add(
+        self, identifier: str, service: str, when: float, file: str, line: int, rank: int
+    ) -> None:
+        services = self.failures.get(identifier)
+        if services is None:
+            if len(self.failures) >= MAX_TRACED:
+                return
+            services = self.failures[identifier] = {}
+        seen = services.get(service)
+        if seen is None or when < seen[0]:
+            services[service] = (when, file, line, rank)
+
+    def merge(self, other: TraceBook) -> None:
+        """Fold in the book of another part of the input (earliest sightings win)."""
+        for identifier, services in other.failures.items():
+            for service, (when, file, line, rank) in services.items():
+                self.add(identifier, service, when, file, line, rank)
+
+
+@dataclass
+class TraceVotes:
+    """Where failing requests begin: per service, the requests whose earliest incident error
+    it logged; per (service, origin), the requests in which `service` failed after `origin`."""
+
+    requests: int = 0  # failing requests seen by two services or more
+    origins: Counter[str] = field(default_factory=Counter)
+    links: Counter[tuple[str, str]] = field(default_factory=Counter)
+    example: dict[str, tuple[str, int]] = field(default_factory=dict)  # origin -> file, line
+
+    def share(self, service: str) -> float:
+        return self.origins[service] / self.requests if self.requests else 0.0
+
+    def summary(self, service: str) -> str:
+        return f"{self.origins[service]} of {self.requests} failing requests begin in {service}"
+
+
+def vote(
+    book: TraceBook,
+    sightings: Mapping[str, Mapping[str, float]],
+    is_incident: Callable[[str, int], bool],
+    correct: Callable[[str, float], float],
+) -> TraceVotes:
+    """Votes over the failing requests: those with an incident record (`is_incident(file,
+    line)`) that at least two services logged. Times are put on one clock by `correct`; a tie
+    (logs stamped in whole seconds) goes to the service that joined the request last, the
+    deepest callee."""
+    votes = TraceVotes()
+    for identifier, failed in book.failures.items():
+        seen = sightings.get(identifier, {})
+        if len(seen) < 2 and len(failed) < 2:
+            continue
+        incident = [
+            (correct(service, when), -seen.get(service, when), service, file, line)
+            for service, (when, file, line, _) in failed.items()
+            if is_incident(file, line)
+        ]
+        if not incident:
+            continue
+        incident.sort()
+        _, _, origin, file, line = incident[0]
+        votes.requests += 1
+        votes.origins[origin] += 1
+        votes.example.setdefault(origin, (file, line))
+        for _, _, service, _, _ in incident[1:]:
+            if service != origin:
+                votes.links[(service, origin)] += 1
+    return votes

@@ -1,0 +1,166 @@
+"""Request events: the method, route and status of a record that reports an HTTP request,
+from any format.
+
+An access log's text (`"POST /api/cart/17 HTTP/1.1" 503`), and the structured fields of a JSON
+or logfmt request log (`status`, `status_code`, `http.status_code`, pino's `res.statusCode`,
+ECS `http.response.status_code`, with the method and path beside them) say the same thing: a
+request and how it ended. Both become one literal event, `POST /api/cart/{id} 503`, so that
+routine 404s and an incident's 500s are never one group whatever the format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..levels import http_status_level
+from ..records import Record
+from .labels import route
+from .masking import mask
+
+_REQUEST_LINE = re.compile(r'"([A-Z]{3,7}) (\S+) HTTP/[\d.]+"')
+
+# Where request loggers put the status, the method and the path: flat keys, dotted keys
+# (OpenTelemetry, ECS written flat) and nested objects (pino's req/res, ECS nested).
+_STATUS_PATHS: tuple[tuple[str, ...], ...] = (
+    ("status",),
+    ("status_code",),
+    ("statusCode",),
+    ("http_status",),
+    ("response_code",),
+    ("http.status_code",),
+    ("http.response.status_code",),
+    ("res", "statusCode"),
+    ("res", "status"),
+    ("response", "status"),
+    ("response", "status_code"),
+    ("response", "statusCode"),
+    ("resp", "status"),
+    ("http", "status_code"),
+    ("http", "response", "status_code"),
+)
+_METHOD_PATHS: tuple[tuple[str, ...], ...] = (
+    ("method",),
+    ("http_method",),
+    ("verb",),
+    ("http.method",),
+    ("http.request.method",),
+    ("req", "method"),
+    ("request", "method"),
+    ("http", "method"),
+    ("http", "request", "method"),
+)
+_PATH_PATHS: tuple[tuple[str, ...], ...] = (
+    ("route",),
+    ("http.route",),
+    ("path",),
+    ("uri",),
+    ("url",),
+    ("request_uri",),
+    ("endpoint",),
+    ("http.target",),
+    ("http.url",),
+    ("url.path",),
+    ("req", "url"),
+    ("req", "path"),
+    ("request", "url"),
+    ("request", "path"),
+    ("http", "route"),
+    ("http", "target"),
+    ("url", "path"),
+)
+_STATUS_KEYS = frozenset(path[0] for path in _STATUS_PATHS)
+_ERROR_KEYS = frozenset(
+    {"err", "error", "exception", "error_text", "stack", "stack_trace", "exc_info"}
+)
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT"})
+
+
+def _lookup(fields: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = fields
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+        if value is None:
+            return None
+    return value
+
+
+def _status(fields: Mapping[str, Any]) -> int | None:
+    for path in _STATUS_PATHS:
+        value = _lookup(fields, path)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and len(value) == 3 and value.isdigit():
+            number = int(value)
+        else:
+            continue
+        if 100 <= number <= 599:
+            return number
+    return None
+
+
+def _first_text(fields: Mapping[str, Any], paths: tuple[tuple[str, ...], ...]) -> str | None:
+    for path in paths:
+        value = _lookup(fields, path)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _path_of(url: str) -> str:
+    """`https://host:8080/api/x?q=1` -> `/api/x`; a path stays as it is, without its query."""
+    if "://" in url:
+        rest = url.split("://", 1)[1]
+        slash = rest.find("/")
+        url = rest[slash:] if slash >= 0 else "/"
+    return url.split("?", 1)[0]
+
+
+def request_event(record: Record) -> str | None:
+    """`POST /api/carts/{id}/items 503` for a record that reports a request and its status, ids
+    taken out of the path; `<message> -> 503` for a request log that gives a status but no
+    route; None for other records."""
+    fields = record.fields
+    if not fields or _STATUS_KEYS.isdisjoint(fields):
+        return None
+    status = _status(fields)
+    if status is None:
+        return None
+    request = fields.get("request")
+    if not isinstance(request, str) and not _ERROR_KEYS.isdisjoint(fields):
+        return None  # a request log that states its own error is grouped by that error
+    if isinstance(request, str) and " " in request:
+        method, _, rest = request.partition(" ")
+        return f"{method} {route(_path_of(rest.split(' ', 1)[0]))} {status}"
+    quoted = _REQUEST_LINE.search(record.message)
+    if quoted is not None:
+        method, path = quoted.groups()
+        return f"{method} {route(_path_of(path))} {status}"
+    verb = _first_text(fields, _METHOD_PATHS)
+    target = _first_text(fields, _PATH_PATHS)
+    if verb is not None and verb.upper() in _METHODS and target is not None:
+        return f"{verb.upper()} {route(_path_of(target))} {status}"
+    if target is not None and target.startswith("/"):
+        return f"{route(_path_of(target))} {status}"
+    # a status without a route: the message, masked, and the status kept apart from it
+    first_line = record.message.split("\n", 1)[0].strip()
+    return f"{mask(first_line) or 'request'} -> {status}"
+
+
+def request_level(record: Record) -> str | None:
+    """The record's level, or what its HTTP status says (5xx: error, 4xx: warning) when the
+    request log gives none. A level the logger wrote is kept: remote engines filter on it, and
+    the same records must be grouped whether read from files or fetched."""
+    level = record.level
+    fields = record.fields
+    if level is not None or not fields or _STATUS_KEYS.isdisjoint(fields):
+        return level
+    status = _status(fields)
+    if status is None or status < 400:
+        return level
+    return http_status_level(status)
