@@ -49,6 +49,8 @@ class Collected:
     pids: dict[str, set[str]] = field(default_factory=dict)
     # (service, bucket) -> durations in milliseconds
     durations: dict[tuple[str, int], list[float]] = field(default_factory=dict)
+    # (service, bucket) -> the slowest record's (milliseconds, file, line): evidence of slowness
+    slowest: dict[tuple[str, int], tuple[float, str, int]] = field(default_factory=dict)
 
     def merge(self, other: Collected) -> None:
         """Fold in the summary of the part of the input that follows."""
@@ -62,6 +64,10 @@ class Collected:
             self.pids.setdefault(pid, set()).update(services)
         for key, values in other.durations.items():
             self.durations.setdefault(key, []).extend(values)
+        for key, slow in other.slowest.items():
+            mine = self.slowest.get(key)
+            if mine is None or slow[0] > mine[0]:
+                self.slowest[key] = slow
         if other.first is not None and (self.first is None or other.first < self.first):
             self.first = other.first
         if other.last is not None and (self.last is None or other.last > self.last):
@@ -110,7 +116,10 @@ class Collector:
         took = duration_ms(record.message, fields)
         if took is not None:
             collected.durations.setdefault(key, []).append(took)
-        level = request_level(record) if fields is not None else record.level
+            slowest = collected.slowest.get(key)
+            if slowest is None or took > slowest[0]:
+                collected.slowest[key] = (took, record.file, record.line)
+        level = record.level if record.level is not None else request_level(record)
         rank = RANK[level] if level is not None else 0
         if rank >= _ERROR:
             collected.errors[key] = collected.errors.get(key, 0) + 1

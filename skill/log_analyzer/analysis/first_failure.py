@@ -37,7 +37,7 @@ def qualifies(item: GroupOnset) -> bool:
         return False
     if is_client_error(group) and not item.surging:
         return False
-    return RANK[group.level] >= RANK["error"] or group.count >= 2
+    return RANK[group.level] >= RANK["error"] or group.count >= 2 or item.accompanied
 
 
 def anchor_of(groups: Sequence[GroupOnset], rate_onset: float | None, width: int) -> Anchor | None:

@@ -44,7 +44,7 @@ from .collect import (
 )
 from .first_failure import anchor_of, first_failure, in_incident, qualifies
 from .identity import is_proxy, merged_ordinals
-from .onsets import GroupOnset, classify
+from .onsets import GroupOnset, classify, mark_accompanied
 from .parallel import Part, part_bytes, plan, run_parts, worker_count
 from .progress import NoProgress, ProgressSink, size_of, total_of
 from .report import (
@@ -57,6 +57,7 @@ from .report import (
 )
 from .root_cause import root_cause
 from .skew import NOTICEABLE_SECONDS, SkewEstimator
+from .slowness import slow_services
 from .timeline import latency_rises, latency_series, timeline
 from .tracing import TraceBook, TraceVotes, vote
 
@@ -269,6 +270,7 @@ def _analyse(
         )
         item.context = context
         classified.append(item)
+    mark_accompanied(classified, width)
     anchor = anchor_of(classified, rate_onset, width)
     first, early = first_failure(classified, anchor, width)
     incident = (
@@ -286,7 +288,18 @@ def _analyse(
     )
     trend = rates.trend_of_incident(incident_series.total(), onset_index, complete, width)
     votes = _votes(incident, traces, skew_estimator.sightings, skew)
-    onsets = service_onsets(incident)
+    slow = (
+        slow_services(
+            collected.durations,
+            collected.slowest,
+            anchor.when,
+            width,
+            {g.group.service for g in incident},
+        )
+        if anchor is not None and incident
+        else []
+    )
+    onsets = service_onsets([*incident, *slow])
     proxies = _proxies(onsets, sources)
     services = sorted(services_seen | {c.group.service for c in classified})
     latency = latency_series(collected.durations, width, first_bucket, last_bucket)

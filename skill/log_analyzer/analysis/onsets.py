@@ -33,6 +33,7 @@ class GroupOnset:
     onset: Occurrence | None  # the first record of its part in the incident
     weight: float  # as evidence of the incident
     context: str = ""  # its example's header fields, as text (who the line is about)
+    accompanied: bool = False  # another new group of its service began right after it
 
     @property
     def when(self) -> float:
@@ -128,3 +129,17 @@ def _burst_start(
         if count >= needed:
             return occurrences[i]
     return next((o for o in occurrences if o[0] >= bucket_start), occurrences[candidates[0]])
+
+
+def mark_accompanied(groups: list[GroupOnset], width: int) -> None:
+    """A lone new warning is a stray line, unless its service's other new groups follow it
+    within a bucket: then it is the first word of that service's failure."""
+    starts: dict[str, list[float]] = {}
+    for item in groups:
+        if item.onset is not None and not item.chronic:
+            starts.setdefault(item.group.service, []).append(item.when)
+    for item in groups:
+        if item.onset is None or item.chronic:
+            continue
+        later = starts.get(item.group.service, [])
+        item.accompanied = any(item.when < t <= item.when + width for t in later)

@@ -121,13 +121,28 @@ def _path_of(url: str) -> str:
     return url.split("?", 1)[0]
 
 
+# An access-log line of a format no parser knows (Envoy's default, a custom nginx
+# log_format): the quoted request line and the status right after it.
+_ACCESS_TEXT = re.compile(r'"([A-Z]{3,7}) (\S+) HTTP/[\d.]+" (\d{3})\b')
+
+
+def _text_request_event(message: str) -> str | None:
+    if "HTTP/" not in message:
+        return None
+    found = _ACCESS_TEXT.search(message)
+    if found is None:
+        return None
+    method, path, status = found.groups()
+    return f"{method} {route(_path_of(path))} {status}"
+
+
 def request_event(record: Record) -> str | None:
     """`POST /api/carts/{id}/items 503` for a record that reports a request and its status, ids
     taken out of the path; `<message> -> 503` for a request log that gives a status but no
     route; None for other records."""
     fields = record.fields
     if not fields or _STATUS_KEYS.isdisjoint(fields):
-        return None
+        return _text_request_event(record.message) if record.level is None else None
     status = _status(fields)
     if status is None:
         return None
@@ -157,9 +172,12 @@ def request_level(record: Record) -> str | None:
     request log gives none. A level the logger wrote is kept: remote engines filter on it, and
     the same records must be grouped whether read from files or fetched."""
     level = record.level
-    fields = record.fields
-    if level is not None or not fields or _STATUS_KEYS.isdisjoint(fields):
+    if level is not None:
         return level
+    fields = record.fields
+    if not fields or _STATUS_KEYS.isdisjoint(fields):
+        found = _ACCESS_TEXT.search(record.message) if "HTTP/" in record.message else None
+        return http_status_level(int(found.group(3))) if found is not None else None
     status = _status(fields)
     if status is None or status < 400:
         return level
