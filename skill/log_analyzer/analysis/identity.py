@@ -85,7 +85,9 @@ def names_for(service: str) -> frozenset[str]:
     lowered = service.lower()
     parts = {p for p in re.split(r"[-_.\s/]+", lowered) if p and not p.isdigit()}
     parts -= _GENERIC_NAME_PARTS
-    names = set(parts) | {lowered} | aliases(lowered)
+    # a plural part names the singular too (`payments` is named by "payment capture failed")
+    singular = {p[:-1] for p in parts if len(p) > 4 and p.endswith("s") and not p.endswith("ss")}
+    names = set(parts) | singular | {lowered} | aliases(lowered)
     for technology, words in _TECHNOLOGY_WORDS.items():
         if any(part.startswith(technology) for part in parts):
             names.update(words)

@@ -48,6 +48,7 @@ from .onsets import GroupOnset, classify, mark_accompanied
 from .parallel import Part, part_bytes, plan, run_parts, worker_count
 from .progress import NoProgress, ProgressSink, size_of, total_of
 from .report import (
+    CascadeStep,
     ErrorRate,
     FirstFailure,
     InvestigatedGroup,
@@ -61,6 +62,7 @@ from .slowness import slow_services
 from .timeline import latency_rises, latency_series, timeline
 from .tracing import TraceBook, TraceVotes, vote
 
+TRACE_TIE_SECONDS = 0.25  # below this, a skew-corrected order inside a request is a tie
 ANALYSIS_VERSION = 2  # bump when what a part's summary holds changes (index entries)
 
 
@@ -321,6 +323,7 @@ def _analyse(
             weak=anchor is None or not anchor.from_rate,
         )
         steps = link(onsets, root.service, proxies, votes, width)
+        _blame_reporter_link(steps, first.group.service, root.service)
     events = timeline(
         classified,
         collected,
@@ -366,6 +369,18 @@ def _analyse(
     )
 
 
+def _blame_reporter_link(steps: list[CascadeStep], reporter: str, culprit: str) -> None:
+    """The first failure was reported by one service and blamed on another: the reporter's
+    failure was caused by the culprit, whatever its own lines name."""
+    if reporter == culprit:
+        return
+    for step in steps:
+        if step.service == reporter and step.caused_by is None:
+            step.caused_by = culprit
+            step.evidence = [f"the root cause: {reporter}'s first failure is about {culprit}"]
+            step.confidence = 0.6
+
+
 def _offset(skew: dict[str, float], service: str) -> float:
     offset = skew.get(service, 0.0)
     return offset if abs(offset) >= NOTICEABLE_SECONDS else 0.0
@@ -409,11 +424,18 @@ def _votes(
         for when, file, line in item.occurrences
         if item.onset is not None and when >= item.onset[0]
     }
+    onsets: dict[str, float] = {}
+    for item in incident:
+        service = item.group.service
+        onsets[service] = min(onsets.get(service, item.when), item.when)
+    corrected_any = any(_offset(skew, s) for s in onsets)
     return vote(
         traces,
         sightings,
         lambda file, line: (file, line) in members,
         lambda service, when: when - _offset(skew, service),
+        lambda service: onsets.get(service, float("inf")),
+        TRACE_TIE_SECONDS if corrected_any else 0.001,
     )
 
 

@@ -43,6 +43,12 @@ _OWN_EXHAUSTION = re.compile(
     r"Too many open files|disk quota exceeded",
     re.IGNORECASE,
 )
+# A server failing the handshake of an incoming connection: the peer's certificate is at fault.
+_INCOMING_TLS = re.compile(
+    r"handshake (?:error|failure|failed) from|client certificate|peer certificate|"
+    r"bad certificate|certificate required|no certificate returned|while SSL handshaking, client",
+    re.IGNORECASE,
+)
 MIN_TRACED_REQUESTS = 3
 
 
@@ -108,6 +114,20 @@ def root_cause(
             entry.evidence.insert(0, first.group.example)
         else:
             head.reasons.append(f"{why}, but {name}'s own log shows nothing unusual then")
+    # a server that rejects its peers' certificates reports the client's broken credential:
+    # the culprit is the client that began failing against it at that moment
+    if accused is None and _INCOMING_TLS.search(text):
+        clients = [
+            s for s in steps if s.caused_by == reporter and s.onset.timestamp() - first.when <= 60
+        ]
+        if clients:
+            client = suspect(clients[0].service)
+            client.score += 1.05
+            head.score -= 0.45
+            client.reasons.append(
+                f"{reporter} rejects the certificate its clients present, and {client.service}"
+                f" began failing against {reporter} then: the credential is {client.service}'s"
+            )
     # a proxy reports its upstreams' failures
     for proxy in proxies & suspects.keys():
         entry = suspects[proxy]

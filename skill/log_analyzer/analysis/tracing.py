@@ -65,11 +65,15 @@ def vote(
     sightings: Mapping[str, Mapping[str, float]],
     is_incident: Callable[[str, int], bool],
     correct: Callable[[str, float], float],
+    onset_of: Callable[[str], float] | None = None,
+    tie_seconds: float = 0.0,
 ) -> TraceVotes:
     """Votes over the failing requests: those with an incident record (`is_incident(file,
-    line)`) that at least two services logged. Times are put on one clock by `correct`; a tie
-    (logs stamped in whole seconds) goes to the service that joined the request last, the
-    deepest callee."""
+    line)`) that at least two services logged. Times are put on one clock by `correct`.
+    Errors closer than `tie_seconds` (the uncertainty of that correction: a skew estimated
+    from the same requests absorbs their call latency) are a tie, which goes to the service
+    whose incident began first (`onset_of`), then to the one that joined the request last,
+    the deepest callee."""
     votes = TraceVotes()
     for identifier, failed in book.failures.items():
         seen = sightings.get(identifier, {})
@@ -83,6 +87,12 @@ def vote(
         if not incident:
             continue
         incident.sort()
+        earliest = incident[0][0]
+        tied = [entry for entry in incident if entry[0] - earliest <= tie_seconds]
+        if len(tied) > 1 and onset_of is not None:
+            tied.sort(key=lambda e: (onset_of(e[2]), e[1], e[0]))
+            incident.remove(tied[0])
+            incident.insert(0, tied[0])
         _, _, origin, file, line = incident[0]
         votes.requests += 1
         votes.origins[origin] += 1
