@@ -69,7 +69,7 @@ def link(
         if service == root:
             continue
         own = names_for(service)
-        scored: list[tuple[float, int, str, list[str]]] = []
+        scored: list[tuple[float, bool, int, str, list[str]]] = []
         for other in onsets:
             name = other.service
             if name == service or name in proxies or _leads_to(name, service, causes):

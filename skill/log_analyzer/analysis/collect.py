@@ -65,8 +65,8 @@ class Collected:
         for key, values in other.durations.items():
             self.durations.setdefault(key, []).extend(values)
         for key, slow in other.slowest.items():
-            mine = self.slowest.get(key)
-            if mine is None or slow[0] > mine[0]:
+            held = self.slowest.get(key)
+            if held is None or slow[0] > held[0]:
                 self.slowest[key] = slow
         if other.first is not None and (self.first is None or other.first < self.first):
             self.first = other.first

@@ -44,11 +44,12 @@ def slow_services(
             continue
         usual = statistics.median(calm_levels)
         for bucket in range(first, last + 1):
-            values = buckets.get(bucket)
-            if values is None:
+            found_values = buckets.get(bucket)
+            if found_values is None:
                 continue
-            level = percentile(sorted(values), 0.95)
-            if level > RISE_FACTOR * usual and level - usual >= MIN_RISE_MS:
+            level = percentile(sorted(found_values), 0.95)
+            # durations below a unit are seconds (zap's default encoder): no floor in ms then
+            if level > RISE_FACTOR * usual and (level - usual >= MIN_RISE_MS or usual < 1.0):
                 found.append(_pseudo_group(service, bucket, level, usual, slowest, width))
                 break
     return found
