@@ -109,8 +109,11 @@ def service_from_path(source: Source) -> str:
     if directory is not None:
         return directory
     own = _service_dir((source.path.parent.name,))
-    if own is not None and (stem.lower() in _GENERIC_STEMS or stem.startswith(own)):
+    if own is not None and stem.lower() in _GENERIC_STEMS:
         return own
+    # `redis/redis-server.log` is redis; but `kafka/kafka-2.log` is broker kafka-2
+    if own is not None and stem.startswith(own):
+        return stem if re.fullmatch(rf"{re.escape(own)}-\d+", stem) else own
     return stem or source.path.name
 
 
@@ -138,11 +141,20 @@ _POD_SUFFIX = re.compile(
 )
 
 
+# A CronJob's pods: `<cronjob>-<scheduled time in minutes since the epoch>-<5 chars>`.
+_CRONJOB_POD = re.compile(
+    r"^(?P<name>[a-z0-9][a-z0-9-]*?)-\d{8,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$"
+)
+
+
 @lru_cache(maxsize=4096)
 def canonical_service(name: str) -> str:
     """The service a pod name belongs to: `checkout-7d9f8b6c4-x2k9p` -> `checkout`,
     `node-exporter-x7k2p` -> `node-exporter`; other names as they are. A five-character tail
     is taken for a pod's only when it mixes letters and digits (`order-sync` stays)."""
+    job = _CRONJOB_POD.match(name)
+    if job is not None:
+        return job.group("name")
     match = _POD_SUFFIX.match(name)
     if match is None:
         return name
