@@ -21,7 +21,8 @@ _BENIGN = re.compile(
     r"unknown (?:config|configuration|option|setting)|ignoring (?:unknown|option|setting)|"
     r"is insecure and|insecure ?request ?warning|option .* is ignored|not set, using|"
     r"future ?warning|pending ?deprecation|compatibility mode|legacy mode|"
-    r"\bnotice\b",
+    r"isn't a known config|is not a known config|is enabled by default|"
+    r"explicitly configure|to disable this warning|\bnotice\b",
     re.IGNORECASE,
 )
 _TRACEBACK = re.compile(

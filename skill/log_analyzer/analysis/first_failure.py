@@ -84,6 +84,8 @@ def first_failure(
         and g.onset is not None
         and not g.chronic
         and g.group.level == "warning"
+        and not is_benign(g.group)
+        and not (is_client_error(g.group) and not g.surging)
         and anchor.when - LOOKBACK_BUCKETS * width <= g.when < chosen.when
     ]
     return chosen, early
