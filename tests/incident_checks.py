@@ -8,6 +8,9 @@ families written apart from them (the robustness matrix). The ground truth's key
   (null: the root of the cascade, nothing before it);
 - `root_cause_aliases`: other names the root-cause service may be reported under (none by
   default: a renamed service must be mapped back to its canonical name).
+
+A name of the truth is compared through the report's `service_aliases`: StatefulSet pods
+(`kafka-1`, `kafka-2`) are reported as their service (`kafka`) with the pod names as aliases.
 """
 
 from __future__ import annotations
@@ -18,12 +21,20 @@ from typing import Any
 from log_analyzer.analysis.report import Investigation
 
 
+def identity(report: Investigation, name: str) -> str:
+    """The service `name` is reported as (itself, or the service it is an alias of)."""
+    for service, names in report.service_aliases.items():
+        if name in names:
+            return service
+    return name
+
+
 def first_failure_problems(report: Investigation, truth: dict[str, Any], folder: Path) -> list[str]:
     expected = truth["first_failure"]
     first = report.first_failure
     if first is None:
         return ["no first failure"]
-    want = (expected["service"], str(folder / expected["file"]), expected["line"])
+    want = (identity(report, expected["service"]), str(folder / expected["file"]), expected["line"])
     got = (first.service, first.file, first.line)
     return [] if got == want else [f"first failure {got} != {want}"]
 
@@ -31,7 +42,10 @@ def first_failure_problems(report: Investigation, truth: dict[str, Any], folder:
 def root_cause_problems(report: Investigation, truth: dict[str, Any]) -> list[str]:
     if report.root_cause is None:
         return ["no root cause"]
-    names = {truth["root_cause_service"], *truth.get("root_cause_aliases", [])}
+    names = {
+        identity(report, name)
+        for name in (truth["root_cause_service"], *truth.get("root_cause_aliases", []))
+    }
     got = report.root_cause.service
     return [] if got in names else [f"root cause {got!r} not in {sorted(names)}"]
 
@@ -39,12 +53,16 @@ def root_cause_problems(report: Investigation, truth: dict[str, Any]) -> list[st
 def cascade_problems(report: Investigation, truth: dict[str, Any]) -> list[str]:
     problems = []
     order = [step.service for step in report.cascade]
-    expected = truth["cascade"]
+    expected = list(dict.fromkeys(identity(report, s) for s in truth["cascade"]))
     if [s for s in order if s in expected] != expected:
         problems.append(f"cascade order {order} != {expected}")
     links = truth.get("cascade_links") or {}
     steps = {step.service: step for step in report.cascade}
-    for service, cause in links.items():
+    for name, named_cause in links.items():
+        service = identity(report, name)
+        cause = identity(report, named_cause) if named_cause is not None else None
+        if cause == service:
+            continue  # two pods of one service: one identity now
         step = steps.get(service)
         if step is None:
             problems.append(f"{service} missing from the cascade")
@@ -58,7 +76,7 @@ def chronic_problems(report: Investigation, truth: dict[str, Any]) -> list[str]:
         g.id
         for g in report.error_groups
         for c in truth["chronic"]
-        if g.service == c["service"] and c["text"] in g.example.text
+        if g.service == identity(report, c["service"]) and c["text"] in g.example.text
     }
     problems = []
     if report.first_failure is not None and report.first_failure.group_id in chronic_ids:

@@ -29,12 +29,11 @@ def test_a_statefulset_pod_logging_alone_is_its_service() -> None:
     assert merged_ordinals(services) == {"search-1": "search", "redis-0": "redis"}
 
 
-def test_several_ordinals_of_one_name_stay_apart() -> None:
+def test_several_ordinals_of_one_name_are_one_service() -> None:
     services = ["kafka-1", "kafka-2", "zookeeper-0", "orders-api"]
     merged = merged_ordinals(services)
-    assert "kafka-1" not in merged and "kafka-2" not in merged
-    assert merged == {"zookeeper-0": "zookeeper"}
-    # each keeps the base name as an alias
+    assert merged == {"kafka-1": "kafka", "kafka-2": "kafka", "zookeeper-0": "zookeeper"}
+    # the pod name still names the service in other lines
     assert aliases("kafka-2") == {"kafka"}
     assert "kafka" in names_for("kafka-2")
 

@@ -57,32 +57,27 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         "cart-service <- checkout-service (not redis); payment-gateway <- checkout-service "
         "(not redis)"
     ),
-    ("default", "kafka"): ("notifier <- None (not kafka-2); kafka-1 <- None (not kafka-2)"),
     ("default", "db-pool"): ("orders-service <- postgres (not billing-batch)"),
     ("pods", "checkout"): (
         "cart-service <- checkout-service (not redis); payment-gateway <- checkout-service "
         "(not redis)"
     ),
-    ("pods", "kafka"): ("notifier <- None (not kafka-2); kafka-1 <- None (not kafka-2)"),
     ("pods", "db-pool"): ("orders-service <- postgres (not billing-batch)"),
     ("noisy", "checkout"): (
         "cart-service <- checkout-service (not redis); payment-gateway <- checkout-service "
         "(not redis)"
     ),
-    ("noisy", "kafka"): ("notifier <- None (not kafka-2); kafka-1 <- None (not kafka-2)"),
     ("noisy", "db-pool"): ("orders-service <- postgres (not billing-batch)"),
     ("sparse", "checkout"): (
         "cart-service <- checkout-service (not redis); payment-gateway <- checkout-service "
         "(not redis)"
     ),
-    ("sparse", "kafka"): ("notifier <- None (not kafka-2); kafka-1 <- None (not kafka-2)"),
     ("sparse", "db-pool"): ("orders-service <- postgres (not billing-batch)"),
     ("skewed", "checkout"): (
         "cascade [redis, checkout-service, cart-service, nginx, payment-gateway]; nginx <- "
         "cart-service (not checkout-service); cart-service <- checkout-service (not redis); "
         "payment-gateway <- checkout-service (not redis)"
     ),
-    ("skewed", "kafka"): ("notifier <- None (not kafka-2); kafka-1 <- None (not kafka-2)"),
     ("skewed", "db-pool"): ("orders-service <- postgres (not billing-batch)"),
     ("formats", "checkout"): (
         "cascade [redis, checkout, nginx, cart-service, payment-gateway]; checkout-service "
@@ -90,15 +85,14 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         "checkout (not redis); payment-gateway <- checkout (not redis)"
     ),
     ("formats", "oom-kill"): (
-        "root cause kernel not in [inventory-service]; kernel <- None (not inventory-service)"
+        "root cause kernel not in [inventory-service]; kernel <- None (not "
+        "inventory-service); inventory-service <- kernel (not None)"
     ),
-    ("formats", "kafka"): ("notifier <- None (not kafka-2); kafka-1 <- None (not kafka-2)"),
     ("formats", "db-pool"): ("orders-service <- postgres (not billing-batch)"),
     ("wording", "checkout"): (
         "cart-service <- checkout-service (not redis); payment-gateway <- checkout-service "
         "(not redis)"
     ),
-    ("wording", "kafka"): ("notifier <- None (not kafka-2); kafka-1 <- None (not kafka-2)"),
     ("wording", "db-pool"): ("orders-service <- postgres (not billing-batch)"),
 }
 

@@ -10,6 +10,7 @@ import fnmatch
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 from .errors import OptionError
 from .sources.discover import Source, rotation_key
@@ -107,14 +108,37 @@ def service_from_path(source: Source) -> str:
             below = ()
     directory = _service_dir(below)
     if directory is not None:
+        if directory == source.path.parent.name and _one_of_several(source.path, stem, directory):
+            return stem
         return directory
     own = _service_dir((source.path.parent.name,))
     if own is not None and stem.lower() in _GENERIC_STEMS:
         return own
-    # `redis/redis-server.log` is redis; but `kafka/kafka-2.log` is broker kafka-2
     if own is not None and stem.startswith(own):
-        return stem if re.fullmatch(rf"{re.escape(own)}-\d+", stem) else own
+        return stem if _one_of_several(source.path, stem, own) else own
     return stem or source.path.name
+
+
+def _one_of_several(path: Path, stem: str, directory: str) -> bool:
+    """`redis/redis-server.log` is redis; but `kafka/kafka-2.log` is broker kafka-2, and
+    `nova/nova-compute.log` beside `nova/nova-conductor.log` is one daemon of several."""
+    if not stem.startswith(directory) or stem == directory:
+        return False
+    if re.fullmatch(rf"{re.escape(directory)}-\d+", stem):
+        return True
+    return len(_prefixed_stems(path.parent, directory)) > 1
+
+
+@lru_cache(maxsize=1024)
+def _prefixed_stems(directory: Path, prefix: str) -> frozenset[str]:
+    """The distinct cleaned stems of the log files in `directory` that start with `prefix`."""
+    try:
+        names = [entry.name for entry in directory.iterdir() if entry.is_file()]
+    except OSError:
+        return frozenset()
+    return frozenset(
+        stem for stem in (clean_stem(name) for name in names[:2000]) if stem.startswith(prefix)
+    )
 
 
 def _service_dir(parts: tuple[str, ...]) -> str | None:

@@ -57,8 +57,12 @@ def link(
     proxies: set[str],
     votes: TraceVotes,
     width: int,
+    fallback: str | None = None,
 ) -> list[CascadeStep]:
-    """The cascade steps, each with `caused_by` from evidence (see the module docstring)."""
+    """The cascade steps, each with `caused_by` from evidence (see the module docstring). A
+    service that began failing after `fallback` (the first failure's) with nothing linking it
+    to anyone is linked to `fallback` at a low confidence, saying so: most such services are
+    its victims through a dependency no line names."""
     position = {s.service: i for i, s in enumerate(onsets)}
     causes: dict[str, str | None] = {}
     reasons: dict[str, list[str]] = {}
@@ -98,6 +102,20 @@ def link(
             evidence.insert(0, f"began {gap:.1f} s after {name}" if gap >= 0 else "")
             scored.append((score, gap < 0, -position[name], name, [e for e in evidence if e]))
         if not scored:
+            first = next((o for o in onsets if o.service == fallback), None)
+            if (
+                first is not None
+                and service != fallback
+                and fallback not in proxies
+                and current.when >= first.when
+                and not _leads_to(fallback, service, causes)  # type: ignore[arg-type]
+            ):
+                causes[service] = fallback
+                reasons[service] = [
+                    f"no line links it: began {current.when - first.when:.1f} s after the "
+                    f"first failure in {fallback}"
+                ]
+                confidence[service] = 0.25
             continue
         # the weightiest reason; between equals, one that failed before this one, the latest
         scored.sort()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..levels import RANK
 from .evidence import is_benign, is_client_error
@@ -77,6 +78,11 @@ def first_failure(
         return None, []
     candidates.sort(key=lambda g: (g.when, -RANK[g.group.level], -g.weight))
     chosen = candidates[0]
+    precursors = [g for g in groups if qualifies(g) and _precursor(g, anchor, width)]
+    if precursors:
+        earliest = min(precursors, key=lambda g: (g.when, -RANK[g.group.level]))
+        if earliest.when < chosen.when:
+            chosen = earliest
     early = [
         g
         for g in groups
@@ -89,3 +95,24 @@ def first_failure(
         and anchor.when - LOOKBACK_BUCKETS * width <= g.when < chosen.when
     ]
     return chosen, early
+
+
+PRECURSOR_GAP_BUCKETS = 5
+
+
+def _precursor(item: GroupOnset, anchor: Anchor, width: int) -> bool:
+    """A new group that began before the look-back and grew, without a pause, into the
+    incident: GC pauses lengthening for minutes before the kill, a disk filling up. Its first
+    record is where the incident began."""
+    start = anchor.when - LOOKBACK_BUCKETS * width
+    if not item.novel or item.late or item.onset is None or item.when >= start:
+        return False
+    times = [t for t, _, _ in item.occurrences if item.when <= t <= anchor.when + width]
+    if len(times) < 4 or times[-1] < start:
+        return False
+    if any(b - a > PRECURSOR_GAP_BUCKETS * width for a, b in pairwise(times)):
+        return False
+    third = (times[-1] - times[0]) / 3
+    early = sum(1 for t in times if t < times[0] + third)
+    late = sum(1 for t in times if t >= times[-1] - third)
+    return late >= 1.5 * early

@@ -1,9 +1,9 @@
 """Who a service is, and when a line names it.
 
-One identity per service: a StatefulSet pod logging alone (`search-1`, `redis-0`) is its
-service (`search`, `redis`); several ordinals of one name (`kafka-1`, `kafka-2`) stay apart,
-each with the base name as an alias. Other services' lines name a service by its name, the
-distinctive parts of it, its aliases, or the technology it runs (`lettuce` names Redis).
+One identity per service: StatefulSet pods (`search-1`, `kafka-1` and `kafka-2`) are their
+service (`search`, `kafka`), the pod names kept as its aliases. Other services' lines name a
+service by its name, the distinctive parts of it, its aliases, or the technology it runs
+(`lettuce` names Redis).
 Edge proxies and orchestrators (kubelet, the kernel, systemd) are told apart: a proxy reports
 its upstreams' failures, and an orchestrator's line is about the pod or process it names.
 """
@@ -54,23 +54,20 @@ _ORCHESTRATORS = frozenset(
     {"kernel", "kubelet", "containerd", "dockerd", "docker", "systemd", "crio", "kube-proxy"}
     | {"k8s", "kubernetes", "events", "init", "oom-killer", "oom_reaper", "dmesg"}
 )
-_ORDINAL = re.compile(r"^(?P<base>.+?)-(?P<ordinal>\d{1,3})$")
+_ORDINAL = re.compile(r"^(?P<base>.*[a-z])-(?P<ordinal>\d{1,3})$")  # not ip-10-0-3-17
 
 
 def merged_ordinals(services: Iterable[str]) -> dict[str, str]:
-    """service -> its identity, for StatefulSet-like names logging alone (`search-1` ->
-    `search` when no other `search-N` and no `search` logs)."""
+    """service -> its identity, for StatefulSet pods (`search-1` -> `search`; `kafka-1` and
+    `kafka-2` -> `kafka`, each kept as an alias), unless the base name logs on its own (then
+    `redis-0` beside `redis` is another service: a replica, a sidecar)."""
     names = set(services)
-    by_base: dict[str, list[str]] = {}
+    merged = {}
     for name in names:
         match = _ORDINAL.match(name)
-        if match is not None:
-            by_base.setdefault(match.group("base"), []).append(name)
-    return {
-        members[0]: base
-        for base, members in by_base.items()
-        if len(members) == 1 and base not in names
-    }
+        if match is not None and match.group("base") not in names:
+            merged[name] = match.group("base")
+    return merged
 
 
 def aliases(service: str) -> set[str]:
@@ -101,7 +98,7 @@ def _pattern(names: frozenset[str]) -> re.Pattern[str] | None:
     if not names:
         return None
     alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![A-Za-z0-9])(?i:{alternation})(?![a-z])")
+    return re.compile(rf"(?<![A-Za-z0-9_])(?i:{alternation})(?![a-z_])")
 
 
 def mentions(text: str, service: str, exclude: frozenset[str] = frozenset()) -> bool:

@@ -242,7 +242,12 @@ def _analyse(
 ) -> Investigation:
     width = collected.bucket_seconds
     services_seen = {service for service, _ in collected.totals} | {s.service for s in sources}
-    _rename(merged_ordinals(services_seen), collected, grouper, skew_estimator, traces)
+    renamed = merged_ordinals(services_seen)
+    _rename(renamed, collected, grouper, skew_estimator, traces)
+    service_aliases: dict[str, list[str]] = {}
+    for old_name, identity in sorted(renamed.items()):
+        service_aliases.setdefault(identity, []).append(old_name)
+    services_seen = {renamed.get(s, s) for s in services_seen}
     skew = skew_estimator.estimate()
     if collected.first is None or collected.last is None:
         return _empty(collected, grouper, skew, sources)
@@ -276,7 +281,11 @@ def _analyse(
     anchor = anchor_of(classified, rate_onset, width)
     first, early = first_failure(classified, anchor, width)
     incident = (
-        [g for g in classified if qualifies(g) and in_incident(g, anchor, width)]
+        [
+            g
+            for g in classified
+            if qualifies(g) and (in_incident(g, anchor, width) or g.when >= first.when)
+        ]
         if anchor is not None and first is not None
         else []
     )
@@ -303,10 +312,11 @@ def _analyse(
     )
     onsets = service_onsets([*incident, *slow])
     proxies = _proxies(onsets, sources)
-    services = sorted(services_seen | {c.group.service for c in classified})
+    # services whose records carry their name (a host folder's name is not a service)
+    services = sorted({service for service, _ in collected.totals})
     latency = latency_series(collected.durations, width, first_bucket, last_bucket)
     root = None
-    steps = link(onsets, None, proxies, votes, width)
+    steps = link(onsets, None, proxies, votes, width, first.group.service if first else None)
     if first is not None and steps:
         changed = {s.service for s in onsets} | _changed_otherwise(
             totals, latency, first.when, width
@@ -321,8 +331,10 @@ def _analyse(
             changed,
             proxies,
             weak=anchor is None or not anchor.from_rate,
+            starts={s: t - _offset(skew, s) for s, t in starts.items()},
+            window_start=start_epoch,
         )
-        steps = link(onsets, root.service, proxies, votes, width)
+        steps = link(onsets, root.service, proxies, votes, width, first.group.service)
         _blame_reporter_link(steps, first.group.service, root.service)
     events = timeline(
         classified,
@@ -366,6 +378,7 @@ def _analyse(
         ),
         skew_seconds=skew,
         recommendations=[],
+        service_aliases=service_aliases,
     )
 
 

@@ -100,3 +100,5 @@ class Investigation(BaseModel):
     skew_seconds: dict[str, float]
     recommendations: list[Recommendation]
     latency: Latency | None = None  # where records carry durations
+    # service -> the other names its records carry (pods of one StatefulSet: kafka-1, kafka-2)
+    service_aliases: dict[str, list[str]] = {}

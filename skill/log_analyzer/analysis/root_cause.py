@@ -50,6 +50,8 @@ _INCOMING_TLS = re.compile(
     re.IGNORECASE,
 )
 MIN_TRACED_REQUESTS = 3
+STARTER_WINDOW = 600.0  # a job that began this long before the first failure may have caused it
+STARTER_MIN_LEAD = 180.0  # ... when its log began well into the window (not with it)
 
 
 @dataclass
@@ -71,6 +73,8 @@ def root_cause(
     changed: set[str],
     proxies: set[str],
     weak: bool,
+    starts: Mapping[str, float] | None = None,
+    window_start: float | None = None,
 ) -> RootCause:
     """The best suspect and the top hypotheses. `changed`: services whose own log shows a
     change near the incident (an incident group, a stop, a latency rise, a restart); `weak`:
@@ -128,6 +132,27 @@ def root_cause(
                 f"{reporter} rejects the certificate its clients present, and {client.service}"
                 f" began failing against {reporter} then: the credential is {client.service}'s"
             )
+    # a job or service that began just before a store degraded, and whose own errors name the
+    # store, brought the load: a batch job overloading a shared database or search cluster
+    if accused is None and starts and window_start is not None and not _OWN_EXHAUSTION.search(text):
+        for onset in onsets:
+            began = starts.get(onset.service)
+            if (
+                onset.service == reporter
+                or began is None
+                or began - window_start < STARTER_MIN_LEAD
+                or not first.when - STARTER_WINDOW <= began <= first.when
+                or not any(mentions(t, reporter) for t in onset.texts)
+            ):
+                continue
+            starter = suspect(onset.service)
+            starter.score += 0.9
+            head.score -= 0.3
+            starter.reasons.append(
+                f"{onset.service} began at {_clock(began)}, {first.when - began:.0f} s before "
+                f"{reporter} degraded, and its errors name {reporter}: it brought the load"
+            )
+            break
     # a proxy reports its upstreams' failures
     for proxy in proxies & suspects.keys():
         entry = suspects[proxy]
@@ -142,8 +167,11 @@ def root_cause(
     # votes of the failing requests; where they begin in a service whose own errors point
     # at an earlier failure (a dependency that logs no request ids), the blame goes on to it
     if votes.requests >= MIN_TRACED_REQUESTS:
+        # requests traced only through services that log ids: when the first failure is in
+        # one that logs none (a database, a cache), they cannot see past where they began
+        traced_reporter = reporter in votes.services
         for service, count in votes.origins.most_common(3):
-            share = count / votes.requests
+            share = (count / votes.requests) * (1.0 if traced_reporter else 0.5)
             end = _chain_end(service, steps)
             entry = suspect(end)
             entry.score += 0.6 * share

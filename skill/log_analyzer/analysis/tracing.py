@@ -52,6 +52,7 @@ class TraceVotes:
     origins: Counter[str] = field(default_factory=Counter)
     links: Counter[tuple[str, str]] = field(default_factory=Counter)
     example: dict[str, tuple[str, int]] = field(default_factory=dict)  # origin -> file, line
+    services: set[str] = field(default_factory=set)  # every service seen in a failing request
 
     def share(self, service: str) -> float:
         return self.origins[service] / self.requests if self.requests else 0.0
@@ -96,6 +97,8 @@ def vote(
         _, _, origin, file, line = incident[0]
         votes.requests += 1
         votes.origins[origin] += 1
+        votes.services.update(seen)
+        votes.services.update(failed)
         votes.example.setdefault(origin, (file, line))
         for _, _, service, _, _ in incident[1:]:
             if service != origin:
