@@ -120,12 +120,10 @@ def service_from_path(source: Source) -> str:
 
 
 def _one_of_several(path: Path, stem: str, directory: str) -> bool:
-    """`redis/redis-server.log` is redis; but `kafka/kafka-2.log` is broker kafka-2, and
+    """`redis/redis-server.log` and `postgres/postgres-0.log` are redis and postgres; but
     `nova/nova-compute.log` beside `nova/nova-conductor.log` is one daemon of several."""
     if not stem.startswith(directory) or stem == directory:
         return False
-    if re.fullmatch(rf"{re.escape(directory)}-\d+", stem):
-        return True
     return len(_prefixed_stems(path.parent, directory)) > 1
 
 

@@ -87,6 +87,15 @@ def link(
                     f"{traced} failing requests reached {service} after failing in {name}"
                 )
                 score += 2.0 * traced / (traced + reverse) + min(1.0, (traced - reverse) / 10)
+            took_part = votes.participants.get((service, name), 0)
+            if other.first.group.template_id == "latency" and took_part >= max(
+                3, votes.failing[service] / 2
+            ):
+                evidence.append(
+                    f"{name}, slow then, took part in {took_part} of its "
+                    f"{votes.failing[service]} failing requests"
+                )
+                score += 1.5
             if any(mentions(text, name, own) for text in current.texts):
                 evidence.append(f"its errors name {name}")
                 score += 1.0

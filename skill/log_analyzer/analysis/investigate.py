@@ -17,6 +17,7 @@ works on those summaries, one concern per module:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -54,6 +55,7 @@ from .report import (
     InvestigatedGroup,
     Investigation,
     RatePoint,
+    RootCause,
     Window,
 )
 from .root_cause import root_cause
@@ -334,6 +336,7 @@ def _analyse(
             starts={s: t - _offset(skew, s) for s, t in starts.items()},
             window_start=start_epoch,
         )
+        _name_instances(root, service_aliases)
         steps = link(onsets, root.service, proxies, votes, width, first.group.service)
         _blame_reporter_link(steps, first.group.service, root.service)
     events = timeline(
@@ -380,6 +383,23 @@ def _analyse(
         recommendations=[],
         service_aliases=service_aliases,
     )
+
+
+def _name_instances(root: RootCause, service_aliases: dict[str, list[str]]) -> None:
+    """Say which pod of a service the evidence comes from (`kafka (kafka-2): ...`): the
+    service is one identity, the pod is what to restart."""
+    for hypothesis in (root, *root.hypotheses):
+        names = service_aliases.get(hypothesis.service)
+        if not names or not hypothesis.evidence:
+            continue
+        where = hypothesis.evidence[0].file
+        found = [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", where)]
+        if len(found) == 1:
+            head = f"{hypothesis.service}: "
+            if hypothesis.summary.startswith(head):
+                hypothesis.summary = (
+                    f"{hypothesis.service} ({found[0]}): " + hypothesis.summary[len(head) :]
+                )
 
 
 def _blame_reporter_link(steps: list[CascadeStep], reporter: str, culprit: str) -> None:

@@ -53,6 +53,10 @@ class TraceVotes:
     links: Counter[tuple[str, str]] = field(default_factory=Counter)
     example: dict[str, tuple[str, int]] = field(default_factory=dict)  # origin -> file, line
     services: set[str] = field(default_factory=set)  # every service seen in a failing request
+    # failing requests per service, and per (failing service, service seen in the same request
+    # without failing in it): a slow callee that logs no error still takes part
+    failing: Counter[str] = field(default_factory=Counter)
+    participants: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def share(self, service: str) -> float:
         return self.origins[service] / self.requests if self.requests else 0.0
@@ -99,6 +103,12 @@ def vote(
         votes.origins[origin] += 1
         votes.services.update(seen)
         votes.services.update(failed)
+        failing_here = {entry[2] for entry in incident}
+        for service in failing_here:
+            votes.failing[service] += 1
+            for other in seen:
+                if other not in failed:
+                    votes.participants[(service, other)] += 1
         votes.example.setdefault(origin, (file, line))
         for _, _, service, _, _ in incident[1:]:
             if service != origin:
