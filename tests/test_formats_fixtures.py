@@ -616,7 +616,7 @@ FIXTURE_TABLE: tuple[Fixture, ...] = (
                 "2026-11-28T13:59:45+00:00",
                 None,
                 "checkout",
-                "2026/11/28 13:59:45 listening on :8080",
+                "listening on :8080",  # the Go `log` line inside: its own stamp is a header
                 fields={"pid": "4242"},
             ),
         ),
@@ -1404,7 +1404,7 @@ FIXTURE_TABLE: tuple[Fixture, ...] = (
         checks=(
             Rec(
                 4,
-                "2026-11-28T14:02:05.004500+00:00",
+                "2026-11-28T14:02:05.004120+00:00",  # zap's own `ts`, an instant: not kubectl's
                 "error",
                 "kubectl",
                 "redis get failed",

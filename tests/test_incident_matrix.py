@@ -52,10 +52,6 @@ KNOWN_GAPS: dict[str, set[str]] = {
     "batch-overload": {"*"},
     "conn-refused": {"skewed"},
     "gc-leak": {"base", "formats", "noisy", "skewed", "sparse", "wording"},
-    "slow-downstream": {"wording"},
-    # until the inner lines of container envelopes and oslo.log tracebacks are read
-    "trace-bench": {"base", "wording", "pods", "noisy", "sparse", "skewed"},
-    "daemon-fault": {"base", "wording", "noisy", "sparse", "skewed"},
 }
 
 

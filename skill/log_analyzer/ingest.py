@@ -14,7 +14,13 @@ from itertools import chain, count, islice, repeat
 
 from .formats.base import CONTINUES, NO_MATCH, LogFormat, Parsed, RegexFormat
 from .formats.detect import Detection, detect
-from .formats.envelopes import Envelope
+from .formats.envelopes import (
+    Unwrapped,
+    continues_entry,
+    record_fields,
+    record_time,
+    unwrap_lines,
+)
 from .formats.fallback import PLAIN
 from .formats.multiline import is_continuation
 from .levels import RANK, infer_level
@@ -185,36 +191,6 @@ class SourceParser:
                 )
 
 
-def _unwrapped(
-    lines: Iterable[str], envelope: Envelope, clock: Clock, first_line: int = 1
-) -> Iterator[tuple[int, str, datetime | None, int]]:
-    """(first line, text, envelope time, last line) per logical line: envelopes removed,
-    partial entries (CRI `P`, Docker lines without a newline) joined to the entry that ends
-    them, numbered and timed by the first of them."""
-    partial: list[str] = []
-    first = 0
-    first_stamp: datetime | None = None
-    number = 0
-    for number, line in enumerate(lines, first_line):
-        unwrapped = envelope.unwrap(line, clock)
-        if unwrapped is None:
-            yield number, line, None, number
-            continue
-        if unwrapped.partial:
-            if not partial:
-                first, first_stamp = number, unwrapped.timestamp
-            partial.append(unwrapped.text)
-            continue
-        if partial:
-            partial.append(unwrapped.text)
-            yield first, "".join(partial), first_stamp or unwrapped.timestamp, number
-            partial = []
-        else:
-            yield number, unwrapped.text, unwrapped.timestamp, number
-    if partial:
-        yield first, "".join(partial), first_stamp, number
-
-
 def _records(
     lines: Iterable[str],
     detection: Detection,
@@ -245,12 +221,14 @@ def _records(
     # A header-less line that no format reads continues the record before it (a message that
     # spans lines), up to a limit: past it, such lines are records of their own.
     headerless_joins = MAX_HEADERLESS_JOINS
-    numbered: Iterable[tuple[int, str, datetime | None, int]] = (
+    numbered: Iterable[tuple[int, str, Unwrapped | None, int]] = (
         zip(count(first_line), lines, repeat(None), count(first_line))  # no frame per line
         if detection.envelope is None
-        else _unwrapped(lines, detection.envelope, clock, first_line)
+        else unwrap_lines(lines, detection.envelope, clock, first_line)
     )
-    for line_number, text, stamp, last_line in numbered:
+    previous_entry: Unwrapped | None = None  # the envelope entry of the line before
+    for line_number, text, entry, last_line in numbered:
+        before, previous_entry = previous_entry, entry
         if probe is not None:
             quick = probe(text)
             if skipped and (quick is CONTINUES or (quick is NO_MATCH and is_continuation(text))):
@@ -280,7 +258,11 @@ def _records(
                     fmt = candidate
                     break
             else:
-                if (pending is not None or skipped) and headerless_joins < MAX_HEADERLESS_JOINS:
+                if (
+                    (pending is not None or skipped)
+                    and headerless_joins < MAX_HEADERLESS_JOINS
+                    and (entry is None or continues_entry(entry, before))
+                ):
                     headerless_joins += 1
                     if pending is not None:
                         continuation.append(text)
@@ -288,9 +270,9 @@ def _records(
                     continue
                 parsed = PLAIN.parse(text, clock)
                 fmt = PLAIN
-        elif (pending is not None or skipped) and fmt.joins_previous(parsed):
+        elif (pending is not None or skipped) and fmt.joins_previous(parsed, pending):
             if pending is not None:
-                continuation.append(text)
+                continuation.append(fmt.continuation_text(parsed, text))
                 pending.end_line = last_line
             continue
         if pending is not None:
@@ -317,12 +299,12 @@ def _records(
             file,
             line_number,
             last_line,
-            stamp or parsed.timestamp,
+            parsed.timestamp if entry is None else record_time(entry, parsed),
             parsed.level,
             service,
             name,
             parsed.message,
-            parsed.fields,
+            parsed.fields if entry is None else record_fields(entry, parsed),
         )
     if pending is not None:
         yield _finish(pending, continuation, stats)

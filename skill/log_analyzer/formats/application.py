@@ -35,9 +35,13 @@ PYTHON_ASCTIME = RegexFormat(
     rf"^\[?{stamp(r'%Y-%m-%d %H:%M:%S(?:,%f)?')}\]?(?: -)? (?:"
     rf"(?P<logger>[\w.\-]+) - {_LEVEL} - "
     rf"|\[?{_LEVEL.replace('level', 'level2')}\]? (?:in )?(?P<logger2>[\w.\-]+): "
+    # OpenTelemetry's logging instrumentation: the id block stays in the message, whose head
+    # it decorates (taken out by `trace_context`)
+    rf"|{_LEVEL.replace('level', 'level4')} \[(?P<logger4>[\w.\-]+)\] "
+    r"(?:\[(?P<caller>[\w.\-]+:\d+)\] )?(?=\[trace_id=)"
     rf"|{_LEVEL.replace('level', 'level3')}:? "
     rf")(?P<message>.*)$",
-    title="Python logging with asctime (common formatter layouts)",
+    title="Python logging with asctime (common formatter layouts, OpenTelemetry's)",
     priority=55,
     samples=(
         Sample(
@@ -55,6 +59,13 @@ PYTHON_ASCTIME = RegexFormat(
             "2026-11-28 14:01:58,332 WARNING urllib3.connectionpool: Retrying (Retry(total=2))",
             level="warning",
             message="Retrying (Retry(total=2))",
+        ),
+        Sample(  # opentelemetry-instrumentation-logging's default OTEL_PYTHON_LOG_FORMAT
+            "2026-11-28 14:01:58,332 ERROR [payments.gateway] [gateway.py:88] [trace_id="
+            "4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 resource.service.name="
+            "payments trace_sampled=True] - Charge failed for order 8812: HTTP 503",
+            level="error",
+            message="Charge failed for order 8812: HTTP 503",
         ),
     ),
 )
@@ -103,12 +114,26 @@ UVICORN = RegexFormat(
     ),
 )
 
+# Trace ids Spring Boot applications print in the header. Before the level, OpenTelemetry's
+# `logging.pattern.level=trace_id=%mdc{trace_id} span_id=%mdc{span_id} trace_flags=... %5p`;
+# after it, Sleuth's and Micrometer's `%5p [${spring.application.name:},%X{traceId:-},
+# %X{spanId:-}]` (Sleuth adds the exportable flag; ids are blank outside a request); after the
+# thread, Spring Boot 3.2's correlation id `[<traceId>-<spanId>] ` (blanks when untraced).
+# Each is one group, read by `trace_context.block_ids` when present.
+_OTEL_LEVEL_PREFIX = (
+    r"(?:(?P<otel_ids>trace_id=[0-9a-f]* span_id=[0-9a-f]*(?: trace_flags=\d*)?)\s+)?"
+)
+_SLEUTH = r"(?:(?P<sleuth>\[[\w.\-]*,[0-9a-f]*,[0-9a-f]*(?:,(?:true|false)?)?\])\s+)?"
+_CORRELATION = r"(?:(?P<correlation>\[(?:[0-9a-f]{16,32}-[0-9a-f]{16}| {40,})\]) )?"
+
 SPRING_BOOT = RegexFormat(
     "spring-boot",
-    rf"^{_ISO_MS}\s+{_LEVEL}\s+(?P<pid>\d+) --- (?:\[(?P<service>[\w.\-]+)\] )?"
-    r"\[\s*(?P<thread>[^\]]*)\] (?P<logger>[\w.$\[\]/-]+)\s*: (?P<message>.*)$",
-    title="Spring Boot default console/file log",
+    rf"^{_ISO_MS}\s+{_OTEL_LEVEL_PREFIX}{_LEVEL}\s+{_SLEUTH}(?P<pid>\d+) --- "
+    r"(?:\[(?P<service>[\w.\-]+)\] )?"
+    rf"\[\s*(?P<thread>[^\]]*)\] {_CORRELATION}(?P<logger>[\w.$\[\]/-]+)\s*: (?P<message>.*)$",
+    title="Spring Boot default console/file log (with Sleuth / Micrometer trace ids)",
     priority=70,
+    id_blocks=("otel_ids", "sleuth", "correlation"),
     samples=(
         Sample(
             "2026-11-28T14:02:03.118Z ERROR 1 --- [checkout-service] [nio-8080-exec-7] "
@@ -122,6 +147,23 @@ SPRING_BOOT = RegexFormat(
             "2026-11-28 14:02:03.118  WARN 4242 --- [nio-8080-exec-2] o.s.web.servlet.PageNotFound"
             "             : No mapping for GET /favicon.ico",
             level="warning",
+        ),
+        Sample(  # Spring Cloud Sleuth (Boot 2)
+            "2022-05-31 07:50:52.123 ERROR [ts-seat-service,7ed6a1b2c3d4e5f6,91bc2d3e4f5a6b7c,true]"
+            " 1 --- [nio-18898-exec-3] s.c.SeatController                       : [Seat] "
+            "Create seat failed for trip G1234",
+            level="error",
+            service="ts-seat-service",
+            message="[Seat] Create seat failed for trip G1234",
+        ),
+        Sample(  # Boot 3.2+ with Micrometer Tracing: the correlation id after the thread
+            "2026-11-28T14:02:03.118+01:00 ERROR 17976 --- [checkout] [nio-8080-exec-1] "
+            "[6560698e6f57e4f5ab0f39fe1ea8b7c2-ab0f39fe1ea8b7c2] c.e.checkout.CartService"
+            "                 : Cart lookup failed for cart 5f2a",
+            level="error",
+            service="checkout",
+            message="Cart lookup failed for cart 5f2a",
+            timestamp="2026-11-28T13:02:03.118000+00:00",
         ),
     ),
 )

@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from ..levels import SYSLOG_SEVERITY, http_status_level, infer_level, normalize_level
+from ..records import Record
 from ..timestamps import Clock
+from .trace_context import block_ids, extract_ids
 
 # Named groups with a meaning of their own; every other named group becomes a record field.
 _TIME_GROUPS = frozenset({"ts", "Y", "y", "mo", "mon", "d", "H", "M", "S", "f", "z", "epoch"})
@@ -35,6 +37,9 @@ class Parsed:
     message: str
     service: str | None = None
     fields: dict[str, Any] | None = None
+    # The timestamp is an instant: the line stated its zone or offset, or an epoch. False for
+    # a wall-clock time read in the source's zone (`--tz`), which an envelope's instant beats.
+    zoned: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,16 @@ class LogFormat:
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         raise NotImplementedError
 
-    def joins_previous(self, parsed: Parsed) -> bool:
-        """True for header lines that continue the previous record (PostgreSQL `DETAIL:`)."""
+    def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
+        """True for header lines that continue the previous record (PostgreSQL `DETAIL:`, the
+        lines of an oslo.log traceback). `previous` is that record when the caller has it;
+        without it the answer rests on the line alone (where a file may be cut in parts)."""
         return False
+
+    def continuation_text(self, parsed: Parsed, line: str) -> str:
+        """What a line that `joins_previous` adds to the record: the whole line, or (formats
+        that repeat their header on every line of a traceback) the text after the header."""
+        return line
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
@@ -103,7 +115,9 @@ class RegexFormat(LogFormat):
     (or the group `service_group` names), `status` (an HTTP status: sets the level when the line
     has none); every other named group becomes a record field. `levels` maps raw level text to
     canonical levels before the generic spellings are tried; raw levels in `continuation_levels`
-    mark lines that belong to the previous record.
+    mark lines that belong to the previous record. Groups in `id_blocks` hold a block of
+    trace ids in the header (Sleuth's `[app,trace,span]`): read into `trace_id` and `span_id`
+    when present, never kept as they are.
     """
 
     def __init__(
@@ -119,6 +133,7 @@ class RegexFormat(LogFormat):
         detectable: bool = True,
         infer: bool = True,
         continuation_levels: frozenset[str] = frozenset(),
+        id_blocks: tuple[str, ...] = (),
     ) -> None:
         self.name = name
         self.title = title or name
@@ -149,12 +164,20 @@ class RegexFormat(LogFormat):
         self._extra = tuple(
             (name, position)
             for name, position in positions.items()
-            if name not in _CORE_GROUPS and name != service_group and name not in aliased
+            if name not in _CORE_GROUPS
+            and name != service_group
+            and name not in aliased
+            and name not in id_blocks
         )
+        self._id_blocks = tuple(positions[name] for name in id_blocks)
         self._level_positions = tuple(
             position for name, position in positions.items() if name.rstrip("0123456789") == "level"
         )
         self._probe = _head_through_level(pattern) or self.regex
+        # groups whose match makes the timestamp an instant (an offset, an epoch)
+        self._zone_positions = tuple(
+            position for name, position in positions.items() if name in ("z", "epoch")
+        )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = self.regex.match(line)
@@ -163,11 +186,14 @@ class RegexFormat(LogFormat):
         # Groups by position, read from one tuple: the hot path avoids building a groupdict.
         groups: Sequence[str | None] = match.groups()
         if self._aliases:
-            resolved = list(groups)
+            resolved: list[str | None] | None = None
             for alias, base in self._aliases:
-                if resolved[alias] is not None:
-                    resolved[base] = resolved[alias]
-            groups = resolved
+                if groups[alias] is not None:
+                    if resolved is None:
+                        resolved = list(groups)
+                    resolved[base] = groups[alias]
+            if resolved is not None:
+                groups = resolved
         at = self._index
         message = groups[at["message"]] or "" if "message" in at else ""
         raw_level = groups[at["level"]] if "level" in at else None
@@ -197,16 +223,32 @@ class RegexFormat(LogFormat):
         if self.continuation_levels and raw_level in self.continuation_levels:
             fields["continues"] = True
         timestamp = None
+        zoned = False
         if "ts" in at:
             text = groups[at["ts"]]
             if text is not None:
                 timestamp = clock.from_match(match, text, groups[at["f"]] if "f" in at else None)
+                for position in self._zone_positions:
+                    if groups[position] is not None:
+                        zoned = True
+        service = groups[at["service"]] if "service" in at else None
+        for position in self._id_blocks:
+            block = groups[position]
+            if block is not None:
+                ids, app = block_ids(block)
+                for name, value in ids.items():
+                    fields.setdefault(name, value)
+                service = service or app
+        found: dict[str, Any] | None = fields or None
+        if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
+            message, found = extract_ids(message, found)
         return Parsed(
             timestamp=timestamp,
             level=level,
             message=message,
-            service=groups[at["service"]] if "service" in at else None,
-            fields=fields or None,
+            service=service,
+            fields=found,
+            zoned=zoned,
         )
 
     def quick_level(self, line: str) -> Any:
@@ -232,5 +274,5 @@ class RegexFormat(LogFormat):
             self._level_cache[raw_level] = level
         return level
 
-    def joins_previous(self, parsed: Parsed) -> bool:
+    def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
         return parsed.fields is not None and "continues" in parsed.fields

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..timestamps import Clock
 from .base import LogFormat
-from .envelopes import ENVELOPES, Envelope
+from .envelopes import ENVELOPES, Envelope, unwrap_lines
 from .fallback import GENERIC, PLAIN
 from .multiline import is_continuation
 from .registry import FORMATS, get_format
@@ -72,11 +72,9 @@ def _envelope_reads_better(wrapped: Detection, bare: Detection) -> bool:
 
 
 def _unwrap_all(envelope: Envelope, lines: list[str], clock: Clock) -> list[str]:
-    texts = []
-    for line in lines:
-        unwrapped = envelope.unwrap(line, clock)
-        texts.append(unwrapped.text if unwrapped is not None else line)
-    return [text for text in texts if text.strip()]
+    """The logical lines inside the envelopes, as the parse will see them (partial entries
+    joined)."""
+    return [text for _, text, _, _ in unwrap_lines(lines, envelope, clock) if text.strip()]
 
 
 def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> Detection:

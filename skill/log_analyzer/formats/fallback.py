@@ -8,6 +8,8 @@ import re
 from ..levels import infer_level, normalize_level
 from ..timestamps import Clock
 from .base import LogFormat, Parsed, Sample
+from .structured import is_instant
+from .trace_context import extract_ids, may_carry_ids
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _TIMESTAMP_TEXT = (
@@ -36,6 +38,9 @@ class GenericFormat(LogFormat):
     title = "timestamp, optional level, message"
     priority = 10
     detectable = True
+    # Only lines that name their level (to read an application's line inside another header,
+    # where a bare timestamp says nothing the header does not).
+    require_level = False
     samples = (
         Sample(
             "2026-11-28 14:02:03.118 [ERROR] worker 3: job 8812 failed",
@@ -55,8 +60,19 @@ class GenericFormat(LogFormat):
             return None
         message = match.group("message")
         raw_level = match.group("level")
+        if raw_level is None and self.require_level:
+            return None
         level = normalize_level(raw_level) if raw_level else infer_level(message)
-        return Parsed(timestamp=timestamp, level=level, message=message)
+        fields = None
+        if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
+            message, fields = extract_ids(message, None)
+        return Parsed(
+            timestamp=timestamp,
+            level=level,
+            message=message,
+            fields=fields,
+            zoned=is_instant(match.group("ts")),
+        )
 
 
 class PlainFormat(LogFormat):
@@ -73,7 +89,8 @@ class PlainFormat(LogFormat):
     )
 
     def parse(self, line: str, clock: Clock) -> Parsed:
-        return Parsed(timestamp=None, level=infer_level(line), message=line)
+        message, fields = extract_ids(line, None) if may_carry_ids(line) else (line, None)
+        return Parsed(timestamp=None, level=infer_level(line), message=message, fields=fields)
 
 
 GENERIC = GenericFormat()

@@ -2,7 +2,8 @@
 
 Five of its sixteen logs are already read by general formats: Hadoop by `log4j`, Apache by
 `apache-error`, Linux, Mac and OpenSSH by `syslog`. The formats here read the other eleven, and
-the same layouts written by those systems elsewhere. The samples are invented look-alikes: the
+the same layouts written by those systems elsewhere (OpenStack's oslo.log, a production format
+with tracebacks of its own, lives in `oslo.py`). The samples are invented look-alikes: the
 Loghub data itself must not be copied into the project.
 
 BGL and Thunderbird lines carry both an epoch (UTC) and the machine's local time; the local
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from ..timestamps import stamp
 from .base import RegexFormat, Sample
+from .oslo import OPENSTACK
 
 # Level words of Java (log4j) and Python (oslo.log) loggers.
 _LEVEL = r"(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|AUDIT)"
@@ -20,7 +22,6 @@ _LEVEL = r"(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|AUDIT)"
 _HDFS_STAMP = stamp(r"%y%m%d %H%M%S")
 _SPARK_STAMP = stamp(r"%y/%m/%d %H:%M:%S")
 _ZOOKEEPER_STAMP = stamp(r"%Y-%m-%d %H:%M:%S(?:,%f)?")
-_OPENSTACK_STAMP = stamp(r"%Y-%m-%d %H:%M:%S(?:\.%f)?")
 _BGL_STAMP = stamp(r"%Y-%m-%d-%H\.%M\.%S(?:\.%f)?")
 # Thunderbird: the year comes from the date field before the node name; the local time after it.
 _THUNDERBIRD_STAMP = stamp(r"%Y\.\d\d\.\d\d (?P<node>\S+) %b %e %H:%M:%S")
@@ -96,31 +97,6 @@ ZOOKEEPER = RegexFormat(
             "NIOServerCnxnFactory@197] - Accepted socket connection from /10.1.2.3:52114",
             level="info",
             message="Accepted socket connection from /10.1.2.3:52114",
-        ),
-    ),
-)
-
-OPENSTACK = RegexFormat(
-    "openstack",
-    rf"^(?:(?P<service>[\w\-]+)\.log(?:\.\S+)? )?{_OPENSTACK_STAMP} (?P<pid>\d+) {_LEVEL} "
-    r"(?P<logger>[\w.]+) (?:\[(?P<context>[^\]]*)\] )?(?P<message>.*)$",
-    title="OpenStack service log (oslo.log: time pid level logger [request context] message)",
-    priority=70,
-    samples=(
-        Sample(
-            "2019-11-05 14:12:09.481 3301 INFO nova.compute.manager [req-6c1f0a52-97d4-4be0-"
-            "8d4e-2f1b6a7c9e11 - - - - -] [instance: 0f3b3c66-5d8b-4a0e-9d0e-6f2a7e1b4c22] "
-            "VM Started (Lifecycle Event)",
-            level="info",
-            message="[instance: 0f3b3c66-5d8b-4a0e-9d0e-6f2a7e1b4c22] VM Started (Lifecycle Event)",
-            timestamp="2019-11-05T14:12:09.481000+00:00",
-        ),
-        Sample(
-            "cinder-volume.log.2 2019-11-05 14:12:10.007 812 WARNING cinder.volume.manager "
-            "[-] Volume 77a1 is stuck in deleting",
-            level="warning",
-            service="cinder-volume",
-            message="Volume 77a1 is stuck in deleting",
         ),
     ),
 )

@@ -15,6 +15,7 @@ from typing import Any
 from ..levels import infer_level, normalize_level
 from ..timestamps import Clock
 from .base import LogFormat, Parsed, Sample
+from .trace_context import extract_ids
 
 _TIME_KEYS = (
     "@timestamp",
@@ -164,12 +165,17 @@ class JsonFormat(LogFormat):
         error = _error_text(obj, error_keys) if error_keys else None
         if error and error not in message:
             fields["error_text"] = error
+        found: dict[str, Any] | None = fields or None
+        if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
+            message, found = extract_ids(message, found)
         return Parsed(
             timestamp=clock.from_value(time_value) if time_value is not None else None,
             level=level,
             message=message,
             service=str(service) if service is not None else None,
-            fields=fields or None,
+            fields=found,
+            zoned=type(time_value) in _EPOCH_TYPES
+            or (time_value is not None and is_instant(time_value)),
         )
 
     def _layout(self, obj: dict[str, Any]) -> _Layout:
@@ -193,6 +199,29 @@ class JsonFormat(LogFormat):
             if len(self._layouts) < MAX_LAYOUTS:
                 self._layouts[signature] = layout
         return layout
+
+
+_EPOCH_TYPES = frozenset({int, float})
+
+
+def is_instant(value: object) -> bool:
+    """True for a time value that names an instant: an epoch (number, digits, log4j2's
+    `instant` object) or text that ends in a zone (`Z`, `+02:00`, `-0700`, `UTC`)."""
+    if isinstance(value, str):
+        text = value.rstrip()
+        if not text:
+            return False
+        if text[-1] in "Zz" or text.endswith(("UTC", "GMT")):
+            return True
+        if text.replace(".", "", 1).isdigit():
+            return True
+        # `+02:00`, `-0700`, `+02` after a time of day (a date's own dashes are not a zone)
+        sign = max(text.rfind("+", len(text) - 6), text.rfind("-", len(text) - 6))
+        if sign < 0 or ":" not in text[:sign]:
+            return False
+        digits = text[sign + 1 :].replace(":", "")
+        return digits.isdigit() and len(digits) in (2, 4)
+    return isinstance(value, int | float | dict) and not isinstance(value, bool)
 
 
 def _error_text(obj: dict[str, Any], keys: tuple[str, ...] = _ERROR_KEYS) -> str | None:

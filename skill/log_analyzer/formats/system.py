@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..levels import infer_level
+from ..records import Record
 from ..timestamps import Clock, stamp
 from .base import Parsed, RegexFormat, Sample
+from .inner import merge, read_inner
+from .multiline import is_continuation
 
 _STAMP_1 = stamp(r"%b %e %H:%M:%S(?:\.%f)?")
 _STAMP_2 = stamp(r"%Y-%m-%dT%H:%M:%S(?:\.%f)?%z")
@@ -17,13 +23,97 @@ _STAMP_8 = stamp(r"%d/%b/%Y:%H:%M:%S\.%f")
 # program[pid], and macOS's ` (address)` after it: `sandboxd[129] ([31211]): ...`
 _PROGRAM = r"(?P<program>[^\s\[:]+(?: [^\s\[:]+)?)(?:\[(?P<pid>\d+)\])?(?: \((?P<address>[^)]*)\))?"
 
-SYSLOG_RFC3164 = RegexFormat(
+# The process as the wrapper names it (the program is the service): kept over the inner
+# line's fields of the same name, and compared to tell a trace's lines from another's.
+_ORIGIN_KEYS = ("host", "pid", "procid")
+
+
+# How the lines of a stack trace start in syslog: the tab of a frame (rsyslog's `#011`), Java's
+# `at ...`, `Caused by: ...`, `... 12 more`, Python's own lines. A leading space is not one: it
+# may be the writer's own (`-  message` in RFC 5424).
+_TRACE_STARTS = (
+    "at ",
+    "Caused by: ",
+    "Suppressed: ",
+    "... ",
+    "Traceback (",
+    "During handling ",
+    "The above exception ",
+)
+
+
+def _may_continue(message: str) -> bool:
+    """A cheap test before `is_continuation`: the message may be a line of a stack trace (its
+    start, or a first word like `java.net.SocketTimeoutException:`)."""
+    if message[0] in "#\t" or message.startswith(_TRACE_STARTS):
+        return True
+    space = message.find(" ")
+    head = message if space < 0 else message[:space]
+    return "." in head and head[-1] == ":"
+
+
+class SyslogFormat(RegexFormat):
+    """A syslog-style header around a daemon's message. The message may be an application's
+    own log line (`nova-compute[12345]: 2019-11-19 10:01:02.345 12345 ERROR nova.compute...`,
+    a JSON object, logfmt): the record then gets its level, logger, message and fields (see
+    `inner.py`). A message that reads as a line of a stack trace (rsyslog writes the tab of a
+    Java frame as `#011`), or of an oslo.log traceback, continues the record before it when
+    the same process on the same host logged that one."""
+
+    def __init__(self, *args: Any, has_year: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_year = has_year
+        self.infer = False  # done here, once the message is known to be the wrapper's own
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        parsed = super().parse(line, clock)
+        if parsed is None or not parsed.message:
+            return parsed
+        message = parsed.message
+        rest = ""
+        if "#012" in message:  # rsyslog's escaped newlines: a multi-line message in one line
+            message, _, rest = message.partition("#012")
+            rest = rest.replace("#012", "\n").replace("#011", "\t")
+            if message:
+                rest = "\n" + rest
+        found = read_inner(message, clock) if message else None
+        if found is not None:
+            parsed = merge(parsed, found[1], self.has_year, _ORIGIN_KEYS)
+        else:
+            if message and _may_continue(message):
+                text = message.replace("#011", "\t") if message.startswith("#011") else message
+                if is_continuation(text):
+                    parsed.fields = parsed.fields or {}
+                    parsed.fields["continues"] = True
+                    message = text
+            parsed.message = message
+        if rest:
+            parsed.message += rest
+        if parsed.level is None:
+            parsed.level = infer_level(parsed.message)
+        return parsed
+
+    def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
+        fields = parsed.fields
+        if fields is None or "continues" not in fields:
+            return False
+        if previous is None:
+            return True
+        theirs = previous.fields or {}
+        return all(theirs.get(key) == fields.get(key) for key in _ORIGIN_KEYS)
+
+    def continuation_text(self, parsed: Parsed, line: str) -> str:
+        return parsed.message
+
+
+SYSLOG_RFC3164 = SyslogFormat(
     "syslog",
     rf"^(?:<(?P<pri>\d{{1,3}})>)?{_STAMP_1} (?P<host>\S+) "
     rf"{_PROGRAM}: ?(?P<message>.*)$",
     title="BSD syslog (RFC 3164), /var/log/syslog, journalctl -o short",
     service_group="program",
     priority=50,
+    has_year=False,
     samples=(
         Sample(
             "Nov 28 14:02:03 web-1 kernel: [812345.118442] Out of memory: Killed process 4242 "
@@ -40,7 +130,7 @@ SYSLOG_RFC3164 = RegexFormat(
     ),
 )
 
-SYSLOG_RFC5424 = RegexFormat(
+SYSLOG_RFC5424 = SyslogFormat(
     "syslog5424",
     rf"^<(?P<pri>\d{{1,3}})>1 (?:{_STAMP_2}|-) (?P<host>\S+) "
     r"(?P<program>\S+) (?P<procid>\S+) (?P<msgid>\S+) (?P<sd>-|(?:\[(?:[^\]\\]|\\.)*\])+)"
@@ -48,6 +138,7 @@ SYSLOG_RFC5424 = RegexFormat(
     title="IETF syslog (RFC 5424)",
     service_group="program",
     priority=80,
+    has_year=True,
     samples=(
         Sample(
             '<163>1 2026-11-28T14:02:03.118Z db-1 postgres 4242 - [meta sequenceId="7"] '
@@ -59,12 +150,13 @@ SYSLOG_RFC5424 = RegexFormat(
     ),
 )
 
-JOURNAL_SHORT_ISO = RegexFormat(
+JOURNAL_SHORT_ISO = SyslogFormat(
     "journal-short-iso",
     rf"^{stamp(r'%Y-%m-%dT%H:%M:%S(?:[.,]%f)?%z')} (?P<host>\S+) {_PROGRAM}: ?(?P<message>.*)$",
     title="journalctl -o short-iso / short-iso-precise",
     service_group="program",
     priority=60,
+    has_year=True,
     samples=(
         Sample(
             "2026-11-28T14:02:03+0000 web-1 systemd[1]: checkout.service: Main process exited, "

@@ -34,7 +34,7 @@ from .store import Entry, IndexCorrupt, IndexStore
 
 R = TypeVar("R")
 PROBE_BYTES = 4096
-VERSION = "1"
+VERSION = "2"
 
 
 @dataclass(frozen=True)
