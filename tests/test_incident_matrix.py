@@ -51,7 +51,7 @@ KNOWN_GAPS: dict[str, set[str]] = {
     "bad-deploy": {"formats"},
     "batch-overload": {"*"},
     "conn-refused": {"skewed"},
-    "gc-leak": {"base", "formats", "noisy", "skewed", "sparse", "wording"},
+    "gc-leak": {"formats", "sparse"},
 }
 
 

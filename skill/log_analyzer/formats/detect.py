@@ -15,6 +15,7 @@ from .registry import FORMATS, get_format
 ENVELOPE_SHARE = 0.6  # share of sample lines an envelope must read to be taken
 MAX_FALLBACKS = 4
 NEAR_TIE = 0.97
+SPECIFIC_SHARE = 0.6  # a specific format reading this share of the headers beats the generic
 
 
 @dataclass
@@ -95,6 +96,17 @@ def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> 
     most = max(hits for hits, _, _ in scored)
     scored.sort(key=lambda item: (item[0] >= NEAR_TIE * most, item[1], item[0]), reverse=True)
     best_hits, _, best = scored[0]
+    if best is GENERIC:
+        # the generic reader takes any stamped line; a specific format that reads most of them
+        # is the file's format, and the generic reader stays the fallback for the rest (JVM
+        # GC lines between Spring Boot's)
+        specific = [item for item in scored if item[2] not in (GENERIC, PLAIN)]
+        if specific:
+            hits, _, fmt = max(specific, key=lambda item: (item[0], item[1]))
+            if hits >= SPECIFIC_SHARE * len(headers):
+                scored.remove((hits, fmt.priority, fmt))
+                scored.insert(0, (hits, fmt.priority, fmt))
+                best_hits, best = hits, fmt
     fallbacks = [fmt for _, _, fmt in scored[1 : 1 + MAX_FALLBACKS]]
     if GENERIC not in fallbacks and best is not GENERIC:
         fallbacks.append(GENERIC)
