@@ -48,7 +48,6 @@ def _investigate(folder: Path) -> Investigation:
 # Known gaps, visible as strict xfails: each must fail until the analysis learns it (then the
 # entry goes). family -> variants; "*" for every variant.
 KNOWN_GAPS: dict[str, set[str]] = {
-    "bad-deploy": {"formats"},
     "batch-overload": {"*"},
     "conn-refused": {"skewed"},
     "gc-leak": {"formats", "sparse"},

@@ -128,8 +128,9 @@ def test_failing_requests_vote_for_the_service_where_the_earliest_error_is() -> 
     assert votes.share("orders") == 0.0
     assert votes.summary("inventory") == "12 of 12 failing requests begin in inventory"
     assert votes.links[("orders", "inventory")] == 12
-    assert votes.links[("storefront", "inventory")] == 12
-    assert ("storefront", "orders") not in votes.links
+    # the storefront failed right after orders did: its immediate cause, not the far end
+    assert votes.links[("storefront", "orders")] == 12
+    assert ("storefront", "inventory") not in votes.links
     file, line = votes.example["inventory"]
     first_error = next(r for r in found if r.service == "inventory" and r.level == "error")
     assert (file, line) == (first_error.file, first_error.line)

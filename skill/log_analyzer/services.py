@@ -169,6 +169,17 @@ _CRONJOB_POD = re.compile(
 )
 
 
+# Names a logger writes when nobody configured one: they name no service.
+_PLACEHOLDERS = frozenset(
+    {"ES_ECS", "unknown", "unknown_service", "-", "null", "none", "undefined"}
+)
+
+
+def is_placeholder(name: str) -> bool:
+    """`ES_ECS` (Elasticsearch's ECS layout), OpenTelemetry's `unknown_service:java`..."""
+    return name in _PLACEHOLDERS or name.startswith("unknown_service")
+
+
 @lru_cache(maxsize=4096)
 def canonical_service(name: str) -> str:
     """The service a pod name belongs to: `checkout-7d9f8b6c4-x2k9p` -> `checkout`,

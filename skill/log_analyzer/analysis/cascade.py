@@ -40,7 +40,9 @@ def service_onsets(groups: Sequence[GroupOnset]) -> list[ServiceOnset]:
     by_service: dict[str, ServiceOnset] = {}
     for item in groups:
         group = item.group
-        text = " ".join((group.template, group.example.text, group.label, group.exception or ""))
+        text = " ".join(
+            (group.template, group.example.text, group.label, group.exception or "", item.context)
+        )
         found = by_service.get(group.service)
         if found is None:
             by_service[group.service] = ServiceOnset(group.service, item, [text])

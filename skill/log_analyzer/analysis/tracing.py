@@ -46,7 +46,7 @@ class TraceBook:
 @dataclass
 class TraceVotes:
     """Where failing requests begin: per service, the requests whose earliest incident error
-    it logged; per (service, origin), the requests in which `service` failed after `origin`."""
+    it logged; per (service, cause), the requests in which `service` failed right after `cause`."""
 
     requests: int = 0  # failing requests seen by two services or more
     origins: Counter[str] = field(default_factory=Counter)
@@ -110,7 +110,11 @@ def vote(
                 if other not in failed:
                     votes.participants[(service, other)] += 1
         votes.example.setdefault(origin, (file, line))
+        # each service that failed later in the request is linked to the one that failed
+        # just before it: its immediate callee, not the far end of the chain
+        previous = origin
         for _, _, service, _, _ in incident[1:]:
-            if service != origin:
-                votes.links[(service, origin)] += 1
+            if service != previous:
+                votes.links[(service, previous)] += 1
+                previous = service
     return votes

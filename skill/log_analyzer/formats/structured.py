@@ -32,6 +32,8 @@ _TIME_KEYS = (
     "eventTime",
     "receiveTimestamp",
     "written_at",
+    "start_time",  # Envoy's and Istio's JSON access log
+    "@t",  # Serilog's compact JSON
 )
 _LEVEL_KEYS = (
     "level",
