@@ -37,7 +37,7 @@ _TECHNOLOGY_WORDS = {
     "postgres": ("postgres", "postgresql", "psycopg", "pgbouncer", "jdbc", "hikari", "sqlstate"),
     "mysql": ("mysql", "mariadb", "jdbc", "hikari"),
     "mongo": ("mongo", "mongodb", "mongoose"),
-    "elastic": ("elasticsearch", "es_rejected_execution", "opensearch"),
+    "elastic": ("elasticsearch", "es_rejected_execution_exception", "opensearch"),
     "kafka": ("kafka", "broker", "not_enough_replicas", "librdkafka"),
     "rabbit": ("rabbitmq", "amqp"),
     "memcache": ("memcache", "memcached"),

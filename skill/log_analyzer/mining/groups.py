@@ -9,6 +9,7 @@ their templates only at the end, after the miner has finished merging templates.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,12 @@ from .templates import Template, TemplateMiner
 MAX_SAMPLES = 50  # messages kept per form for parameter values
 TOP_VALUES = 5
 MAX_CONTEXT = 600
+# Header fields that name a party of the event: the user, database, peer, upstream, host...
+_PARTY_KEYS = re.compile(
+    r"user|database|^db|host|peer|remote|upstream|server|url|uri|target|addr|client|pod|"
+    r"container|broker|cluster_name$|topic|queue|bucket|endpoint|dest",
+    re.IGNORECASE,
+)
 
 
 class Example(BaseModel):
@@ -289,6 +296,8 @@ def _context(parts: list[tuple[_Tally, Template]]) -> str:
         return ""
     values: list[str] = []
     for key, value in fields.items():
+        if not _PARTY_KEYS.search(key):  # who the line is about, not where in the code
+            continue
         if isinstance(value, dict):
             values.extend(f"{key}.{k}={v}" for k, v in value.items() if isinstance(v, str | int))
         elif isinstance(value, str | int) and not isinstance(value, bool):
