@@ -50,7 +50,7 @@ def _investigate(folder: Path) -> Investigation:
 KNOWN_GAPS: dict[str, set[str]] = {
     "batch-overload": {"*"},
     "conn-refused": {"skewed"},
-    "gc-leak": {"formats", "sparse"},
+    "gc-leak": {"sparse"},
 }
 
 

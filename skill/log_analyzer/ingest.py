@@ -25,7 +25,7 @@ from .formats.fallback import PLAIN
 from .formats.multiline import is_continuation
 from .levels import RANK, infer_level
 from .records import Record
-from .services import canonical_service, is_placeholder, source_service
+from .services import record_service, source_service
 from .sources.discover import Source, discover
 from .sources.reader import LineReader, sample_middle_and_end
 from .timestamps import Clock
@@ -292,8 +292,8 @@ def _records(
             stats.unparsed += 1
         service = (
             default_service
-            if forced_service or not parsed.service or is_placeholder(parsed.service)
-            else canonical_service(parsed.service)
+            if forced_service or not parsed.service
+            else (record_service(parsed.service) or default_service)
         )
         pending = Record(
             file,

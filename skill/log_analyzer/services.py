@@ -181,6 +181,12 @@ def is_placeholder(name: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def record_service(name: str) -> str:
+    """The service a record's own field names, canonical; empty for a placeholder."""
+    return "" if is_placeholder(name) else canonical_service(name)
+
+
+@lru_cache(maxsize=4096)
 def canonical_service(name: str) -> str:
     """The service a pod name belongs to: `checkout-7d9f8b6c4-x2k9p` -> `checkout`,
     `node-exporter-x7k2p` -> `node-exporter`; other names as they are. A five-character tail

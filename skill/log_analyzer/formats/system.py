@@ -384,7 +384,43 @@ COREDNS = RegexFormat(
     ),
 )
 
+
+class DmesgFormat(RegexFormat):
+    """`dmesg -x`: the facility names who wrote the line; `kern` is the kernel."""
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        parsed = super().parse(line, clock)
+        if parsed is not None and parsed.service == "kern":
+            parsed.service = "kernel"
+        return parsed
+
+
+DMESG = DmesgFormat(
+    "dmesg",
+    r"^(?P<facility>kern|user|mail|daemon|auth|syslog|lpr|news) *:(?P<level>emerg|alert|crit|err|"
+    r"warn|notice|info|debug) *: "
+    rf"(?:\[{_STAMP_7}\]|\[ *(?P<uptime>\d+\.\d+)\]) (?P<message>.*)$",
+    title="dmesg -x (facility and level), with -T times or seconds since boot",
+    service_group="facility",
+    priority=70,
+    samples=(
+        Sample(
+            "kern  :err   : [Tue Aug 19 10:31:17 2025] Memory cgroup out of memory: Killed process "
+            "59187 (java) total-vm:7912344kB, anon-rss:4118232kB",
+            level="error",
+            timestamp="2025-08-19T10:31:17+00:00",
+            service="kernel",
+        ),
+        Sample(
+            "kern  :warn  : [812345.118442] java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)",
+            level="warning",
+        ),
+    ),
+)
+
+
 FORMATS: tuple[RegexFormat, ...] = (
+    DMESG,
     COREDNS,
     SYSLOG_RFC3164,
     SYSLOG_RFC5424,
