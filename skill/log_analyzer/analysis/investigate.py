@@ -61,6 +61,7 @@ from .report import (
 from .root_cause import root_cause
 from .skew import NOTICEABLE_SECONDS, SkewEstimator
 from .slowness import slow_services
+from .span import Span, populated_span
 from .timeline import latency_rises, latency_series, timeline
 from .tracing import TraceBook, TraceVotes, vote
 
@@ -253,6 +254,9 @@ def _analyse(
     skew = skew_estimator.estimate()
     if collected.first is None or collected.last is None:
         return _empty(collected, grouper, skew, sources)
+    span = populated_span(collected.totals, width)
+    anomalies = _keep_span(collected, span, width) if span is not None else []
+    assert collected.first is not None and collected.last is not None
     first_bucket = int(collected.first // width)
     last_bucket = int(collected.last // width)
     errors = rates.build_series(collected.errors, width, first_bucket, last_bucket)
@@ -266,7 +270,12 @@ def _analyse(
 
     starts = _service_starts(collected.totals, width)
     classified: list[GroupOnset] = []
-    for group, occurrences, context in grouper.groups_with_context():
+    for group, all_occurrences, context in grouper.groups_with_context():
+        occurrences = (
+            [o for o in all_occurrences if span.contains(o[0], width)]
+            if span is not None and span.outside
+            else all_occurrences
+        )
         offset = _offset(skew, group.service)
         item = classify(
             group,
@@ -382,7 +391,33 @@ def _analyse(
         skew_seconds=skew,
         recommendations=[],
         service_aliases=service_aliases,
+        clock_anomalies=anomalies,
     )
+
+
+def _keep_span(collected: Collected, span: Span, width: int) -> list[str]:
+    """Leave the records stamped outside the populated span out of every per-bucket table;
+    say what was left out."""
+    if not span.outside:
+        return []
+    for table in (collected.totals, collected.errors, collected.durations, collected.slowest):
+        for key in [k for k in table if not span.first_bucket <= k[1] <= span.last_bucket]:
+            del table[key]
+    collected.operational = [
+        (kind, record)
+        for kind, record in collected.operational
+        if record.timestamp is not None and span.contains(record.timestamp.timestamp(), width)
+    ]
+    start, end = span.first_bucket * width, (span.last_bucket + 1) * width
+    assert collected.first is not None and collected.last is not None
+    collected.first = max(collected.first, start)
+    collected.last = min(collected.last, end - 0.001)
+    stamps = ", ".join(_at(b * width).strftime("%Y-%m-%d %H:%M") for b in span.outside_buckets)
+    return [
+        f"{span.outside:,} records stamped far outside {_at(start).strftime('%Y-%m-%d %H:%M')}"
+        f"-{_at(end).strftime('%H:%M')} (at {stamps}): a clock that lies; left out of rates, "
+        "onsets and the timeline"
+    ]
 
 
 def _name_instances(root: RootCause, service_aliases: dict[str, list[str]]) -> None:

@@ -102,3 +102,5 @@ class Investigation(BaseModel):
     latency: Latency | None = None  # where records carry durations
     # service -> the other names its records carry (pods of one StatefulSet: kafka-1, kafka-2)
     service_aliases: dict[str, list[str]] = {}
+    # records whose stamps lie far outside the others' span (epoch 0, another century)
+    clock_anomalies: list[str] = []

@@ -138,6 +138,7 @@ def investigation_view(report: Investigation, groups: int = 12, events: int = 20
             f"{s} {v:+.1f}s" for s, v in report.skew_seconds.items() if abs(v) >= 0.25
         )
         parts.append(Text(f"clock skew (corrected): {skews}", style="magenta"))
+    parts.extend(Text(f"clock anomaly: {note}", style="magenta") for note in report.clock_anomalies)
     table = Table(header_style="bold", pad_edge=False, title="error groups", title_justify="left")
     for column, justify in (
         ("count", "right"),
