@@ -170,18 +170,25 @@ def root_cause(
         # requests traced only through services that log ids: when the first failure is in
         # one that logs none (a database, a cache), they cannot see past where they began
         traced_reporter = reporter in votes.services
+        by_end: dict[str, list[tuple[str, int]]] = {}
         for service, count in votes.origins.most_common(3):
-            share = (count / votes.requests) * (1.0 if traced_reporter else 0.5)
-            end = _chain_end(service, steps)
+            by_end.setdefault(_chain_end(service, steps), []).append((service, count))
+        for end, origins in by_end.items():
             entry = suspect(end)
-            entry.score += 0.6 * share
-            reason = votes.summary(service)
-            if end != service:
-                reason += f", whose errors point at {end}, which failed first"
-            entry.reasons.append(reason)
-            example = votes.example.get(service)
-            if example is not None and entry.group is None:
-                entry.evidence.append(Example(file=example[0], line=example[1], text=""))
+            share = sum(count for _, count in origins) / votes.requests
+            entry.score += 0.6 * share * (1.0 if traced_reporter else 0.5)
+            begin = ", ".join(f"{service} ({count})" for service, count in origins)
+            if [service for service, _ in origins] == [end]:
+                entry.reasons.append(votes.summary(end))
+            else:
+                entry.reasons.append(
+                    f"{sum(c for _, c in origins)} of {votes.requests} failing requests begin in "
+                    f"{begin}, whose errors point at {end}, which failed first"
+                )
+            for service, _ in origins:
+                example = votes.example.get(service)
+                if example is not None and entry.group is None:
+                    entry.evidence.append(Example(file=example[0], line=example[1], text=""))
     # the services others' failures point at, along the cascade
     for step in steps:
         if step.caused_by is not None:
