@@ -51,6 +51,9 @@ class Collected:
     durations: dict[tuple[str, int], list[float]] = field(default_factory=dict)
     # (service, bucket) -> the slowest record's (milliseconds, file, line): evidence of slowness
     slowest: dict[tuple[str, int], tuple[float, str, int]] = field(default_factory=dict)
+    # services whose stamps carry fractions of a second (the others are stamped in whole
+    # seconds: a clock correction below a second must not reorder their records)
+    subsecond: set[str] = field(default_factory=set)
 
     def merge(self, other: Collected) -> None:
         """Fold in the summary of the part of the input that follows."""
@@ -68,6 +71,7 @@ class Collected:
             held = self.slowest.get(key)
             if held is None or slow[0] > held[0]:
                 self.slowest[key] = slow
+        self.subsecond |= other.subsecond
         if other.first is not None and (self.first is None or other.first < self.first):
             self.first = other.first
         if other.last is not None and (self.last is None or other.last > self.last):
@@ -107,6 +111,8 @@ class Collector:
         if when is None:
             return
         seconds = when.timestamp()
+        if when.microsecond and record.service not in collected.subsecond:
+            collected.subsecond.add(record.service)
         if collected.first is None or seconds < collected.first:
             collected.first = seconds
         if collected.last is None or seconds > collected.last:

@@ -227,6 +227,7 @@ def _rename(
         renamed_services = {name(s) for s in services}
         services.clear()
         services.update(renamed_services)
+    collected.subsecond = {name(s) for s in collected.subsecond}
     grouper.rename_services(mapping)
     for seen in skew.sightings.values():
         for old in [s for s in seen if s in mapping]:
@@ -251,7 +252,7 @@ def _analyse(
     for old_name, identity in sorted(renamed.items()):
         service_aliases.setdefault(identity, []).append(old_name)
     services_seen = {renamed.get(s, s) for s in services_seen}
-    skew = skew_estimator.estimate()
+    skew = _within_resolution(skew_estimator.estimate(), collected.subsecond)
     if collected.first is None or collected.last is None:
         return _empty(collected, grouper, skew, sources)
     span = populated_span(collected.totals, width)
@@ -447,6 +448,15 @@ def _blame_reporter_link(steps: list[CascadeStep], reporter: str, culprit: str) 
             step.caused_by = culprit
             step.evidence = [f"the root cause: {reporter}'s first failure is about {culprit}"]
             step.confidence = 0.6
+
+
+def _within_resolution(skew: dict[str, float], subsecond: set[str]) -> dict[str, float]:
+    """Skew estimates below one second are dropped for services stamped in whole seconds: a
+    correction finer than a log's resolution would reorder its records against the truth."""
+    return {
+        service: (seconds if service in subsecond or abs(seconds) >= 1.0 else 0.0)
+        for service, seconds in skew.items()
+    }
 
 
 def _offset(skew: dict[str, float], service: str) -> float:
