@@ -163,6 +163,7 @@ _POD_SUFFIX = re.compile(
 )
 
 
+_VOWELLESS_WORDS = frozenset({"https", "smtps", "rtmps", "wss", "grpc"})  # names, not pod ids
 # A CronJob's pods: `<cronjob>-<scheduled time in minutes since the epoch>-<5 chars>`.
 _CRONJOB_POD = re.compile(
     r"^(?P<name>[a-z0-9][a-z0-9-]*?)-\d{8,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$"
@@ -190,7 +191,8 @@ def record_service(name: str) -> str:
 def canonical_service(name: str) -> str:
     """The service a pod name belongs to: `checkout-7d9f8b6c4-x2k9p` -> `checkout`,
     `node-exporter-x7k2p` -> `node-exporter`; other names as they are. A five-character tail
-    is taken for a pod's only when it mixes letters and digits (`order-sync` stays)."""
+    drawn from that vowel-less alphabet is a pod's (`nova-compute-psrdq`); words have vowels
+    (`order-sync`, `redis-cache` stay), numbers are not taken for one."""
     job = _CRONJOB_POD.match(name)
     if job is not None:
         return job.group("name")
@@ -199,7 +201,7 @@ def canonical_service(name: str) -> str:
         return name
     tail = name[name.rfind("-") + 1 :]
     hashed = name[len(match.group("name")) :].count("-") == 2
-    if not hashed and (tail.isalpha() or tail.isdigit()):
+    if not hashed and (tail.isdigit() or tail in _VOWELLESS_WORDS):
         return name
     return match.group("name")
 
