@@ -22,15 +22,22 @@ def parse_time_bound(text: str, option: str, now: datetime | None = None) -> dat
     relative = _RELATIVE.match(value)
     if relative is not None:
         seconds = float(relative.group(1)) * _UNITS[relative.group(2).lower()]
-        return (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+        try:
+            return (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+        except (OverflowError, ValueError):
+            raise OptionError(
+                f"{option} {text!r}: out of range (reaches back before the year 1)"
+            ) from None
     try:
         parsed = datetime.fromisoformat(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise OptionError(f"{option} {text!r}: out of range") from None
     except ValueError:
         raise OptionError(
             f"{option} {text!r}: expected a time like 2026-11-28T14:00:00Z or a duration like "
             "30m, 2h, 1d"
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 @dataclass

@@ -128,11 +128,11 @@ class SourceParser:
         self.byte_range = byte_range
         self.first_line = first_line
         self.stats = SourceStats(source)
-        self.reader = LineReader(source.path)
+        self.reader = LineReader(source.readable)
 
     def detect(self) -> Detection:
         """The source's format, from a sample of its head, middle and end (reads only those)."""
-        head = list(islice(LineReader(self.source.path).lines(), SAMPLE_LINES))
+        head = list(islice(LineReader(self.source.readable).lines(), SAMPLE_LINES))
         return self._detect(head)
 
     def _detect(self, head: list[str]) -> Detection:
@@ -185,6 +185,7 @@ class SourceParser:
                 )
             if self.reader.invalid_utf8:
                 stats.warnings.append("invalid UTF-8 replaced with U+FFFD")
+            stats.warnings.extend(self.reader.warnings)
             if self.reader.long_lines:
                 stats.warnings.append(
                     f"{self.reader.long_lines} line(s) over 1 MiB cut for analysis"
@@ -345,6 +346,10 @@ class Workspace:
             SourceParser(source, options, day_hint=self._day_hint_for(source)) for source in sources
         ]
         self._first_days: dict[Source, date | None] = {}
+        # For the day hints: the sources whose first date is not read yet (the next one last),
+        # and the two earliest first dates read, of different sources.
+        self._unread: list[Source] | None = None
+        self._earliest: list[tuple[date, Source]] = []
 
     def records(self) -> Iterator[Record]:
         """All records, source after source, each source in file order."""
@@ -360,14 +365,29 @@ class Workspace:
         sources: the earliest first date among them, read from their first records."""
 
         def hint() -> date | None:
-            days = [
-                day
-                for other in self.parsers
-                if other.source is not source and (day := self._first_day(other.source)) is not None
-            ]
-            return min(days) if days else None
+            return self._earliest_day(besides=source)
 
         return hint
+
+    def _earliest_day(self, besides: Source) -> date | None:
+        """The earliest first date of the sources other than `besides`. Each source's first
+        date is read once, and only the two earliest are kept: the hints of all the sources
+        take one pass over them (going over every other source for each hint was quadratic, 25
+        million look-ups for a 5,000-file directory). A source is never read for its own hint."""
+        if self._unread is None:
+            self._unread = [parser.source for parser in reversed(self.parsers)]
+        unread, skipped = self._unread, None
+        while unread:
+            other = unread.pop()
+            if other is besides:
+                skipped = other
+                continue
+            day = self._first_day(other)
+            if day is not None and all(known is not other for _, known in self._earliest):
+                self._earliest = sorted([*self._earliest, (day, other)], key=lambda e: e[0])[:2]
+        if skipped is not None:
+            unread.append(skipped)
+        return next((day for day, known in self._earliest if known is not besides), None)
 
     def _first_day(self, source: Source) -> date | None:
         if source not in self._first_days:

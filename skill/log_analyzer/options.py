@@ -3,6 +3,7 @@ with one-line errors for bad values."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,8 @@ from .ingest import ParseOptions
 from .levels import LEVELS
 from .services import parse_overrides
 from .timestamps import parse_offset
+
+_OFFSET = re.compile(r"([+-])(\d\d)(?::?(\d\d))?")
 
 
 def parse_tz(value: str | None) -> tzinfo:
@@ -23,12 +26,18 @@ def parse_tz(value: str | None) -> tzinfo:
 
         local = datetime.now().astimezone().tzinfo
         return local or UTC
-    offset = parse_offset(value) if value[:1] in "+-" else None
-    if offset is not None:
-        return offset
+    if value[:1] in "+-":
+        match = _OFFSET.fullmatch(value.strip())
+        if match is None or int(match.group(2)) > 18 or int(match.group(3) or 0) > 59:
+            raise OptionError(
+                f"--tz {value!r}: not a UTC offset (expected -18:00 to +18:00, like +02:00)"
+            )
+        offset = parse_offset(value)
+        if offset is not None:
+            return offset
     try:
         return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise OptionError(
             f"--tz {value!r}: not a time zone (use a name like Europe/Paris, or +02:00)"
         ) from None

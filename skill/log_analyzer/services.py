@@ -94,8 +94,9 @@ def override_for(source: Source, overrides: Sequence[tuple[str, str]]) -> str | 
 
 def service_from_path(source: Source) -> str:
     """The service a file name implies (see the module docstring)."""
-    if source.path is None:
-        return "stdin"
+    if source.path is None:  # stdin, or a FIFO named explicitly (`checkout.log`)
+        named = clean_stem(source.pipe.name) if source.pipe is not None else ""
+        return named if re.search(r"[A-Za-z]", named) else "stdin"
     stem = clean_stem(source.path.name)
     # Directories below the one the user named speak for a service (`logs/redis/...`); the
     # file's own directory does only when the file name agrees or says nothing

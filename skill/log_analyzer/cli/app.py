@@ -282,11 +282,21 @@ BucketOption = Annotated[
 ]
 
 
+MAX_BUCKET_SECONDS = 7 * 86400
+
+
 def _bucket_seconds(value: str) -> int:
-    match = re.fullmatch(r"\s*(\d+)\s*(s|m|h)?\s*", value)
-    if match is None or int(match.group(1)) == 0:
-        raise OptionError(f"--bucket {value!r}: expected a width like 30s, 1m, 5m or 1h")
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, None: 60}[match.group(2)]
+    match = re.fullmatch(r"\s*(\d{1,9})\s*(s|m|h)?\s*", value)
+    seconds = (
+        int(match.group(1)) * {"s": 1, "m": 60, "h": 3600, None: 60}[match.group(2)]
+        if match is not None
+        else 0
+    )
+    if not 0 < seconds <= MAX_BUCKET_SECONDS:
+        raise OptionError(
+            f"--bucket {value!r}: expected a width from 1s to 168h, like 30s, 1m, 5m or 1h"
+        )
+    return seconds
 
 
 def _investigation(
@@ -305,7 +315,7 @@ def _investigation(
     options, service_filter = build_parse_options(format, tz, year, date, service)
     keep = _record_filter(since, until, service_filter)
     with progress_bar(_stderr, "reading and analysing", quiet) as progress:
-        return investigate(
+        report = investigate(
             paths,
             options,
             _bucket_seconds(bucket),
@@ -314,6 +324,10 @@ def _investigation(
             on_index=_warn_index,
             progress=progress,
         )
+    # what reading met (a decompression bomb stopped, a truncated archive): said here too
+    for summary in report.sources:
+        _warn([f"{summary.file}: {warning}" for warning in summary.warnings])
+    return report
 
 
 @app.command("investigate")
@@ -505,9 +519,15 @@ def formats(json_output: JsonOption = False) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI with `argv` and return its exit status: one-line errors, no tracebacks."""
+    """Run the CLI with `argv` and return its exit status: one-line errors, no tracebacks.
+
+    Click runs in non-standalone mode so that a usage error (an unknown option, a value out of
+    range, a missing path) is one line here too, not a usage page."""
     try:
-        app(args=argv, prog_name="log-analyzer")
+        result = app(args=argv, prog_name="log-analyzer", standalone_mode=False)
+    except typer.Abort:  # end of input at a prompt
+        _stderr.print("log-analyzer: aborted", markup=False)
+        return 1
     except SystemExit as exit_:
         code = exit_.code
         if code == 130 and exit_.__context__ is not None:  # click turned a Ctrl-C into this
@@ -519,7 +539,15 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _stderr.print("\nlog-analyzer: interrupted", markup=False)
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`, where SIGPIPE does not end us)
+        return 1
     except Exception as error:  # a bug of ours: one line, the traceback only on request
+        if _is_click(error, "NoArgsIsHelpError"):  # `log-analyzer` alone: the help
+            error.show()  # type: ignore[attr-defined]
+            return int(error.exit_code)  # type: ignore[attr-defined]
+        if _is_click(error, "ClickException"):  # a usage error: one line, not a usage page
+            _stderr.print(f"log-analyzer: error: {_usage_line(error)}", markup=False)
+            return int(error.exit_code)  # type: ignore[attr-defined]
         if os.environ.get("LOG_ANALYZER_DEBUG"):
             raise
         _stderr.print(
@@ -528,7 +556,25 @@ def run(argv: list[str] | None = None) -> int:
             markup=False,
         )
         return 70
-    return 0
+    if result == 130:  # typer turned a Ctrl-C into `Exit(130)`
+        _stderr.print("\nlog-analyzer: interrupted", markup=False)
+    return result if isinstance(result, int) else 0
+
+
+def _is_click(error: Exception, name: str) -> bool:
+    """Whether `error` is click's `name` exception. Typer raises click's own exceptions or
+    those of the copy of click it carries (`typer._click`), depending on its version: told
+    apart by class name."""
+    return any(cls.__name__ == name for cls in type(error).__mro__)
+
+
+def _usage_line(error: Exception) -> str:
+    """A usage error on one line, with where to read more."""
+    message = " ".join(error.format_message().split())  # type: ignore[attr-defined]
+    context = getattr(error, "ctx", None)
+    if _is_click(error, "UsageError") and context is not None:
+        message += f" (see '{context.command_path} --help')"
+    return message
 
 
 def main() -> None:

@@ -4,6 +4,8 @@ errors are back to normal (exit status 0), still elevated (1), or the watch was 
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from typing import Annotated
@@ -14,6 +16,7 @@ from rich.live import Live
 from ..errors import SourceError
 from ..options import build_parse_options, check_level
 from ..remote.uri import is_remote
+from ..sources.reader import kind_of
 from ..watch import monitor
 from ..watch.models import BucketReport, WatchEvent, WatchStarted
 from ..watch.view import LiveScreen, plain_line, verdict_line, verdict_view
@@ -85,6 +88,12 @@ def watch(
             f"{remote}: a remote source; watch follows files (read an engine with "
             "investigate --since, or trend)"
         )
+    for path in paths:
+        kind = _not_a_file(path)
+        if kind is not None:
+            raise SourceError(
+                f"{path}: {kind}; watch follows files (read it once with errors or investigate)"
+            )
     options, service_filter = build_parse_options(format, tz, year, date, service)
     level = check_level(min_level) or "error"
     screen = LiveScreen()
@@ -139,3 +148,13 @@ def watch(
     _warn([warning for warning in result.warnings if warning not in warned])
     if result.exit_status:
         raise typer.Exit(result.exit_status)
+
+
+def _not_a_file(path: str) -> str | None:
+    """What a path named explicitly is when it is neither a file nor a directory (a FIFO, a
+    device, a socket): watch reads files again and again, which a stream cannot give."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing: said where the paths are resolved
+    return None if stat.S_ISDIR(mode) else kind_of(mode)

@@ -21,7 +21,6 @@ What a record inside an envelope gets:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any
 
 from ..timestamps import Clock
 from .base import Parsed
+from .structured import load_json
 
 
 @dataclass(slots=True)
@@ -102,7 +102,7 @@ class DockerJsonEnvelope(Envelope):
         if not line.startswith('{"log":'):
             return None
         try:
-            obj: Any = json.loads(line)
+            obj: Any = load_json(line)
         except ValueError:
             return None
         if not isinstance(obj, dict) or not isinstance(obj.get("log"), str):

@@ -73,6 +73,40 @@ _ERROR_KEYS = (
 )
 
 
+# JSON nested deeper than this is not a log record: the line is kept as text (unparsed). The
+# limit also keeps `json.loads`, which recurses, from a RecursionError on a hostile line.
+MAX_JSON_DEPTH = 64
+_JSON_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when brackets outside strings nest deeper than `limit`. Linear; a line with few
+    brackets is answered by counting them."""
+    if text.count("{") + text.count("[") <= limit:
+        return False
+    depth = 0
+    for match in _JSON_STRUCTURE.finditer(text):
+        token = match.group()
+        if token == "{" or token == "[":
+            depth += 1
+            if depth > limit:
+                return True
+        elif token == "}" or token == "]":
+            depth -= 1
+    return False
+
+
+def load_json(text: str) -> Any:
+    """`json.loads` with a nesting limit: ValueError for text that is not JSON or nests
+    deeper than MAX_JSON_DEPTH (never a RecursionError)."""
+    if json_too_deep(text):
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 # The keys an object has for each role: time, level, message, service, error.
 _Layout = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 MAX_LAYOUTS = 1000
@@ -134,7 +168,7 @@ class JsonFormat(LogFormat):
         stripped = line.lstrip()
         if stripped.startswith("{"):
             try:
-                obj = json.loads(stripped)
+                obj = load_json(stripped)
             except ValueError:
                 obj = None
         self._last_line = line

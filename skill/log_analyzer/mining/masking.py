@@ -3,6 +3,12 @@ event (numbers, ids, addresses, times) with `<*>`.
 
 A mask spans whitespace only for a number and its unit (`12 ms`); parameters are read back
 from the raw message with the template's own pattern (see `templates.Template.parameters`).
+
+Time is linear in the length of a message, and a masked form stays of ordinary size: past
+`MAX_TOKENS` tokens, `MAX_CHARS` characters or `MAX_VARIABLES` variables the rest of a message
+is one variable, and no mask rescans a token from each of its characters (a URL's scheme is at
+most `MAX_SCHEME` characters, so a run of letters before `://` is read once per character, not
+once per pair of characters).
 """
 
 from __future__ import annotations
@@ -10,40 +16,56 @@ from __future__ import annotations
 import re
 
 WILDCARD = "<*>"
+# Tokens (as `str.split()` counts them) masked one by one; the rest of a longer message is one
+# variable. Far above real messages (the longest of the Loghub-2k, benchmark and fixture logs
+# has under 400), far below a megabyte line's quarter of a million.
+MAX_TOKENS = 512
+# The same for characters and variables (the longest such message seen, a 26 KB JSON payload,
+# has 1,602 variables): the template's pattern (`Template.parameters`) stays quick to build.
+MAX_CHARS = 32_768
+MAX_VARIABLES = 2_048
+# The longest URL scheme read before `://` (`svn+ssh`, `chrome-extension`). Unbounded, the
+# scheme pattern scanned the rest of a run of letters and digits from every letter in it, which
+# is quadratic in the run's length.
+MAX_SCHEME = 64
 
-_MASK = re.compile(
-    "|".join(
-        (
-            # URLs and e-mail addresses
-            r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]+",
-            r"(?<![\w.+\-])[\w.+\-]+@[a-zA-Z0-9\-]+(?:\.[a-zA-Z0-9\-]+)+",
-            # host names (at least three labels, a lower-case top-level label: not Java class
-            # names, which end in a capitalised class), with an optional port
-            r"(?<![\w.\-])(?:[A-Za-z0-9\-]+\.){2,}[a-z]{2,}(?::\d+)?(?![\w.\-])",
-            # UUIDs, IPv4 with port, IPv6 and MAC addresses
-            r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-            r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\d.]\d)",
-            # dates and times written inside messages
-            r"\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?",
-            r"(?<!\d)\d\d:\d\d:\d\d(?:[.,]\d+)?",
-            # IPv6 (compressed with `::`, or with at least six groups) and MAC addresses
-            r"(?<![\w:])(?=[0-9a-fA-F:]*::|(?:[0-9a-fA-F]{1,4}:){5})[0-9a-fA-F]{0,4}"
-            r"(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])",
-            # hexadecimal: 0x numbers, and ids mixing hex letters and digits (commit hashes,
-            # object ids, request ids)
-            r"0[xX][0-9a-fA-F]+",
-            r"(?<![0-9a-zA-Z])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}(?![0-9a-zA-Z])",
-            # a quantity glued to its unit (`12ms`, `<1sec`, `3.5GB`)
-            r"(?<![A-Za-z0-9])[<>~]?\d+(?:[.,]\d+)?(?:ms|us|ns|sec|secs|seconds?|mins?|minutes?|"
-            r"hours?|[KMGT]i?B|bytes)(?![A-Za-z0-9])",
-            # numbers with an optional unit or suffix (12ms, 3.5GB, 200OK is not one: the
-            # lookahead keeps words whole), signed, with separators (1,024 / 1.2.3)
-            r"(?<![A-Za-z0-9])[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[a-zA-Z]{1,3}|%)?(?![A-Za-z0-9])",
-            # digits glued to a name: blk_123, worker12, t761 (not utf8 or ipv4)
-            r"(?<=_)\d+|(?<=[A-Za-z])\d{2,}(?![A-Za-z])",
-        )
-    )
+# URLs: a scheme of letters, digits and `+.-` (possessive: `:` ends it, so giving characters
+# back never helps), `://`, then anything up to white space or a quote.
+_URL = rf"[a-zA-Z][a-zA-Z0-9+.\-]{{0,{MAX_SCHEME - 1}}}+://[^\s\"'<>]+"
+_EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[a-zA-Z0-9\-]+(?:\.[a-zA-Z0-9\-]+)+"
+_MASKS = (
+    # URLs and e-mail addresses
+    _URL,
+    _EMAIL,
+    # host names (at least three labels, a lower-case top-level label: not Java class
+    # names, which end in a capitalised class), with an optional port
+    r"(?<![\w.\-])(?:[A-Za-z0-9\-]+\.){2,}[a-z]{2,}(?::\d+)?(?![\w.\-])",
+    # UUIDs, IPv4 with port, IPv6 and MAC addresses
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\d.]\d)",
+    # dates and times written inside messages
+    r"\d{4}-\d\d-\d\d(?:T\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?",
+    r"(?<!\d)\d\d:\d\d:\d\d(?:[.,]\d+)?",
+    # IPv6 (compressed with `::`, or with at least six groups) and MAC addresses
+    r"(?<![\w:])(?=[0-9a-fA-F:]*::|(?:[0-9a-fA-F]{1,4}:){5})[0-9a-fA-F]{0,4}"
+    r"(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])",
+    # hexadecimal: 0x numbers, and ids mixing hex letters and digits (commit hashes,
+    # object ids, request ids)
+    r"0[xX][0-9a-fA-F]+",
+    r"(?<![0-9a-zA-Z])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}(?![0-9a-zA-Z])",
+    # a quantity glued to its unit (`12ms`, `<1sec`, `3.5GB`)
+    r"(?<![A-Za-z0-9])[<>~]?\d+(?:[.,]\d+)?(?:ms|us|ns|sec|secs|seconds?|mins?|minutes?|"
+    r"hours?|[KMGT]i?B|bytes)(?![A-Za-z0-9])",
+    # numbers with an optional unit or suffix (12ms, 3.5GB, 200OK is not one: the
+    # lookahead keeps words whole), signed, with separators (1,024 / 1.2.3)
+    r"(?<![A-Za-z0-9])[<>~]?[-+]?\d+(?:[.,:]\d+)*(?:[a-zA-Z]{1,3}|%)?(?![A-Za-z0-9])",
+    # digits glued to a name: blk_123, worker12, t761 (not utf8 or ipv4)
+    r"(?<=_)\d+|(?<=[A-Za-z])\d{2,}(?![A-Za-z])",
 )
+_MASK = re.compile("|".join(_MASKS))
+# The same without the URL pattern, for the tokens without `://` (most of them): it cannot
+# match there, and leaving it out saves trying it at every letter.
+_MASK_NO_URL = re.compile("|".join(_MASKS[1:]))
 _RUNS = re.compile(r"<\*>(?:[.:\-/_,]*<\*>)+")
 # Across tokens, after the token masks: `1,024 bytes (1.00 KB)` restates a quantity in other
 # units, which adds nothing to the event; a number and its unit (`12 ms`, `<1 sec`) are one
@@ -60,47 +82,83 @@ _RESTATED = re.compile(r"(?<=<\*> bytes) \(<\*> ?[KMGT]i?B\)")
 # Whether a token may hold a variable at all: a digit, an `@`, or two dots (a host name).
 _MAY_VARY = re.compile(r"[\d@]|\..*\.")
 _HOST = re.compile(r"([(\[<'\"]*)((?:[A-Za-z0-9\-]+\.){2,}[a-z]{2,}(?::\d+)?)([)\]>'\",;:.]*)")
-_ADDRESS = re.compile(  # URLs and e-mail addresses, the variables a digit-free token can hold
-    r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]+"
-    r"|(?<![\w.+\-])[\w.+\-]+@[a-zA-Z0-9\-]+(?:\.[a-zA-Z0-9\-]+)+"
-)
-
-
+# URLs and e-mail addresses, the variables a digit-free token can hold
+_ADDRESS = re.compile(f"{_URL}|{_EMAIL}")
+_EMAIL_ONLY = re.compile(_EMAIL)
 _DIGIT = re.compile(r"\d")
 
 
 def _mask_token(token: str) -> str:
     if _DIGIT.search(token) is not None:
-        return _MASK.sub(WILDCARD, token)
-    if "@" in token or "://" in token:
+        return (_MASK if "://" in token else _MASK_NO_URL).sub(WILDCARD, token)
+    if "://" in token:
         return _ADDRESS.sub(WILDCARD, token)
+    if "@" in token:
+        return _EMAIL_ONLY.sub(WILDCARD, token)
     host = _HOST.fullmatch(token)  # anchored: no scan of class names at every position
     return f"{host.group(1)}{WILDCARD}{host.group(3)}" if host else token
+
+
+def _head(message: str) -> tuple[str, str]:
+    """The part of `message` masked token by token (at most `MAX_CHARS` characters and
+    `MAX_TOKENS` tokens), and what stands for the rest: nothing, or a variable, glued to the
+    head when the cut falls inside a token."""
+    rest = ""
+    if len(message) > MAX_CHARS:
+        inside = not message[MAX_CHARS - 1].isspace() and not message[MAX_CHARS].isspace()
+        message = message[:MAX_CHARS]
+        if inside:
+            rest = WILDCARD
+        else:
+            message, rest = message.rstrip(), " " + WILDCARD
+    if len(message) > 2 * MAX_TOKENS:  # shorter, it cannot hold more tokens
+        pieces = message.split(None, MAX_TOKENS)
+        if len(pieces) > MAX_TOKENS:
+            message = message[: len(message) - len(pieces[-1])].rstrip()
+            rest = " " + WILDCARD
+    return message, rest
 
 
 def mask(message: str) -> str:
     """`message` with its variable parts replaced by `<*>`.
 
     Token by token: most tokens are plain words, told apart with one C-level call, and the
-    mask regex runs only on the few that may hold a variable."""
+    mask regex runs only on the few that may hold a variable. Past `MAX_TOKENS` tokens,
+    `MAX_CHARS` characters or `MAX_VARIABLES` variables, the rest of the message is one `<*>`:
+    a megabyte line becomes a template of ordinary size."""
+    if len(message) > MAX_CHARS or len(message) > 2 * MAX_TOKENS:
+        message, rest = _head(message)
+    else:
+        rest = ""
     parts = message.split(" ")
-    changed = False
+    changed = bool(rest)
+    variables = 0
     for index, token in enumerate(parts):
         if token.isalpha() or not token:
             continue
         if token.isdigit():
-            parts[index] = WILDCARD
-            changed = True
+            masked_token = WILDCARD
+        elif _MAY_VARY.search(token) is None:
             continue
-        if _MAY_VARY.search(token) is None:
-            continue
-        masked_token = _mask_token(token)
-        if masked_token != token:
-            parts[index] = masked_token
-            changed = True
+        else:
+            masked_token = _mask_token(token)
+            if masked_token == token:
+                continue
+        parts[index] = masked_token
+        changed = True
+        variables += masked_token.count(WILDCARD)
+        if variables > MAX_VARIABLES:  # this token's extra variables and the rest: one
+            extra = variables - MAX_VARIABLES
+            cut = len(masked_token)
+            for _ in range(extra):
+                cut = masked_token.rindex(WILDCARD, 0, cut)
+            parts[index] = masked_token[:cut] + WILDCARD
+            del parts[index + 1 :]
+            rest = ""
+            break
     if not changed:
         return message
-    masked = " ".join(parts)
+    masked = " ".join(parts) + rest
     if masked.count(WILDCARD) > 1:
         masked = _RUNS.sub(WILDCARD, masked)
     if " bytes (<*>" in masked:

@@ -91,12 +91,17 @@ class Template:
 
     def parameters(self, message: str) -> list[str] | None:
         """The values the variables take in `message` (a raw message of this template), in
-        order; None when the message does not read as the template."""
+        order; None when the message does not read as the template.
+
+        A variable that ends a token never ends in white space (a look-behind): the shortest
+        value never did, and without the check each character of a long run of spaces in a
+        value was tried as its end, rescanning the rest of the run each time (quadratic)."""
         if self._pattern is None:
             parts = []
             for token in self.tokens:
                 pieces = [re.escape(piece) for piece in token.split(WILDCARD)]
-                parts.append("(.+?)".join(pieces))
+                part = "(.+?)".join(pieces)
+                parts.append(part + r"(?<!\s)" if token.endswith(WILDCARD) else part)
             self._pattern = re.compile(r"\s*" + r"\s+".join(parts) + r"\s*", re.DOTALL)
         match = self._pattern.fullmatch(message)
         return list(match.groups()) if match is not None else None
@@ -121,6 +126,24 @@ def _looks_like_identifier(token: str) -> bool:
     return WILDCARD in core or any(char in _IDENTIFIER_CHARS for char in core)
 
 
+def _context_hashes(tokens: list[str]) -> list[int]:
+    """For each position, a hash of the form's length, the position and every other token:
+    forms that differ at that position alone share it. Chains of hashes over the prefixes and
+    the suffixes make it one pass; hashing each position's whole context was quadratic in the
+    number of tokens (a minute for a line of 50,000)."""
+    length = len(tokens)
+    prefixes = [0] * (length + 1)
+    for position, token in enumerate(tokens):
+        prefixes[position + 1] = hash((prefixes[position], token))
+    suffixes = [0] * (length + 1)
+    for position in range(length - 1, -1, -1):
+        suffixes[position] = hash((tokens[position], suffixes[position + 1]))
+    return [
+        hash((length, position, prefixes[position], suffixes[position + 1]))
+        for position in range(length)
+    ]
+
+
 def _word_like(token: str) -> bool:
     """A token a multi-token variable may take: a word, not `key=value` structure."""
     return "=" not in token and ":" not in token and WILDCARD not in token
@@ -140,7 +163,7 @@ class TemplateMiner:
         # (length, first token) and (length, second token) -> the keys of `_index` with them
         self._by_first: dict[tuple[int, str], set[tuple[str, str]]] = {}
         self._by_second: dict[tuple[int, str], set[tuple[str, str]]] = {}
-        # hash of (position, the form's other tokens) -> {value at position: template}
+        # hash of (length, position, the form's other tokens) -> {value there: template}
         self._contexts: dict[int, dict[str, Template]] = {}
 
     def add(self, masked: str) -> Template:
@@ -247,17 +270,21 @@ class TemplateMiner:
 
     def _register(self, template: Template) -> Template:
         """Record the template's value at each position in its context; generalise where a
-        context has gathered enough distinct values. Returns the template now holding it."""
-        tokens = template.tokens
-        for position, token in enumerate(tokens):
-            if token == WILDCARD:
-                continue
-            context = hash((position, *tokens[:position], *tokens[position + 1 :]))
-            values = self._contexts.setdefault(context, {})
-            values.setdefault(token, template)
-            if len(values) >= self._needed(template, values):
-                return self._generalise(tokens, position, values)
-        return template
+        context has gathered enough distinct values, then register the general template the
+        same way. Returns the template now holding it."""
+        while True:
+            tokens = template.tokens
+            for position, context in enumerate(_context_hashes(tokens)):
+                token = tokens[position]
+                if token == WILDCARD:
+                    continue
+                values = self._contexts.setdefault(context, {})
+                values.setdefault(token, template)
+                if len(values) >= self._needed(template, values):
+                    template = self._generalise(tokens, position, values)
+                    break
+            else:
+                return template
 
     @staticmethod
     def _needed(template: Template, values: dict[str, Template]) -> int:
@@ -305,7 +332,7 @@ class TemplateMiner:
         absorbed.discard(general)
         for template in absorbed:
             self._absorb(general, template)
-        return self._register(general)
+        return general
 
     def _absorb(self, into: Template, template: Template) -> None:
         template.merged_into = into

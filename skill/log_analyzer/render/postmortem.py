@@ -8,7 +8,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
 
 from ..analysis.report import Investigation
 from ..errors import OptionError
@@ -100,7 +107,34 @@ def render(
     )
     environment.filters["hms"] = lambda value: value.strftime("%H:%M:%S") if value else "-"
     environment.filters["iso"] = lambda value: value.isoformat() if value else "-"
-    return environment.get_template(name).render(**facts)
+    if template is None:
+        return environment.get_template(name).render(**facts)
+    return _render_users(environment, template, facts)
+
+
+def _render_users(environment: Environment, template: Path, facts: dict[str, Any]) -> str:
+    """A user's own template: whatever is wrong with it (syntax, an unknown fact, a failing
+    expression, bytes that are not UTF-8) is one line naming it, never a traceback."""
+    try:
+        return environment.get_template(template.name).render(**facts)
+    except TemplateSyntaxError as error:
+        included = error.name is not None and error.name != template.name
+        where = f"{error.name}, line {error.lineno}" if included else f"line {error.lineno}"
+        raise OptionError(f"--template {template}: {where}: {_one_line(error.message)}") from None
+    except TemplateError as error:
+        raise OptionError(f"--template {template}: {_one_line(error.message)}") from None
+    except UnicodeDecodeError:
+        raise OptionError(f"--template {template}: not UTF-8 text") from None
+    except OSError as error:
+        raise OptionError(f"--template {template}: {error.strerror or error}") from None
+    except Exception as error:  # an expression of the template failed (`{{ 1 / 0 }}`)
+        raise OptionError(
+            f"--template {template}: {type(error).__name__}: {_one_line(str(error))}"
+        ) from None
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "template error").split())
 
 
 def _jsonable(value: object) -> object:

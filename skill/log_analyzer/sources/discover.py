@@ -2,22 +2,26 @@
 
 Arguments may be files, directories (walked recursively), shell globs (for shells that did not
 expand them), or `-` for stdin. Rotated sets (`app.log.2.gz`, `app.log.1`, `app.log`) are put in
-time order, oldest first. Binary files met while walking a directory are skipped with a warning.
+time order, oldest first. Binary files, archives that cannot be read (zip, zstd) and anything
+that is not a regular file (a FIFO, a socket, a device) met while walking a directory or
+matching a glob are skipped with a warning. A FIFO or a device named explicitly is read once,
+as stdin is (`Source.pipe`); a socket, or a zip or zstd file named explicitly, is an error.
 """
 
 from __future__ import annotations
 
 import glob
-import json
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import SourceError
-from .reader import looks_binary, read_head
+from ..formats.structured import load_json
+from .reader import kind_of, looks_binary, read_head, stdin_problem, unsupported_format
 
 STDIN = "-"
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -39,13 +43,19 @@ class Source:
     under the directory they gave), used in every `file:line`."""
 
     display: str
-    path: Path | None  # None for stdin
+    path: Path | None  # None for stdin, and for a FIFO or device (`pipe`): read once
     root: Path | None = None  # the directory argument it was found under
     mtime: datetime = field(default_factory=lambda: datetime.now(UTC))
+    pipe: Path | None = None  # a FIFO or device named explicitly: a stream, like stdin
 
     @property
     def is_stdin(self) -> bool:
-        return self.path is None
+        return self.path is None and self.pipe is None
+
+    @property
+    def readable(self) -> Path | None:
+        """What to open: the file, the FIFO or device, or None for stdin."""
+        return self.path if self.path is not None else self.pipe
 
 
 @dataclass
@@ -65,6 +75,9 @@ def discover(arguments: Sequence[str]) -> Discovery:
     for argument in arguments:
         found: list[Source]
         if argument == STDIN:
+            problem = stdin_problem()
+            if problem is not None:
+                raise SourceError(f"-: {problem}")
             found = [Source(STDIN, None)]
         elif re.match(r"^(loki|es|elasticsearch|opensearch|clickhouse|chdb)(\+\w+)?://", argument):
             raise SourceError(
@@ -77,10 +90,10 @@ def discover(arguments: Sequence[str]) -> Discovery:
                 raise SourceError(f"{argument}: no log files in this directory")
         elif os.path.exists(argument):
             _check_readable(argument)
-            found = [_file_source(argument, argument, None)]
+            found = [_named_source(argument)]
         elif _GLOB_CHARS.search(argument):
             matches = sorted(glob.glob(argument, recursive=True))
-            files = [m for m in matches if os.path.isfile(m)]
+            files = [m for m in matches if not os.path.isdir(m) and _globbed(m, warnings)]
             if not files:
                 raise SourceError(f"{argument}: no file matches this pattern")
             found = _order_rotations([_file_source(m, m, None) for m in files])
@@ -101,6 +114,58 @@ def _check_readable(path: str) -> None:
         raise SourceError(f"{path}: permission denied")
 
 
+def _named_source(argument: str) -> Source:
+    """A path named explicitly: a regular file, or a FIFO or device read once as a stream.
+    A socket, or an archive it cannot read, is an error."""
+    try:
+        status = os.stat(argument)
+    except OSError as error:
+        raise SourceError(f"{argument}: {error.strerror or error}") from None
+    kind = kind_of(status.st_mode)
+    if kind is None:
+        reason = _unsupported(argument)
+        if reason is not None:
+            raise SourceError(f"{argument}: {reason}")
+        return _file_source(argument, argument, None)
+    if stat.S_ISFIFO(status.st_mode) or stat.S_ISCHR(status.st_mode):
+        mtime = datetime.fromtimestamp(status.st_mtime, UTC)
+        return Source(argument, None, None, mtime, pipe=Path(argument))
+    raise SourceError(f"{argument}: {kind}, not a log file")
+
+
+def _unsupported(path: str) -> str | None:
+    try:
+        with open(path, "rb") as raw:
+            return unsupported_format(raw.read(8))
+    except OSError:
+        return None  # said when it is read
+
+
+def _walkable(path: str, warnings: list[str]) -> bool:
+    """A file met in a walk or a glob is read when it is a regular file; anything else is
+    skipped with a warning (a FIFO would block, a device never end)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # a dangling link
+    kind = kind_of(mode)
+    if kind is not None:
+        warnings.append(f"{path}: not a regular file ({kind}), skipped")
+        return False
+    return True
+
+
+def _globbed(path: str, warnings: list[str]) -> bool:
+    """A file a glob matched is read when it is a regular file in a format that can be read."""
+    if not _walkable(path, warnings):
+        return False
+    reason = _unsupported(path)
+    if reason is not None:
+        warnings.append(f"{path}: {reason}, skipped")
+        return False
+    return True
+
+
 def _file_source(display: str, path: str, root: Path | None) -> Source:
     try:
         mtime = datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
@@ -119,13 +184,16 @@ def _walk(directory: str, warnings: list[str]) -> list[Source]:
             if name.startswith(".") or Path(name).suffix.lower() in _SKIPPED_SUFFIXES:
                 continue
             path = os.path.join(current, name)
-            if not os.path.isfile(path):
+            if not _walkable(path, warnings):
                 continue
             if not os.access(path, os.R_OK):
                 warnings.append(f"{path}: permission denied, skipped")
                 continue
             try:
                 head = read_head(Path(path))
+            except SourceError as error:
+                warnings.append(f"{error}, skipped")
+                continue
             except OSError as error:
                 warnings.append(f"{path}: {error.strerror or error}, skipped")
                 continue
@@ -149,7 +217,7 @@ def looks_like_json_document(head: bytes) -> bool:
         return False
     first = text.split(b"\n", 1)[0].strip()
     try:
-        json.loads(first)
+        load_json(first.decode("utf-8", "replace"))
     except ValueError:
         return True
     return False

@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import count
+from stat import S_ISREG
 from typing import BinaryIO
 
 from ..sources.discover import rotation_key
@@ -322,6 +323,9 @@ class Follower:
         except OSError:
             return False
         if (path, stat.st_ino) in self._ignored:
+            return False
+        if not S_ISREG(stat.st_mode):  # a FIFO would block the open below, a device never end
+            self._ignored.add((path, stat.st_ino))
             return False
         key = (stat.st_dev, stat.st_ino)
         held = any(
