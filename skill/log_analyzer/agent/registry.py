@@ -13,7 +13,7 @@ import copy
 import inspect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,13 +74,19 @@ def call(
     arguments: object,
     *,
     token_budget: int = DEFAULT_TOKEN_BUDGET,
+    outgoing: tools.Outgoing | None = None,
 ) -> ToolResult:
     """Run a tool for a model. Unknown names, invalid arguments, refused paths and failures
-    come back as error results the model can read and correct, never as exceptions."""
+    come back as error results the model can read and correct, never as exceptions.
+
+    With `outgoing` (a conversation that redacts), text is redacted before anything cuts it:
+    log text where the tools clip it, every string of the output before the result is cut to
+    its budget, and error messages."""
+    scrub = _scrub_message(outgoing)
     tool = TOOLS.get(name)
     if tool is None:
         known = ", ".join(TOOLS)
-        return ToolResult(f"unknown tool {name!r}; the tools are: {known}", is_error=True)
+        return ToolResult(scrub(f"unknown tool {name!r}; the tools are: {known}"), is_error=True)
     if not isinstance(arguments, dict):
         return ToolResult(f"{name}: arguments must be a JSON object", is_error=True)
     # OpenAI strict mode sends null for every optional argument: null means "default".
@@ -88,17 +94,53 @@ def call(
     try:
         request = tool.input_model.model_validate(given)
     except ValidationError as error:
-        return ToolResult(f"{name}: invalid arguments: {_problems(error)}", is_error=True)
+        return ToolResult(scrub(f"{name}: invalid arguments: {_problems(error)}"), is_error=True)
     try:
-        output = tool.function(workspace, request)
+        with tools.redacting(outgoing):
+            output = tool.function(workspace, request)
     except LogAnalyzerError as error:
-        return ToolResult(f"{name}: {error}", is_error=True)
+        return ToolResult(scrub(f"{name}: {error}"), is_error=True)
     except Exception as error:  # a bug must not end the conversation: the model hears of it
         return ToolResult(
-            f"{name}: internal error ({type(error).__name__}: {error})", is_error=True
+            scrub(f"{name}: internal error ({type(error).__name__}: {error})"), is_error=True
         )
     data = output.model_dump(mode="json", exclude_none=True)
+    if outgoing is not None:
+        # every string redacted (those `clip` did are already), then every value the result
+        # holds concealed where the analysis rewrote it (a label drops the `=` of a pair)
+        strings = _strings(data)
+        clean = outgoing.clean
+        redacted = [text if text in clean else outgoing.text(text) for text in strings]
+        data = _replaced(data, iter(outgoing.known(redacted)))
     return ToolResult(wrap_untrusted(name, fit(data, token_budget)))
+
+
+def _scrub_message(outgoing: tools.Outgoing | None) -> Callable[[str], str]:
+    if outgoing is None:
+        return lambda text: text
+    return lambda text: outgoing.known([outgoing.text(text)])[0]
+
+
+def _strings(node: Any) -> list[str]:
+    """Every string of a result's data, keys too (services are named by the logs), in the
+    order `_replaced` puts them back."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [text for item in node for text in _strings(item)]
+    if isinstance(node, dict):
+        return [text for key, value in node.items() for text in (key, *_strings(value))]
+    return []
+
+
+def _replaced(node: Any, strings: Iterator[str]) -> Any:
+    if isinstance(node, str):
+        return next(strings)
+    if isinstance(node, list):
+        return [_replaced(item, strings) for item in node]
+    if isinstance(node, dict):
+        return {next(strings): _replaced(value, strings) for value in node.values()}
+    return node
 
 
 def _problems(error: ValidationError) -> str:

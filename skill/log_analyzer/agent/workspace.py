@@ -13,6 +13,7 @@ core) and streams the records again for the few tools that need them (`search_lo
 
 from __future__ import annotations
 
+import bisect
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -201,6 +202,28 @@ class Workspace:
             )
             self._investigations[key] = cached
         return cached
+
+    def record_at(self, file: str, line: int) -> Record | None:
+        """The record that starts at `file:line`, when its source is held in memory."""
+        for loaded in self.sources.values():
+            if loaded.summary.file != file or loaded.records is None:
+                continue
+            records = loaded.records
+            index = bisect.bisect_left(records, line, key=lambda record: record.line)
+            if index < len(records) and records[index].line == line:
+                return records[index]
+        return None
+
+    def first_line(self, file: str, line: int, text: str) -> str:
+        """The first line of the record at `file:line` whole, when `text` is the start of it
+        (the analysis keeps examples cut at a fixed width) and its source is in memory; `text`
+        otherwise. A cut may fall inside a secret, and what is left of it is no longer
+        recognisable: the tools redact the whole line, then cut it themselves."""
+        record = self.record_at(file, line)
+        if record is None:
+            return text
+        whole = record.message.split("\n", 1)[0]
+        return whole if whole.startswith(text) else text
 
     def source_for(self, text: str) -> LoadedSource | None:
         """The loaded source a model's path names: as displayed, or resolved."""

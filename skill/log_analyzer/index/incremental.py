@@ -7,6 +7,11 @@ growing there, so the next run parses from the start of the last record: the pre
 as it is, the rest is parsed and merged after it, in order, exactly as the parallel path merges
 the parts of one file (`analysis.parallel`). Only files whose every record carries a complete
 date can be cut like that; the others are reused when unchanged and parsed whole otherwise.
+
+A file is unchanged when its device, inode, size, modification and change times and first
+bytes are: restoring the modification time after an edit (`touch -r`, `os.utime`) cannot
+restore the change time. An entry that is not what this version writes (a header or summary
+of the wrong shape) is a warning and a fresh parse, never a crash.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from .store import Entry, IndexCorrupt, IndexStore
 
 R = TypeVar("R")
 PROBE_BYTES = 4096
-VERSION = "2"
+VERSION = "3"  # 3: the identity has the change time; entries are signed
+IDENTITY_NUMBERS = ("dev", "inode", "size", "mtime_ns", "ctime_ns")
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,11 @@ def run_analysis(
     total = total_of(p.source for p in workspace.parsers)
     progress.start(total)
     report = IndexReport()
+    if store is not None and any(p.source.path is not None for p in workspace.parsers):
+        refusal = store.problem()
+        if refusal is not None:
+            report.warnings.append(refusal)
+            store = None
     numbers = count()
     jobs = [_job(p, analysis, store, report, numbers, workers) for p in workspace.parsers]
     parts = [p for job in jobs for p in (*job.parts, *([job.tail_part] if job.tail_part else []))]
@@ -152,7 +163,7 @@ def _job(
     cuttable = is_cuttable(parser)
     if store is not None:
         job.key = _key(analysis, options, source.display, str(path.resolve()))
-        entry = _load(store, job.key, source.display, report)
+        entry = _load(store, job.key, analysis, source.display, report)
         if entry is not None and _reuse(job, entry, identity, report, source.display):
             return job
     size = identity["size"]
@@ -182,7 +193,7 @@ def _reuse(
     only what was appended (when it can), and returns False."""
     old = entry.meta["identity"]
     payload = entry.payload
-    assert isinstance(payload, tuple) and len(payload) == 2
+    assert isinstance(payload, tuple)  # a (prefix, tail) pair: checked by `_check`
     prefix, tail = payload
     if old == identity:
         job.prefix, job.tail = prefix, tail
@@ -215,15 +226,60 @@ def _save(store: IndexStore, job: _Job[R], prefix: R | None, tail: R | None) -> 
     store.save(job.key, Entry(meta, (prefix, tail)))
 
 
-def _load(store: IndexStore, key: str, display: str, report: IndexReport) -> Entry | None:
+def _load(
+    store: IndexStore, key: str, analysis: Analysis[Any], display: str, report: IndexReport
+) -> Entry | None:
     try:
         entry = store.load(key)
+        if entry is None:
+            return None
+        if entry.meta.get("version") != VERSION:
+            return None
+        _check(entry, analysis)
     except IndexCorrupt as error:
         report.warnings.append(f"{display}: index entry {error}; parsed afresh and rebuilt")
-        return None
-    if entry is not None and entry.meta.get("version") != VERSION:
+        store.remove(key)
         return None
     return entry
+
+
+def _check(entry: Entry, analysis: Analysis[Any]) -> None:
+    """`IndexCorrupt` unless the entry has the shape this version writes: an identity, a
+    boundary inside the file (or none), a (prefix, tail) pair of the analysis' results."""
+    meta = entry.meta
+    identity = meta.get("identity")
+    if (
+        not isinstance(identity, dict)
+        or set(identity) != {*IDENTITY_NUMBERS, "head"}
+        or not all(_is_count(identity[name]) for name in IDENTITY_NUMBERS)
+        or not isinstance(identity["head"], str)
+    ):
+        raise IndexCorrupt("of an unexpected shape (identity)")
+    boundary = meta.get("boundary")
+    if boundary is not None and not (
+        _is_count(boundary)
+        and boundary <= identity["size"]
+        and _is_count(meta.get("boundary_line"))
+        and meta["boundary_line"] >= 1
+        and isinstance(meta.get("probe"), str)
+    ):
+        raise IndexCorrupt("of an unexpected shape (boundary)")
+    payload = entry.payload
+    if not isinstance(payload, tuple) or len(payload) != 2 or payload[1] is None:
+        raise IndexCorrupt("of an unexpected shape (summary)")
+    for result in payload:
+        if result is None:
+            continue
+        try:
+            stats = analysis.stats_of(result)
+        except Exception:
+            stats = None
+        if not isinstance(stats, SourceStats):
+            raise IndexCorrupt("of an unexpected shape (summary)")
+
+
+def _is_count(value: object) -> bool:
+    return type(value) is int and value >= 0
 
 
 def _key(analysis: Analysis[Any], options: ParseOptions, display: str, resolved: str) -> str:
@@ -240,6 +296,7 @@ def _identity(path: str) -> dict[str, Any]:
         "inode": stat.st_ino,
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
         "head": head,
     }
 

@@ -3,12 +3,13 @@ correlate, what to do now, and all of it at once (`investigate`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ...analysis.report import FirstFailure
+from ...analysis.report import FirstFailure, Investigation
 from ...errors import OptionError
 from ...levels import at_least
 from ..workspace import Workspace
@@ -18,7 +19,22 @@ from .base import (
     Window,
     cite,
     clip,
+    prime_once,
 )
+
+
+def _prime_groups(workspace: Workspace, report: Investigation) -> None:
+    """Labels are made from the records of a group, and may repeat a value of them without
+    the words that made it a secret (`secret_key=X` labelled `secret_key X`): the redactor
+    sees those records first, so that it conceals such a value wherever a label repeats it."""
+
+    def texts() -> Iterator[str]:
+        for group in report.error_groups:
+            record = workspace.record_at(group.example.file, group.example.line)
+            yield record.message if record is not None else group.example.text
+
+    prime_once(report, texts)
+
 
 # --- group_errors -----------------------------------------------------------------------------
 
@@ -52,6 +68,7 @@ def group_errors(workspace: Workspace, request: GroupErrorsInput) -> GroupErrors
     at the same rate before the incident: noise, not the cause), novel or surging. Use it to
     see what is failing. Narrow with since/until/service or min_level=error."""
     report = workspace.investigation(request.record_filter())
+    _prime_groups(workspace, report)
     groups = [g for g in report.error_groups if at_least(g.level, request.min_level)]
     briefs = [
         GroupBrief(
@@ -63,7 +80,7 @@ def group_errors(workspace: Workspace, request: GroupErrorsInput) -> GroupErrors
             first_seen=g.first_seen,
             last_seen=g.last_seen,
             at=cite(g.example.file, g.example.line),
-            example=clip(g.example.text),
+            example=clip(workspace.first_line(g.example.file, g.example.line, g.example.text)),
             kind="chronic"
             if g.chronic
             else "novel"
@@ -107,6 +124,7 @@ def find_first_failure(workspace: Workspace, request: FirstFailureInput) -> Firs
     error rate; earlier warning signs; and the trend verdict (ongoing, recovering, resolved,
     no-incident). Use it to answer 'what broke first'."""
     report = workspace.investigation(request.record_filter())
+    _prime_groups(workspace, report)
 
     def brief(f: FirstFailure) -> FailureBrief:
         return FailureBrief(
@@ -115,7 +133,7 @@ def find_first_failure(workspace: Workspace, request: FirstFailureInput) -> Firs
             at=cite(f.file, f.line),
             label=f.label,
             group_id=f.group_id,
-            text=clip(f.text),
+            text=clip(workspace.first_line(f.file, f.line, f.text)),
         )
 
     root = report.root_cause
@@ -154,12 +172,15 @@ def merge_timelines(workspace: Workspace, request: TimelineInput) -> TimelineOut
     recoveries, restarts, deploys, config changes and alerts, each with file:line. Use it to
     see the order of events across services."""
     report = workspace.investigation(request.record_filter())
+    _prime_groups(workspace, report)
     events = [
         TimelineEntry(
             timestamp=e.timestamp,
             service=e.service,
             kind=e.kind,
-            event=clip(e.event, 200),
+            event=clip(
+                workspace.first_line(e.file, e.line, e.event) if e.file and e.line else e.event, 200
+            ),
             at=cite(e.file, e.line) if e.file and e.line else None,
         )
         for e in report.timeline[: request.limit]
@@ -203,6 +224,7 @@ def correlate_services(workspace: Workspace, request: CorrelateInput) -> Correla
     hypotheses with file:line evidence. Use it for 'why' and 'what caused what'."""
     window = Window(since=request.since, until=request.until, service=None)
     report = workspace.investigation(window.record_filter())
+    _prime_groups(workspace, report)
     root = report.root_cause
     hypotheses = root.hypotheses if root else []
     return CorrelateOutput(
@@ -256,6 +278,7 @@ def suggest_fixes(workspace: Workspace, request: FixesInput) -> FixesOutput:
     matched against the incident's error groups (closest to the root cause first), each with
     why and the evidence. Pass group_id to get fixes for one error group."""
     report = workspace.investigation(request.record_filter())
+    _prime_groups(workspace, report)
     recommendations = report.recommendations
     if request.group_id is not None:
         from ...knowledge.match import match
@@ -308,6 +331,7 @@ def investigate(workspace: Workspace, request: InvestigateInput) -> InvestigateO
     Start here; then use the narrower tools to check or dig into one part."""
     keep = request.record_filter()
     report = workspace.investigation(keep)
+    _prime_groups(workspace, report)
     window = Window(since=request.since, until=request.until, service=request.service)
     first = find_first_failure(workspace, FirstFailureInput(**window.model_dump()))
     correlated = correlate_services(

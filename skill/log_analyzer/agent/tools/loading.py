@@ -15,7 +15,12 @@ from .base import (
     MAX_READ_LINES,
     ToolInput,
     clip,
+    redacted_lines,
 )
+
+# A PEM block the requested lines start inside of is redacted whole with the lines before it,
+# back to its BEGIN line (up to this many: an 8192-bit RSA key is about 100).
+PEM_LOOKBACK = 200
 
 # --- parse_logs -------------------------------------------------------------------------------
 
@@ -23,7 +28,8 @@ from .base import (
 class ParseLogsInput(ToolInput):
     paths: list[str] = Field(
         description="Files, directories (read recursively), or globs to load. Paths must lie "
-        "inside the allowed roots (the paths the user gave, the current directory, /var/log).",
+        "inside the allowed roots (the paths the user gave, /var/log, the current directory "
+        "unless it is / or the home directory; over MCP, the client's roots).",
         min_length=1,
     )
 
@@ -106,13 +112,23 @@ def read_lines(workspace: Workspace, request: ReadLinesInput) -> ReadLinesOutput
     if end < request.start:
         raise OptionError(f"end {end} is before start {request.start}")
     end = min(end, request.start + MAX_READ_LINES - 1)
-    lines: list[str] = []
+    raw: list[str] = []
+    block: list[str] = []  # the lines of a PEM block open before `start`, from its BEGIN line
     more = False
     for number, text in enumerate(LineReader(path).lines(), 1):
         if number > end:
             more = True
             break
         if number >= request.start:
-            lines.append(f"{number}: {clip(text, 1000)}")
+            raw.append(text)
+        elif "-----BEGIN " in text:
+            block = [] if "-----END " in text.rsplit("-----BEGIN ", 1)[1] else [text]
+        elif block:
+            block.append(text)
+            if "-----END " in text or len(block) > PEM_LOOKBACK:
+                block = []
+    # redacted together (a block spanning lines is recognised whole), then cut line by line
+    shown = redacted_lines(block + raw)[len(block) :]
+    lines = [f"{number}: {clip(text, 1000)}" for number, text in enumerate(shown, request.start)]
     last = request.start + len(lines) - 1 if lines else request.start - 1
     return ReadLinesOutput(file=request.path, start=request.start, end=last, lines=lines, more=more)

@@ -8,6 +8,7 @@ from ...errors import OptionError
 from ..workspace import Workspace
 from .base import (
     ToolInput,
+    prime_once,
 )
 
 MAX_MONITOR_MINUTES = 15
@@ -56,6 +57,7 @@ def monitor_logs(workspace: Workspace, request: MonitorInput) -> MonitorOutput:
         options=workspace.options,
         services=(request.service,) if request.service else (),
     )
+    prime_once(result, lambda: [g.example.text for g in result.new_groups])
     return MonitorOutput(
         verdict=result.verdict,
         summary=verdict_line(result),
