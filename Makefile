@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit bench eval clean
+.PHONY: demo test lint typecheck unit bench eval eval-tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(VENV)/.installed-bench
 # Answer-quality evals against real models (costs money): evals/README.md
 eval: $(VENV)/.installed-dev
 	$(BIN)/python evals/run.py $(if $(MODELS),--models $(MODELS)) $(if $(PROVIDER),--provider $(PROVIDER)) $(if $(BASE_URL),--base-url $(BASE_URL))
+
+# The same cases scored on the deterministic tools' answer alone: no model, no key, free
+eval-tools: $(VENV)/.installed-dev
+	$(BIN)/python evals/run.py --tools-only
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

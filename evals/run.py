@@ -1,15 +1,18 @@
 """Answer-quality evals: ask real models the questions of `evals/cases.toml` about the bundled
-incidents, and score each answer by the facts it states (see `evals/scoring.py`).
+incidents and held-out ones rendered at run time, and score each answer by the facts it states
+(see `evals/scoring.py`), beside the score of what the deterministic tools alone answer.
 
     .venv/bin/python evals/run.py                                       # the default model
     .venv/bin/python evals/run.py --models claude-sonnet-5-5 claude-haiku-5-5 --json out.json
     .venv/bin/python evals/run.py --provider openai --base-url http://localhost:11434/v1 \\
         --models qwen3 --cases 'checkout/*'
     .venv/bin/python evals/run.py --system-extra prompt-idea.md         # compare a prompt change
+    .venv/bin/python evals/run.py --tools-only                          # no model, no key
 
 Every case runs in a fresh workspace over a copy of its incident's logs (without
-`ground_truth.json`, which the model must not be able to read), with the same agent loop as
-`log-analyzer ask`. Calls to a paid API cost money: see evals/README.md.
+`ground_truth.json`, which the model must not be able to read), in a folder whose name says
+nothing, with the same agent loop as `log-analyzer ask`. Calls to a paid API cost money: see
+evals/README.md.
 """
 
 from __future__ import annotations
@@ -51,7 +54,17 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `evals.scoring` when run as a script
 
-from evals.scoring import CASES, Case, CaseError, Score, load_cases, score, select  # noqa: E402
+from evals.deterministic import tools_answer  # noqa: E402
+from evals.scoring import (  # noqa: E402
+    CASES,
+    Case,
+    CaseError,
+    Score,
+    Source,
+    load_cases,
+    score,
+    select,
+)
 
 INCIDENTS = ROOT / "fixtures" / "incidents"
 HIDDEN = ("ground_truth.json",)  # the answer key stays out of the model's reach
@@ -81,6 +94,29 @@ class CaseResult:
     stop_reason: str = ""  # end_turn, max_tokens, turn_limit, token_limit, refusal, error
     answer: str = ""
     error: str | None = None
+    tools_points: int = 0  # the facts the deterministic answer states (ToolsResult)
+    tools_missing: list[str] = field(default_factory=list)
+
+    @property
+    def fraction(self) -> float:
+        return self.points / self.total if self.total else 0.0
+
+    @property
+    def tools_fraction(self) -> float:
+        return self.tools_points / self.total if self.total else 0.0
+
+
+@dataclass
+class ToolsResult:
+    """A case scored on the deterministic answer: `investigate` + `fixes`, no model."""
+
+    case: str
+    question: str
+    points: int
+    total: int
+    missing: list[str]
+    overrule: list[str]  # the facts the case file says the tools get wrong
+    answer: str
 
     @property
     def fraction(self) -> float:
@@ -119,8 +155,8 @@ class Recorder:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="evals/run.py",
-        description="Ask models the eval questions about the bundled incidents and score the "
-        "answers by the facts they state. Costs money with a paid API.",
+        description="Ask models the eval questions about the incidents and score the answers "
+        "by the facts they state, beside the tools' own answer. Costs money with a paid API.",
     )
     parser.add_argument(
         "--models",
@@ -152,6 +188,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"Model calls per question, at most (default {DEFAULT_MAX_TURNS}).",
     )
     parser.add_argument("--json", type=Path, metavar="OUT", help="Write every result here.")
+    parser.add_argument(
+        "--tools-only",
+        action="store_true",
+        help="Score only what the deterministic tools answer (investigate + fixes): no model, "
+        "no key, no network. Shows which cases need the model to overrule the tools.",
+    )
     parser.add_argument(
         "--case-file", type=Path, default=CASES, help=argparse.SUPPRESS
     )  # for tests
@@ -192,17 +234,60 @@ def check_access(args: argparse.Namespace) -> None:
         raise Stop("--provider openai needs --base-url URL (or OPENAI_API_KEY)")
 
 
-def copy_incidents(cases: Sequence[Case], into: Path) -> dict[str, Path]:
-    """Each incident's logs copied under `into`, without the files in HIDDEN."""
+def incident_folder(incident: str, source: Source | None, scratch: Path) -> Path:
+    """Where the incident's logs are: its bundled folder, or rendered under `scratch` (with
+    its ground truth) from its family, variant and seed."""
+    if source is None:
+        folder = INCIDENTS / incident
+        if not folder.is_dir():
+            raise Stop(f"{folder}: no such incident (the case file names {incident!r})")
+        return folder
+    from fixtures.families import render
+
+    out = scratch / "rendered" / incident
+    try:
+        render(source.family, source.variant, source.seed, out)
+    except ValueError as error:  # an unknown family or variant
+        raise Stop(f"[{incident}.source]: {error}") from None
+    return out
+
+
+def prepare_incidents(cases: Sequence[Case], into: Path) -> dict[str, Path]:
+    """Each incident's logs copied to `into/incident-<n>`, without the files in HIDDEN: the
+    folder's name, which the model sees in every path, does not name the incident."""
+    sources = {c.incident: c.source for c in cases}
     folders: dict[str, Path] = {}
-    for incident in sorted({c.incident for c in cases}):
-        source = INCIDENTS / incident
-        if not source.is_dir():
-            raise Stop(f"{source}: no such incident (the case file names {incident!r})")
+    for number, incident in enumerate(sorted(sources), 1):
+        origin = incident_folder(incident, sources[incident], into)
         folders[incident] = Path(
-            shutil.copytree(source, into / incident, ignore=shutil.ignore_patterns(*HIDDEN))
+            shutil.copytree(
+                origin, into / f"incident-{number}", ignore=shutil.ignore_patterns(*HIDDEN)
+            )
         )
     return folders
+
+
+def score_tools(cases: Sequence[Case], folders: dict[str, Path]) -> dict[str, ToolsResult]:
+    """Every case scored on the deterministic answer for its incident's copy, by case id."""
+    answers: dict[str, str] = {}
+    results: dict[str, ToolsResult] = {}
+    for case in cases:
+        if case.incident not in answers:
+            try:
+                answers[case.incident] = tools_answer(folders[case.incident])
+            except LogAnalyzerError as error:
+                raise Stop(f"{case.incident}: investigate: {error}") from None
+        found = score(case, answers[case.incident])
+        results[case.id] = ToolsResult(
+            case=case.id,
+            question=case.question,
+            points=found.points,
+            total=found.total,
+            missing=list(found.missing),
+            overrule=list(case.overrule),
+            answer=answers[case.incident],
+        )
+    return results
 
 
 def run_case(
@@ -261,6 +346,11 @@ def _money(cost: float | None) -> str:
     return "n/a" if cost is None else f"${cost:.4f}"
 
 
+def _points(points: int, total: int) -> str:
+    style = "green" if points == total else ("red" if points == 0 else "yellow")
+    return f"[{style}]{points}/{total}[/]"
+
+
 def _tools(names: list[str]) -> str:
     if not names:
         return "0"
@@ -273,18 +363,19 @@ def model_table(model: str, results: Sequence[CaseResult]) -> Table:
     table = Table(title=f"{model}: {len(results)} cases", title_justify="left")
     table.add_column("case", no_wrap=True)
     table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("tools alone", justify="right", no_wrap=True)
     table.add_column("missing facts")
-    table.add_column("tools")
+    table.add_column("calls")
     table.add_column("tokens", justify="right", no_wrap=True)
     table.add_column("cost", justify="right", no_wrap=True)
     table.add_column("s", justify="right", no_wrap=True)
     table.add_column("unverified")
     table.add_column("stop", no_wrap=True)
     for r in results:
-        style = "green" if r.points == r.total else ("red" if r.points == 0 else "yellow")
         table.add_row(
             r.case,
-            f"[{style}]{r.points}/{r.total}[/]",
+            _points(r.points, r.total),
+            _points(r.tools_points, r.total),
             ", ".join(r.missing) or "-",
             _tools(r.tools),
             f"{r.tokens:,}",
@@ -303,6 +394,8 @@ class ModelSummary:
     mean_score: float  # the mean over cases of facts stated / facts expected
     points: int
     total: int
+    tools_mean_score: float  # the same for the deterministic answers of these cases
+    tools_points: int
     complete: int  # answers that ended normally (end_turn)
     tokens: int
     cost: float | None  # None when the price of the model is unknown
@@ -325,6 +418,8 @@ def summarize(model: str, results: Sequence[CaseResult]) -> ModelSummary:
         mean_score=statistics.fmean(r.fraction for r in results) if results else 0.0,
         points=sum(r.points for r in results),
         total=sum(r.total for r in results),
+        tools_mean_score=statistics.fmean(r.tools_fraction for r in results) if results else 0.0,
+        tools_points=sum(r.tools_points for r in results),
         complete=sum(r.stop_reason == "end_turn" for r in results),
         tokens=sum(r.tokens for r in results),
         cost=None if any(c is None for c in costs) else sum(c for c in costs if c is not None),
@@ -338,6 +433,7 @@ def summary_table(summaries: Sequence[ModelSummary]) -> Table:
     table.add_column("model", no_wrap=True)
     table.add_column("mean score", justify="right", no_wrap=True)
     table.add_column("facts", justify="right", no_wrap=True)
+    table.add_column("tools alone", justify="right", no_wrap=True)
     table.add_column("complete", justify="right", no_wrap=True)
     table.add_column("tokens", justify="right", no_wrap=True)
     table.add_column("total cost", justify="right", no_wrap=True)
@@ -348,6 +444,7 @@ def summary_table(summaries: Sequence[ModelSummary]) -> Table:
             s.model,
             f"{s.mean_score:.0%}",
             f"{s.points}/{s.total}",
+            f"{s.tools_mean_score:.0%} {s.tools_points}/{s.total}",
             f"{s.complete}/{s.cases}",
             f"{s.tokens:,}",
             _money(s.cost),
@@ -357,15 +454,55 @@ def summary_table(summaries: Sequence[ModelSummary]) -> Table:
     return table
 
 
-def write_json(path: Path, args: argparse.Namespace, results: Sequence[CaseResult]) -> None:
-    payload = {
-        "provider": args.provider,
-        "base_url": args.base_url,
-        "system_extra": str(args.system_extra) if args.system_extra else None,
-        "max_turns": args.max_turns,
-        "summary": [asdict(summarize(m, ran)) for m, ran in by_model(results).items()],
-        "results": [asdict(r) for r in results],
+def tools_table(results: Sequence[ToolsResult]) -> Table:
+    mean = statistics.fmean(r.fraction for r in results) if results else 0.0
+    points, total = sum(r.points for r in results), sum(r.total for r in results)
+    table = Table(
+        title=f"the tools alone (investigate + fixes): {len(results)} cases, "
+        f"mean {mean:.0%}, facts {points}/{total}",
+        title_justify="left",
+    )
+    table.add_column("case", no_wrap=True)
+    table.add_column("tools alone", justify="right", no_wrap=True)
+    table.add_column("missing facts")
+    table.add_column("overrule (case file)")
+    for r in results:
+        table.add_row(
+            r.case,
+            _points(r.points, r.total),
+            ", ".join(r.missing) or "-",
+            ", ".join(r.overrule) or "-",
+        )
+    return table
+
+
+def tools_summary(results: Sequence[ToolsResult]) -> dict[str, Any]:
+    return {
+        "cases": len(results),
+        "mean_score": statistics.fmean(r.fraction for r in results) if results else 0.0,
+        "points": sum(r.points for r in results),
+        "total": sum(r.total for r in results),
+        "needs_overrule": [r.case for r in results if r.missing],
     }
+
+
+def write_json(
+    path: Path,
+    args: argparse.Namespace,
+    results: Sequence[CaseResult],
+    tools: Sequence[ToolsResult],
+) -> None:
+    payload: dict[str, Any] = {"tools_only": args.tools_only}
+    if not args.tools_only:
+        payload |= {
+            "provider": args.provider,
+            "base_url": args.base_url,
+            "system_extra": str(args.system_extra) if args.system_extra else None,
+            "max_turns": args.max_turns,
+            "summary": [asdict(summarize(m, ran)) for m, ran in by_model(results).items()],
+            "results": [asdict(r) for r in results],
+        }
+    payload["tools"] = {"summary": tools_summary(tools), "results": [asdict(r) for r in tools]}
     path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
 
 
@@ -377,31 +514,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        results, interrupted = _run(args, err)
+        results, tools, interrupted = _run(args, err)
     except Stop as stop:
         err.print(f"evals: {stop}", markup=False)
         return 2
+    if args.tools_only:
+        out.print(tools_table(tools))
     grouped = by_model(results)
     for model, ran in grouped.items():
         out.print(model_table(model, ran))
     if grouped:
         out.print(summary_table([summarize(m, ran) for m, ran in grouped.items()]))
     if args.json is not None:
-        write_json(args.json, args, results)
+        write_json(args.json, args, results, tools)
         err.print(f"results written to {args.json}", markup=False)
     if interrupted:
         return 130
     return 1 if any(r.error is not None for r in results) else 0
 
 
-def _run(args: argparse.Namespace, err: Console) -> tuple[list[CaseResult], bool]:
-    """Every selected case for every model; stops early (keeping what ran) on Ctrl-C."""
+def _run(
+    args: argparse.Namespace, err: Console
+) -> tuple[list[CaseResult], list[ToolsResult], bool]:
+    """Every selected case scored on the tools' answer, then (unless --tools-only) asked of
+    every model; stops early (keeping what ran) on Ctrl-C."""
     try:
         cases = select(load_cases(args.case_file), args.cases)
     except (CaseError, OSError) as error:
         raise Stop(str(error)) from None
     if not cases:
         raise Stop(f"no case matches {args.cases!r}")
+    if args.tools_only:
+        with tempfile.TemporaryDirectory(prefix="log-analyzer-evals-") as scratch:
+            tools = score_tools(cases, prepare_incidents(cases, Path(scratch)))
+        return [], list(tools.values()), False
     check_access(args)
     extra = ""
     if args.system_extra is not None:
@@ -418,7 +564,8 @@ def _run(args: argparse.Namespace, err: Console) -> tuple[list[CaseResult], bool
 
     results: list[CaseResult] = []
     with tempfile.TemporaryDirectory(prefix="log-analyzer-evals-") as scratch:
-        folders = copy_incidents(cases, Path(scratch))
+        folders = prepare_incidents(cases, Path(scratch))
+        tools = score_tools(cases, folders)
         try:
             for model in models:
                 provider = make_provider(args, model, extra)
@@ -427,6 +574,8 @@ def _run(args: argparse.Namespace, err: Console) -> tuple[list[CaseResult], bool
                         result = run_case(case, folders[case.incident], provider, settings, event)
                     except LogAnalyzerError as error:
                         raise Stop(f"{case.id}: {error}") from None
+                    result.tools_points = tools[case.id].points
+                    result.tools_missing = list(tools[case.id].missing)
                     results.append(result)
                     err.print(_progress(result), markup=False)
                     if number == 0 and result.error is not None and len(cases) > 1:
@@ -435,12 +584,13 @@ def _run(args: argparse.Namespace, err: Console) -> tuple[list[CaseResult], bool
                         break
         except KeyboardInterrupt:
             err.print("interrupted: the results so far", markup=False)
-            return results, True
-    return results, False
+            return results, list(tools.values()), True
+    return results, list(tools.values()), False
 
 
 def _progress(r: CaseResult) -> str:
     outcome = f"error: {r.error}" if r.error else f"{r.points}/{r.total}"
+    outcome += f" (tools alone {r.tools_points}/{r.total})"
     return f"{r.model}  {r.case}  {outcome}  {r.seconds:.1f}s  {_money(r.cost)}"
 
 

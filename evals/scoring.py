@@ -1,9 +1,11 @@
 """The eval cases and their scoring: pure functions, no model, no network.
 
-`cases.toml` holds, per bundled incident, the facts a right answer must state (each a list of
-alternatives) and the questions to ask (each naming the facts its answer needs). An answer
-scores one point per fact it states; a fact is stated when any one of its alternatives is
-found in the answer:
+`cases.toml` holds, per incident, the facts a right answer must state (each a list of
+alternatives) and the questions to ask (each naming the facts its answer needs). An incident is
+a bundled folder (`fixtures/incidents/<name>/`) or, with a `source` table, a held-out incident
+rendered at run time (`fixtures/families/render.py`); `overrule` names the facts the
+deterministic analysis gets wrong on it. An answer scores one point per fact it states; a fact
+is stated when any one of its alternatives is found in the answer:
 
 - a string is a case-insensitive substring: `"maxmemory"`;
 - a string starting with `re:` is a case-insensitive regular expression:
@@ -18,7 +20,7 @@ import fnmatch
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 CASES = Path(__file__).resolve().parent / "cases.toml"
@@ -38,11 +40,27 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A held-out incident rendered at run time: `render.py --family --variant --seed`."""
+
+    family: str
+    variant: str
+    seed: int
+
+
+@dataclass(frozen=True)
 class Case:
     id: str  # "<incident>/<question id>"
-    incident: str  # the folder under fixtures/incidents/
+    incident: str  # the folder under fixtures/incidents/, or the name of a rendered incident
     question: str
     facts: tuple[Fact, ...]
+    source: Source | None = None  # None: a bundled incident
+    overrule: tuple[str, ...] = ()  # its facts the deterministic analysis gets wrong
+
+    @property
+    def family(self) -> str:
+        """The story the incident tells: its family, or the bundled incident's name."""
+        return self.source.family if self.source is not None else self.incident
 
 
 @dataclass(frozen=True)
@@ -81,9 +99,17 @@ def load_cases(path: Path = CASES) -> list[Case]:
 
 
 def _incident_cases(incident: str, entry: object) -> list[Case]:
-    if not isinstance(entry, dict) or set(entry) != {"facts", "questions"}:
-        raise CaseError(f"[{incident}]: needs exactly a `facts` table and `questions`")
+    if (
+        not isinstance(entry, dict)
+        or not {"facts", "questions"} <= set(entry)
+        or not set(entry) <= {"facts", "questions", "source", "overrule"}
+    ):
+        raise CaseError(
+            f"[{incident}]: needs a `facts` table and `questions` "
+            "(and may have a `source` table and `overrule`), nothing else"
+        )
     facts_table, questions = entry["facts"], entry["questions"]
+    source = _source(incident, entry["source"]) if "source" in entry else None
     if not isinstance(facts_table, dict) or not facts_table:
         raise CaseError(f"[{incident}.facts]: needs at least one fact")
     facts = {name: _fact(f"{incident}.facts.{name}", name, v) for name, v in facts_table.items()}
@@ -113,8 +139,36 @@ def _incident_cases(incident: str, entry: object) -> list[Case]:
         case_id = f"{incident}/{ident}"
         if any(c.id == case_id for c in cases):
             raise CaseError(f"{where}: id {ident!r} is used twice")
-        cases.append(Case(case_id, incident, ask.strip(), tuple(facts[n] for n in expect)))
-    return cases
+        cases.append(Case(case_id, incident, ask.strip(), tuple(facts[n] for n in expect), source))
+    overrule = _overrule(incident, entry.get("overrule", []), cases)
+    return [
+        replace(c, overrule=tuple(f.name for f in c.facts if f.name in overrule)) for c in cases
+    ]
+
+
+def _source(incident: str, value: object) -> Source:
+    where = f"[{incident}.source]"
+    if not isinstance(value, dict) or set(value) != {"family", "variant", "seed"}:
+        raise CaseError(f"{where}: needs exactly `family`, `variant` and `seed`")
+    family, variant, seed = value["family"], value["variant"], value["seed"]
+    for key, name in (("family", family), ("variant", variant)):
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9-]+", name):
+            raise CaseError(f"{where}: `{key}` must be lowercase letters, digits and dashes")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise CaseError(f"{where}: `seed` must be a whole number, 0 or more")
+    return Source(family, variant, seed)
+
+
+def _overrule(incident: str, value: object, cases: list[Case]) -> set[str]:
+    """The fact names of `overrule`: each one some question of the incident expects."""
+    where = f"[{incident}] overrule"
+    if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+        raise CaseError(f"{where}: must be a list of fact names")
+    expected = {f.name for c in cases for f in c.facts}
+    unexpected = [name for name in value if name not in expected]
+    if unexpected:
+        raise CaseError(f"{where}: no question expects {unexpected}")
+    return set(value)
 
 
 def _fact(where: str, name: str, value: object) -> Fact:

@@ -14,6 +14,7 @@ from .anthropic_mock import bodies, message, text, tool_use
 from .conftest import ROOT
 
 CHECKOUT = "fixtures/incidents/checkout/"
+REDIS_LOG = CHECKOUT + "redis/redis-server.log"
 ANSWER = (
     "Redis ran out of memory at 2026-11-28T14:01:58Z (redis/redis-server.log:12); "
     "checkout-service timed out on it from 14:02:03 (checkout-service.log:773)."
@@ -29,7 +30,13 @@ def no_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_ask_streams_a_grounded_answer(api, capsys):
     route = api.post("/v1/messages").mock(
-        side_effect=[message(tool_use("investigate", {})), message(text(ANSWER))]
+        side_effect=[
+            message(
+                tool_use("investigate", {}),
+                tool_use("read_lines", {"path": REDIS_LOG, "start": 10, "end": 14}),
+            ),
+            message(text(ANSWER)),
+        ]
     )
     assert run(["ask", "why are checkouts failing?", CHECKOUT]) == 0
     out = capsys.readouterr()
@@ -122,7 +129,10 @@ def test_report_narrative_puts_the_models_story_in_the_report(api, capsys):
 def test_chat_keeps_the_conversation_and_handles_commands(api, capsys, monkeypatch, tmp_path):
     route = api.post("/v1/messages").mock(
         side_effect=[
-            message(tool_use("investigate", {})),
+            message(
+                tool_use("investigate", {}),
+                tool_use("search_logs", {"pattern": "allocate memory", "service": "redis"}),
+            ),
             message(text(ANSWER)),
             message(text("Raise maxmemory or evict: see redis/redis-server.log:12.")),
             message(text("Fresh start.")),
@@ -210,7 +220,15 @@ def test_openai_compatible_provider_drives_the_same_tools(monkeypatch, capsys):
                                 "name": "find_first_failure",
                                 "arguments": '{"since": null, "until": null, "service": null}',
                             },
-                        }
+                        },
+                        {
+                            "id": "call_2",
+                            "type": "function",
+                            "function": {
+                                "name": "search_logs",
+                                "arguments": '{"pattern": "allocate memory", "service": "redis"}',
+                            },
+                        },
                     ],
                 },
             }
@@ -239,8 +257,9 @@ def test_openai_compatible_provider_drives_the_same_tools(monkeypatch, capsys):
     assert ANSWER in capsys.readouterr().out
     sent = bodies(route)
     assert sent[0]["tools"][0]["function"]["strict"] is True
-    tool_message = sent[1]["messages"][-1]
+    tool_message, searched = sent[1]["messages"][-2:]
     assert tool_message["role"] == "tool" and tool_message["tool_call_id"] == "call_1"
+    assert searched["tool_call_id"] == "call_2" and "redis-server.log:12" in searched["content"]
     assert "redis-server.log:12" in tool_message["content"]
 
 

@@ -53,7 +53,11 @@ def results_of(body: dict[str, Any]) -> list[dict[str, Any]]:
 def test_a_tool_call_then_a_final_answer(api, checkout_workspace):
     route = api.post("/v1/messages").mock(
         side_effect=[
-            message(text("Let me look."), tool_use("find_first_failure", {})),
+            message(
+                text("Let me look."),
+                tool_use("find_first_failure", {}),
+                tool_use("read_lines", {"path": REDIS_LOG, "start": 10, "end": 14}),
+            ),
             message(
                 text(
                     "Redis ran out of memory first at 2026-11-28T14:01:58Z "
@@ -70,7 +74,7 @@ def test_a_tool_call_then_a_final_answer(api, checkout_workspace):
     assert answer.stop_reason == "end_turn" and answer.complete
     assert "Redis ran out of memory" in answer.text
     assert "".join(streamed).startswith("Let me look.")
-    assert answer.tool_calls == 1
+    assert answer.tool_calls == 2
     assert answer.unverified == []
     assert {c.text for c in answer.citations} >= {"redis/redis-server.log:12"}
     first, second = bodies(route)
@@ -82,7 +86,8 @@ def test_a_tool_call_then_a_final_answer(api, checkout_workspace):
     assert first["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert first["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
     # the tool ran for real and its result went back marked as untrusted data
-    [result] = results_of(second)
+    result, read = results_of(second)
+    assert read["tool_use_id"] == "toolu_read_lines"
     assert result["tool_use_id"] == "toolu_find_first_failure"
     assert "is_error" not in result
     assert result["content"].startswith('<log-data tool="find_first_failure" trust="untrusted">')
@@ -271,7 +276,10 @@ def test_a_follow_up_in_chat_reuses_the_conversation_and_the_workspace(api, monk
     monkeypatch.setattr(workspace, "load", counting_load)
     route = api.post("/v1/messages").mock(
         side_effect=[
-            message(tool_use("investigate", {})),
+            message(
+                tool_use("investigate", {}),
+                tool_use("search_logs", {"pattern": "allocate memory", "service": "redis"}),
+            ),
             message(text("Redis OOM at 14:01:58 (redis/redis-server.log:12).")),
             message(tool_use("suggest_fixes", {})),
             message(text("Raise maxmemory.")),
@@ -304,7 +312,10 @@ def test_seed_flow_checkout_logs_then_the_redis_log(api):
             message(tool_use("group_errors", {"min_level": "error", "limit": 5})),
             message(text("Checkout fails on Redis timeouts.")),
             message(tool_use("parse_logs", {"paths": [REDIS_LOG]})),
-            message(tool_use("find_first_failure", {})),
+            message(
+                tool_use("find_first_failure", {}),
+                tool_use("read_lines", {"path": REDIS_LOG, "start": 10, "end": 14}),
+            ),
             message(text("Redis hit maxmemory first (redis/redis-server.log:12).")),
         ]
     )

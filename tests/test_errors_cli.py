@@ -95,7 +95,12 @@ def test_errors_json_contract() -> None:
         assert group["level"] in {"warning", "error", "critical", "fatal"}
         assert group["count"] >= 1
         assert when(group["first_seen"]) <= when(group["last_seen"])
-        assert set(group["example"]) == {"file", "line", "text"}
+        assert set(group["example"]) == {
+            "file",
+            "line",
+            "text",
+            "error",
+        }  # error: stated in a field
         assert Path(group["example"]["file"]).is_relative_to(INCIDENT)
         for position, parameter in enumerate(group["parameters"]):
             assert set(parameter) == {"position", "distinct", "top"}
@@ -132,6 +137,7 @@ def test_redis_fork_failure_group_is_the_first_failure() -> None:
         "file": str(REDIS_LOG),
         "line": 17,
         "text": FORK_FAILURE,
+        "error": None,  # the error a record states in a field, when its message does not
     }
     assert group["first_seen"] == "2026-11-28T14:01:58.142000Z"
     assert group["last_seen"].startswith("2026-11-28T14:09:40")

@@ -15,6 +15,7 @@ from log_analyzer.mining.labels import component_of, exception_of, route
 
 SPRING = "2026-11-28T14:02:04.621Z {level} 1 --- [checkout-service] [io-8080-exec-43] {logger} : "
 CART_SERVICE = "com.example.checkout.cart.CartService   "
+PROMO = "c.e.checkout.promo.PromoService         "
 LETTUCE_OOM = (
     SPRING.format(level="ERROR", logger=CART_SERVICE)
     + "Could not lock cart 6a02b274-5ca9-4688-9c4f-2dccd82efe7d for checkout "
@@ -303,7 +304,7 @@ CASES = [
         "spring-boot",
         DEPRECATED,
         "FeatureFlagRefresher Property 'checkout.payment.legacy-timeout-ms' is deprecated and "
-        "will be removed in",
+        "will be removed",
     ),
     ("inventory.log", "spring-boot", DISPATCHER, "dispatcherServlet SocketTimeoutException"),
     ("checkout-service.log", "logback", KAFKA_PRODUCER, "LoggingProducerListener TimeoutException"),
@@ -401,6 +402,134 @@ def test_access_log_labels_keep_status_method_and_route(tmp_path: Path) -> None:
         "nginx 503 POST /api/checkout",
         "nginx 504 GET /api/recommendations",
     ]
+
+
+# -- what tells failures apart, what does not -------------------------------------------------
+
+MYSQL_SESSION = (
+    "2026-11-28 14:02:{second:02d},220 - orders.db - ERROR - Could not open a database session\n"
+    "Traceback (most recent call last):\n"
+    '  File "/usr/local/lib/python3.12/site-packages/pymysql/connections.py", line 1136, in '
+    "_read_packet\n"
+    "    packet.raise_for_error()\n"
+    "pymysql.err.OperationalError: {error}\n"
+    "\n"
+    "The above exception was the direct cause of the following exception:\n"
+    "\n"
+    "Traceback (most recent call last):\n"
+    '  File "/app/orders/db.py", line 27, in session\n'
+    "    connection = engine.connect()\n"
+    "                 ^^^^^^^^^^^^^^^^\n"
+    "sqlalchemy.exc.OperationalError: (pymysql.err.OperationalError) {error}\n"
+    "(Background on this error at: https://sqlalche.me/e/20/e3q8)\n"
+)
+TOO_MANY = "(1040, 'Too many connections')"
+LOST = "(2013, 'Lost connection to MySQL server during query ([Errno 110] Connection timed out)')"
+GONE = "(2006, 'MySQL server has gone away')"
+
+
+def test_error_codes_and_messages_of_one_exception_are_different_failures(
+    tmp_path: Path,
+) -> None:
+    errors = [LOST, TOO_MANY, TOO_MANY, LOST, TOO_MANY, GONE, GONE]
+    text = "".join(MYSQL_SESSION.format(second=n, error=error) for n, error in enumerate(errors))
+    (tmp_path / "orders-service.log").write_text(text)
+    groups = ErrorGrouper().add_all(parse_paths([str(tmp_path)])).groups()
+    assert sorted((group.label, group.count) for group in groups) == [
+        ("db OperationalError: MySQL server has gone away", 2),
+        ("db OperationalError: Timeout", 2),
+        ("db OperationalError: Too many connections", 3),
+    ]
+    assert {group.exception for group in groups} == {"OperationalError"}
+    assert len({group.id for group in groups}) == 3
+
+
+def test_exit_codes_of_a_structured_error_are_different_failures(tmp_path: Path) -> None:
+    line = (
+        'time="2026-11-28T14:02:{second:02d}Z" level=error msg="job failed" job=nightly-export '
+        'error="command terminated with exit code {code}"'
+    )
+    codes = [137, 1, 137, 137, 1]
+    text = "\n".join(line.format(second=n, code=code) for n, code in enumerate(codes)) + "\n"
+    labels, formats = error_groups(tmp_path, "exporter.log", text)
+    assert set(formats) == {"logfmt"}
+    assert sorted(labels) == [
+        "exporter command terminated with exit code 1",
+        "exporter command terminated with exit code 137",
+    ]
+
+
+def test_quoted_names_that_differ_are_one_failure(tmp_path: Path) -> None:
+    server = (
+        '2026-11-28 14:02:0{n}.118 UTC [424{n}] app@{db} FATAL:  database "{db}" does not exist'
+    )
+    names = ["users", "user", "users", "orders_archive"]
+    text = "\n".join(server.format(n=n, db=db) for n, db in enumerate(names)) + "\n"
+    labels, _ = error_groups(tmp_path, "postgres/postgresql.log", text)
+    assert labels == ["postgres database does not exist"]
+    client = (
+        "2026-11-28 14:02:0{n},118 - reports.db - ERROR - Could not connect to the reporting "
+        "database\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/reports/db.py", line 14, in connect\n'
+        "    return psycopg2.connect(dsn)\n"
+        'psycopg2.OperationalError: connection to server at "10.0.3.21", port 5432 failed: '
+        'FATAL:  database "{db}" does not exist\n'
+    )
+    text = "".join(client.format(n=n, db=db) for n, db in enumerate(names))
+    (tmp_path / "reports-service.log").write_text(text)
+    groups = ErrorGrouper().add_all(parse_paths([str(tmp_path / "reports-service.log")]))
+    (group,) = groups.groups()
+    assert (group.count, group.label) == (4, "db OperationalError")
+
+
+def test_labels_leave_no_sentence_dangling_where_a_variable_was(tmp_path: Path) -> None:
+    spring = SPRING.replace("{level} 1", "{level} 1").replace("[io-8080-exec-43]", "[{thread}]")
+    lines = [
+        spring.format(level=" WARN", thread="io-8080-exec-4", logger=PROMO)
+        + "Promo rule SPRING25 expired at 2026-11-27T23:59:59Z but is still attached to 312 carts",
+        spring.format(level=" WARN", thread="io-8080-exec-9", logger=PROMO)
+        + "Promo rule BFCM40 expired at 2026-11-28T00:00:00Z but is still attached to 12 carts",
+        spring.format(level="ERROR", thread="io-8080-exec-2", logger=CART_SERVICE)
+        + "Cart lookup failed for cart 6a02b274-5ca9-4688-9c4f-2dccd82efe7d",
+        spring.format(level="ERROR", thread="io-8080-exec-5", logger=CART_SERVICE)
+        + "Failed to connect to 10.0.3.20:6379: Connection reset by peer while reading reply",
+    ]
+    labels, formats = error_groups(tmp_path, "checkout-service.log", "\n".join(lines) + "\n")
+    assert set(formats) == {"spring-boot"}
+    assert sorted(labels) == [
+        "CartService Cart lookup failed",
+        "CartService Connection reset",
+        "PromoService Promo rule expired but is still attached to carts",
+    ]
+
+
+def test_a_generic_message_is_labelled_by_its_structured_error(tmp_path: Path) -> None:
+    logfmt = (
+        'time=2026-11-28T14:02:0{n}.118Z level=error msg="request failed" method=GET '
+        "path=/api/orders/88{n}2 error={error}"
+    )
+    errors = [
+        '"dial tcp 10.0.0.7:5432: connect: connection refused"',
+        '"pq: password authentication failed for user \\"app\\""',
+        '"pq: password authentication failed for user \\"app\\""',
+    ]
+    text = "\n".join(logfmt.format(n=n, error=e) for n, e in enumerate(errors)) + "\n"
+    labels, formats = error_groups(tmp_path, "orders-api.log", text)
+    assert set(formats) == {"logfmt"}
+    assert labels == [
+        'orders-api pq: password authentication failed for user "app"',
+        "orders-api Connection refused",
+    ]
+    # a message that says what failed keeps its own words
+    zap = (
+        '{{"level":"error","ts":1795874523.2041872,"caller":"orders/sync.go:61","msg":"order '
+        'sync to the warehouse failed","order":88{n}2,"error":"pq: relation \\"stock\\" does '
+        'not exist"}}'
+    )
+    text = "\n".join(zap.format(n=n) for n in range(2)) + "\n"
+    labels, _ = error_groups(tmp_path, "orders-sync.log", text)
+    assert labels == ["sync order sync to the warehouse failed"]
 
 
 # -- the helpers on their own -------------------------------------------------------------------

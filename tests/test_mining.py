@@ -16,6 +16,7 @@ import pytest
 from log_analyzer.ingest import open_paths, parse_paths
 from log_analyzer.mining.groups import ErrorGrouper
 from log_analyzer.mining.masking import mask
+from log_analyzer.mining.template_ids import templated_records
 from log_analyzer.mining.templates import Template, TemplateMiner
 
 IPS = ("203.0.113.7", "198.51.100.23", "192.0.2.44", "10.42.3.17", "172.16.8.201")
@@ -176,6 +177,30 @@ def test_variables_of_different_token_counts_join(seed: int) -> None:
             "Commit <*> deployed at <*> by deploy",
         ),
         ("Job took 00:01:23.456 to finish", "Job took <*> to finish"),
+        # a quantity in bytes, with the unit apart (Spark)
+        (
+            "Block rdd_42_3 stored as bytes in memory (estimated size 93.0 B, free 317.1 KB)",
+            "Block rdd_<*> stored as bytes in memory (estimated size <*>, free <*>)",
+        ),
+        # lists are one variable, whatever their length: ids, numbered names, numbers
+        (
+            "BLOCK* ask 10.250.17.177:50010 to delete  blk_-8570780307468499817 "
+            "blk_-9122557405432088649 blk_-4393063808227796056",
+            "BLOCK* ask <*> to delete blk_<*>",
+        ),
+        (
+            "Warning: we failed to resolve data source name dadmin2 dadmin3 dadmin4",
+            "Warning: we failed to resolve data source name dadmin<*>",
+        ),
+        (
+            "en0: Supported channels 1 2 3 4 5 6 7 8 9 10 11 12 13 36 40 44 48",
+            "en0: Supported channels <*>",
+        ),
+        # a URL ends before the punctuation of the sentence around it
+        (
+            "Retrying https://api.stripe.com/v1/charges: connection reset by peer",
+            "Retrying <*>: connection reset by peer",
+        ),
         # nothing variable: unchanged, class names and words kept
         (
             "OOM command not allowed when used memory > 'maxmemory'.",
@@ -275,6 +300,143 @@ def test_failures_named_by_error_codes_never_merge() -> None:
         for i, code in enumerate(["NOT_ENOUGH_REPLICAS", "REQUEST_TIMED_OUT"] * 3)
     ]
     assert len(by_template(lines)) == 2
+
+
+# -- what differs between values ------------------------------------------------------------------
+
+
+def templates_of(lines: list[str], seed: int = 0) -> dict[str, str]:
+    """Each distinct line's final template text, the lines mined in a shuffled order."""
+    shuffled = lines[:]
+    random.Random(seed).shuffle(shuffled)
+    _, templates = mine(shuffled)
+    return {line: template.text for line, template in zip(shuffled, templates, strict=True)}
+
+
+ANDROID_CLIPPING = [
+    f"updateClipping isOverlap:{flag}, getTopPadding=333.0, Translation={y}.0"
+    for flag in ("false", "true")
+    for y in (-24, -529, -300, -12, -97)
+]
+
+
+def test_flags_never_become_variables() -> None:
+    found = templates_of(ANDROID_CLIPPING)
+    assert set(found.values()) == {
+        "updateClipping isOverlap:false, getTopPadding=<*>, Translation=<*>",
+        "updateClipping isOverlap:true, getTopPadding=<*>, Translation=<*>",
+    }
+
+
+LINUX_AUTH = (
+    "authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost={host}  user={user}"
+)
+PAM_SESSION = "session opened for user {user} by (uid={uid})"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_keys_words_are_settings_and_sentence_words_are_values(seed: int) -> None:
+    lines = [
+        LINUX_AUTH.format(host=host, user=user)
+        for user in ("root", "guest", "test")
+        for host in ("218.188.2.4", "211.46.224.253", "massive.merukuru.org", "61.53.154.93")
+    ]
+    lines += [
+        PAM_SESSION.format(user=user, uid=uid)
+        for user in ("cyrus", "news", "test")
+        for uid in (0, 509)
+    ]
+    found = templates_of(lines, seed)
+    assert sorted(set(found.values())) == [
+        "authentication failure; logname= uid=<*> euid=<*> tty=NODEVssh ruser= rhost=<*> "
+        "user=guest",
+        "authentication failure; logname= uid=<*> euid=<*> tty=NODEVssh ruser= rhost=<*> user=root",
+        "authentication failure; logname= uid=<*> euid=<*> tty=NODEVssh ruser= rhost=<*> user=test",
+        "session opened for user <*> by (uid=<*>)",
+    ]
+
+
+RECENT_TASKS = [
+    "getRecentTasks: num=20,flags=62,totalTasks=46",
+    "getRecentTasks: topActivity=ComponentInfo{com.tencent.mobileqq/com.tencent.mobileqq"
+    ".activity.SplashActivity}",
+    "getRecentTasks: topActivity=ComponentInfo{com.example.android.notepad/com.example.android"
+    ".notepad.NoteEditor}",
+    "getRecentTasks: topActivity=ComponentInfo{com.tencent.mm/com.tencent.mm.ui.LauncherUI}",
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_values_under_different_keys_are_different_events(seed: int) -> None:
+    found = templates_of(RECENT_TASKS, seed)
+    assert set(found.values()) == {
+        "getRecentTasks: num=<*>,flags=<*>,totalTasks=<*>",
+        "getRecentTasks: topActivity=ComponentInfo{<*>}",
+    }
+    # the variable takes the value, not the key: another key is not taken in
+    miner, _ = mine(RECENT_TASKS)
+    assert miner.add("getRecentTasks: lastActivity=ComponentInfo{com.tencent.mm}").text == (
+        "getRecentTasks: lastActivity=ComponentInfo{com.tencent.mm}"
+    )
+
+
+WAKE_LOCKS = [
+    'acquire lock=166121161, flags=0x1, tag="RILJ_ACK_WL", name=com.android.phone, ws=null, '
+    "uid=1001, pid=2626",
+    'acquire lock=189667585, flags=0x1, tag="*launch*", name=android, ws=WorkSource{10113}, '
+    "uid=1000, pid=1702",
+    'acquire lock=219829192, flags=0x1, tag="AudioMix", name=audioserver, ws=null, uid=1041, pid=0',
+    'acquire lock=233570404, flags=0x1, tag="View Lock", name=com.android.systemui, ws=null, '
+    "uid=10037, pid=2227",
+]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fields_that_change_together_are_one_event(seed: int) -> None:
+    found = templates_of(WAKE_LOCKS, seed)
+    assert set(found.values()) == {
+        'acquire lock=<*>, flags=<*>, tag="<*>", name=<*>, ws=<*>, uid=<*>, pid=<*>'
+    }
+
+
+def test_codes_and_device_names_are_states_numbered_names_vary() -> None:
+    intents = [
+        f"processHandleBroadcastAction action:android.intent.action.{action}"
+        for action in ("TIME_TICK", "SCREEN_ON", "SCREEN_OFF")
+    ]
+    interfaces = [
+        f"NIFF: node node-{node} has detected an available network connection on network "
+        f"10.{node}.0.0 via interface {interface}"
+        for interface in ("ee0", "alt0", "scip0")
+        for node in (129, 148)
+    ]
+    links = [
+        f"e1000: {interface}: e1000_watchdog_task: NIC Link is Up 1000 Mbps Full Duplex"
+        for interface in ("eth0", "eth1")
+    ]
+    found = templates_of(intents + interfaces + links)
+    assert len({found[line] for line in intents}) == 3
+    assert len({found[line] for line in interfaces}) == 3
+    assert {found[line] for line in links} == {
+        "e<*>: <*>: e<*>_watchdog_task: NIC Link is Up <*> Mbps Full Duplex"
+    }
+
+
+def test_quoted_names_are_values() -> None:
+    lines = [f'FATAL:  database "{name}" does not exist' for name in ("users", "user", "users")]
+    assert set(templates_of(lines).values()) == {'FATAL: database "<*>" does not exist'}
+
+
+NEW_RULES = [*ANDROID_CLIPPING, *RECENT_TASKS, *WAKE_LOCKS]
+
+
+def test_grouping_by_what_differs_does_not_depend_on_the_order() -> None:
+    expected = partition(NEW_RULES)
+    assert len(expected) == 5
+    for seed in range(30):
+        shuffled = NEW_RULES[:]
+        random.Random(seed).shuffle(shuffled)
+        assert partition(shuffled) == expected, seed
 
 
 # -- parameters ---------------------------------------------------------------------------------
@@ -438,27 +600,19 @@ def test_grouping_accuracy_helper() -> None:
 
 
 def dataset_accuracy(root: Path, name: str) -> float:
+    """GA of the template ids `parse --jsonl` writes for the raw log, format detection on."""
     folder = root / name
-    miner = TemplateMiner()
-    forms = []
-    for record in open_paths([str(folder / f"{name}_2k.log")]).records():
-        form = mask(record.message)
-        miner.add(form)
-        forms.append(form)
+    rows = templated_records(open_paths([str(folder / f"{name}_2k.log")])).rows
+    predicted = [template.id for _, template, _ in rows]
     with open(folder / f"{name}_2k.log_structured.csv", encoding="utf-8", newline="") as handle:
         truth = [row["EventId"] for row in csv.DictReader(handle)]
-    assert len(forms) == len(truth) == 2000
-    predicted = []
-    for form in forms:
-        template = miner.template_of(form)
-        assert template is not None
-        predicted.append(template.id)
+    assert len(predicted) == len(truth) == 2000
     return grouping_accuracy(predicted, truth)
 
 
 def test_loghub_grouping_accuracy(loghub_dir: Path) -> None:
     scores = {name: dataset_accuracy(loghub_dir, name) for name in LOGHUB_DATASETS}
-    low = {name: round(score, 4) for name, score in scores.items() if score < 0.75}
+    low = {name: round(score, 4) for name, score in scores.items() if score < 0.95}
     assert not low, low
     mean = sum(scores.values()) / len(scores)
-    assert mean >= 0.90, scores
+    assert mean >= 0.985, scores

@@ -112,6 +112,8 @@ def echoes(placeholder: str) -> list[tuple[str, dict[str, Any]]]:
         ("count_per_minute", {"since": placeholder}),
         ("correlate_services", {"until": placeholder}),
         ("investigate", {"since": placeholder}),
+        ("trace_request", {"id": placeholder}),
+        ("compare_windows", {"at": placeholder}),
     ]
 
 
@@ -160,6 +162,8 @@ def test_every_tool_answers_a_placeholder_argument_without_the_value(tmp_path: P
         "suggest_fixes": [{"group_id": "{p}"}, {"service": "{p}"}],
         "investigate": [{"service": "{p}"}],
         "monitor_logs": [{"service": "{p}", "minutes": 1, "settle": 1}],
+        "trace_request": [{"id": "{p}"}, {"since": "{p}"}],
+        "compare_windows": [{"service": "{p}"}, {"before": "{p}"}],
     }
     assert set(text_arguments) == set(registry.TOOLS)
     for name, calls in text_arguments.items():
@@ -657,6 +661,8 @@ def every_tool_call(files: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
             {"pattern": "key|token|password|cookie|ssn|@", "regex": True, "limit": 200},
         ),
         ("monitor_logs", {"minutes": 1, "settle": 1}),
+        ("trace_request", {}),
+        ("compare_windows", {"before": "2h", "after": "2h", "limit": 50}),
     ]
     for file in files:
         calls += [("read_lines", {"path": file, "start": s, "end": s + 199}) for s in (1, 101)]

@@ -204,3 +204,37 @@ async def test_the_stdio_server_names_its_roots_at_start_up(home: Path, tmp_path
     lines = [line for line in logged.splitlines() if "roots" in line]
     assert len(lines) == 1, logged
     assert "/var/log" in lines[0] and "home directory" in lines[0] and str(home) in lines[0]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_a_roots_list_change_is_followed(
+    home: Path, tmp_path: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client moves from one incident folder to another and says so
+    (`notifications/roots/list_changed`): the next call reads under the new root only."""
+    first, second = tmp_path / "incident-a", tmp_path / "incident-b"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "api.log").write_text(LOG_LINE + "\n")
+    monkeypatch.chdir(home)
+    declared = [first]
+
+    async def list_roots(_context: Any) -> types.ListRootsResult:
+        return types.ListRootsResult(
+            roots=[types.Root(uri=d.as_uri(), name=d.name) for d in declared]  # type: ignore[arg-type]
+        )
+
+    workspace = Workspace(AllowedRoots.for_session([], cwd=home))
+    callback: Any = list_roots
+    async with Client(build_server(workspace), mode=mode, list_roots_callback=callback) as client:
+        result = await client.call_tool("read_lines", {"path": str(first / "api.log"), "start": 1})
+        assert not result.is_error, text_of(result)
+        result = await client.call_tool("read_lines", {"path": str(second / "api.log"), "start": 1})
+        assert result.is_error and "refused" in text_of(result)
+        declared[:] = [second]
+        await client.send_roots_list_changed()
+        result = await client.call_tool("read_lines", {"path": str(second / "api.log"), "start": 1})
+        assert not result.is_error, text_of(result)
+        result = await client.call_tool("read_lines", {"path": str(first / "api.log"), "start": 1})
+        assert result.is_error and "refused" in text_of(result)

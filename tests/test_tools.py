@@ -32,6 +32,8 @@ EXPECTED_TOOLS = {
     "suggest_fixes",
     "investigate",
     "monitor_logs",
+    "compare_windows",
+    "trace_request",
 }
 # One valid call per tool, on the bundled checkout incident.
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -46,6 +48,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "suggest_fixes": {},
     "investigate": {"service": "redis"},
     "monitor_logs": {"minutes": 2, "settle": 1},
+    "compare_windows": {"at": "2026-11-28T14:02:00Z", "before": "2m", "min_level": "info"},
+    "trace_request": {"id": "3f49c5dc580ea3cf", "limit": 10},
 }
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from .errors import OptionError
+from .inferred_levels import LevelReader
 from .levels import at_least
 from .records import Record
 
@@ -43,12 +44,15 @@ def parse_time_bound(text: str, option: str, now: datetime | None = None) -> dat
 @dataclass
 class RecordFilter:
     """Keeps records inside the window, of the wanted services, at or above a level. Records
-    without a timestamp pass a time window (they cannot be placed outside it)."""
+    without a timestamp pass a time window (they cannot be placed outside it). A record that
+    states no level is at the level its words imply (`inferred_levels`)."""
 
     since: datetime | None = None
     until: datetime | None = None
     services: Sequence[str] = field(default_factory=tuple)
     min_level: str | None = None
+    # each source's share of stated levels, over every record this filter has seen
+    levels: LevelReader = field(default_factory=LevelReader, repr=False, compare=False)
 
     @property
     def narrows(self) -> bool:
@@ -61,7 +65,7 @@ class RecordFilter:
         for record in records:
             if wanted and record.service not in wanted:
                 continue
-            if minimum is not None and not at_least(record.level, minimum):
+            if minimum is not None and not at_least(self.levels(record), minimum):
                 continue
             when = record.timestamp
             if when is not None and (

@@ -17,11 +17,12 @@ from .formats.detect import Detection, detect
 from .formats.envelopes import (
     Unwrapped,
     continues_entry,
+    plain_text,
     record_fields,
     record_time,
     unwrap_lines,
 )
-from .formats.fallback import PLAIN
+from .formats.fallback import COMMENT, PLAIN, is_comment
 from .formats.multiline import is_continuation
 from .levels import RANK, infer_level
 from .records import Record
@@ -149,7 +150,8 @@ class SourceParser:
             detection = self._detect(head)
             lines = chain(head, lines)
         else:
-            detection = self.detect()
+            head = list(islice(LineReader(self.source.readable).lines(), SAMPLE_LINES))
+            detection = self._detect(head)
             lines = self.reader.lines(self.byte_range)
         service, forced = source_service(self.source, self.options.services)
         stats = self.stats
@@ -162,6 +164,7 @@ class SourceParser:
             year=self.options.year,
             day=self.options.day,
             day_hint=self.day_hint,
+            year_hint=lambda: stated_year(head, detection, self.options),
         )
         try:
             yield from _records(
@@ -230,6 +233,8 @@ def _records(
     previous_entry: Unwrapped | None = None  # the envelope entry of the line before
     for line_number, text, entry, last_line in numbered:
         before, previous_entry = previous_entry, entry
+        if "\x1b" in text:  # a terminal's colours around the level hide it from every format
+            text = plain_text(text)
         if probe is not None:
             quick = probe(text)
             if skipped and (quick is CONTINUES or (quick is NO_MATCH and is_continuation(text))):
@@ -248,49 +253,71 @@ def _records(
         parsed: Parsed | None = primary.parse(text, clock)
         fmt: LogFormat = primary
         if parsed is None:
-            if (pending is not None or skipped) and is_continuation(text):
+            if text[:1] in "#-" and is_comment(text):  # a header or comment: on its own
+                parsed = Parsed(timestamp=None, level=None, message=text.rstrip())
+                fmt = COMMENT
+            elif (
+                (pending is not None or skipped)
+                and is_continuation(text)
+                and (entry is None or continues_entry(entry, before))
+            ):
                 if pending is not None:
                     continuation.append(text)
                     pending.end_line = last_line
                 continue
-            for candidate in fallbacks:
-                parsed = candidate.parse(text, clock)
-                if parsed is not None:
-                    fmt = candidate
-                    break
             else:
-                if (
-                    (pending is not None or skipped)
-                    and headerless_joins < MAX_HEADERLESS_JOINS
-                    and (entry is None or continues_entry(entry, before))
-                ):
-                    headerless_joins += 1
-                    if pending is not None:
-                        continuation.append(text)
-                        pending.end_line = last_line
-                    continue
-                parsed = PLAIN.parse(text, clock)
-                fmt = PLAIN
+                for candidate in fallbacks:
+                    parsed = candidate.parse(text, clock)
+                    if parsed is not None:
+                        fmt = candidate
+                        break
+                else:
+                    # Inside an envelope every entry starts a record (its own time says so),
+                    # unless it is a line of a stack trace.
+                    if (
+                        (pending is not None or skipped)
+                        and headerless_joins < MAX_HEADERLESS_JOINS
+                        and entry is None
+                    ):
+                        headerless_joins += 1
+                        if pending is not None:
+                            continuation.append(text)
+                            pending.end_line = last_line
+                        continue
+                    parsed = PLAIN.parse(text, clock)
+                    fmt = PLAIN
         elif (pending is not None or skipped) and fmt.joins_previous(parsed, pending):
             if pending is not None:
                 continuation.append(fmt.continuation_text(parsed, text))
                 pending.end_line = last_line
+                # a line that completes the header of the record it continues: CMTrace's
+                # closing `]LOG]!><time=...>`, java.util.logging's `SEVERE: message`
+                if pending.timestamp is None:
+                    pending.timestamp = parsed.timestamp
+                if pending.level is None:
+                    pending.level = parsed.level
             continue
         if pending is not None:
             yield _finish(pending, continuation, stats)
             continuation = []
         skipped = False
         # Only a record some format read may take header-less lines: junk after junk stays
-        # one unparsed record per line.
-        headerless_joins = 0 if fmt is not PLAIN and primary is not PLAIN else MAX_HEADERLESS_JOINS
+        # one unparsed record per line, and so does a stray line among JSON lines.
+        headerless_joins = (
+            0
+            if fmt.takes_headerless and fmt is not PLAIN and primary is not PLAIN
+            else MAX_HEADERLESS_JOINS
+        )
         name = names.get(fmt.name)
         if name is None:
             name = names[fmt.name] = (
                 (prefix + fmt.name) if fmt is not PLAIN else (prefix[:-1] or fmt.name)
             )
         format_counts[name] += 1
-        if fmt is PLAIN:
+        if fmt is PLAIN and entry is None:  # an envelope's entry was read: its time, its stream
             stats.unparsed += 1
+        if entry is not None and entry.service and not parsed.service:
+            parsed.service = entry.service  # the service a compose prefix names
         service = (
             default_service
             if forced_service or not parsed.service
@@ -312,13 +339,29 @@ def _records(
     stats.lines = last_line
 
 
+def stated_year(
+    head: Sequence[str], detection: Detection, options: ParseOptions
+) -> tuple[int, int] | None:
+    """(year, month) of the first stamp in `head` that states its year: the year of the
+    year-less stamps before it (an Android log's first lines, a syslog header before the first
+    haproxy accept date). Read with a clock of its own; asked for only when a year-less stamp
+    comes first."""
+    clock = Clock(tz=options.tz)
+    for _ in _records(head, detection, clock, "", "", True, SourceStats(Source("", None))):
+        if clock.first_stated_year is not None:
+            break
+    return clock.first_stated_year
+
+
 def _finish(record: Record, continuation: list[str], stats: SourceStats) -> Record:
     """Join continuation lines and account for the record."""
     if continuation:
         while continuation and not continuation[-1].strip():
             continuation.pop()
         if continuation:
-            record.message = record.message + "\n" + "\n".join(continuation)
+            joined = "\n".join(continuation)
+            # a first line with no text of its own (`<![LOG[`, JUL's time and source line)
+            record.message = f"{record.message}\n{joined}" if record.message else joined
             if record.level is None:
                 record.level = infer_level(record.message)
     stats.records += 1
@@ -425,7 +468,13 @@ def parse_lines(
     the same detection, multi-line joining and normalisation; `file` names them in evidence
     and `service` is their service unless a record names its own."""
     options = options or ParseOptions()
-    found = detection or detect(list(lines[:SAMPLE_LINES]), options.format)
+    head = list(lines[:SAMPLE_LINES])
+    found = detection or detect(head, options.format)
     stats = SourceStats(Source(file, None))
-    clock = Clock(tz=options.tz, year=options.year, day=options.day)
+    clock = Clock(
+        tz=options.tz,
+        year=options.year,
+        day=options.day,
+        year_hint=lambda: stated_year(head, found, options),
+    )
     yield from _records(lines, found, clock, file, service, False, stats)

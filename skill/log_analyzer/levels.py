@@ -22,6 +22,8 @@ RANK: dict[str, int] = {name: rank for rank, name in enumerate(LEVELS)}
 _SPELLINGS: dict[str, str] = {
     "trace": "trace",
     "trc": "trace",
+    "vrb": "trace",  # Serilog's Verbose, below Debug
+    "silly": "trace",  # winston
     "finest": "trace",
     "finer": "trace",
     "verbose": "debug",
@@ -40,7 +42,8 @@ _SPELLINGS: dict[str, str] = {
     "informational": "info",
     "log": "info",
     "default": "info",
-    "success": "info",
+    "success": "info",  # loguru, between INFO and WARNING
+    "http": "info",  # winston, between info and verbose
     "note": "notice",
     "system": "notice",
     "notice": "notice",
@@ -105,6 +108,39 @@ def _numeric_level(number: int) -> str | None:
             return "fatal"
         return ("trace", "debug", "info", "warning", "error")[min(number // 10 - 1, 4)]
     return None
+
+
+# Level words as headers print them (any case): the vocabulary a reader looks for where a line's
+# header may name its level. Longest first, so that `WARNING` is not read as `WARN`.
+LEVEL_WORDS = (
+    "informational|information|emergency|critical|warning|verbose|success|notice|severe|"
+    "debug|error|fatal|trace|alert|panic|emerg|info|warn|crit|eror|vrb|dbg|inf|wrn|err|ftl|trc"
+)
+_LEADING_LEVEL = re.compile(
+    rf"(?i:<(?P<angle>{LEVEL_WORDS})>|\[(?P<bracket>{LEVEL_WORDS})\]|(?P<colon>{LEVEL_WORDS}):)"
+    r"(?:\s|$)"
+)
+
+
+# Cisco's `%FACILITY-SEVERITY-MNEMONIC:` (ASA, IOS, NX-OS): the severity is syslog's 0..7.
+_MNEMONIC = re.compile(r"%[A-Z][A-Z0-9_]*-(?:[A-Z0-9_]+-)?([0-7])-[A-Z0-9_]+\s?:")
+
+
+def mnemonic_level(message: str) -> str | None:
+    """The level of a Cisco message (`%ASA-4-106023: Deny tcp ...`), or None."""
+    if "%" not in message:
+        return None
+    match = _MNEMONIC.search(message, 0, 160)
+    return SYSLOG_SEVERITY[int(match.group(1))] if match else None
+
+
+def leading_level(message: str) -> str | None:
+    """The level a message names at its very start, as daemons prefix it (sshd's and
+    postfix's `error: `, NetworkManager's `<warn> `, `[ERROR] `), or None."""
+    match = _LEADING_LEVEL.match(message)
+    if match is None:
+        return None
+    return normalize_level(match.group(match.lastgroup or "colon"))
 
 
 def at_least(level: str | None, minimum: str) -> bool:

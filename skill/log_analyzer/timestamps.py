@@ -6,7 +6,8 @@ The `Clock` of a source turns those groups into a datetime. Timestamp parsing is
 path, so the clock caches the datetime of each whole second and only adds the fraction.
 
 Context the line does not carry comes from the clock: the year for year-less stamps (syslog,
-Redis, Android), the date for time-only stamps, the time zone for naive local times.
+Redis, Android: the nearest year another stamp of the source states), the date for time-only
+stamps, the time zone for naive local times.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _DIRECTIVES = {
     "b": rf"(?P<mon>{_MONTH_RX})",
     "a": rf"(?:{_DAY_RX})",
     "H": r"(?P<H>\d{2})",
+    "I": r"(?P<H>\d{1,2})",  # 12-hour, with %p
+    "p": r"(?P<ampm>[AaPp][Mm])",
     "-H": r"(?P<H>\d{1,2})",
     "M": r"(?P<M>\d{2})",
     "S": r"(?P<S>\d{2})",
@@ -76,7 +79,21 @@ _TZ_ABBREVIATIONS = {
     "HST": -600,
     "AKST": -540,
     "AKDT": -480,
+    "NZST": 720,
+    "NZDT": 780,
+    "AWST": 480,
+    "ACST": 570,
+    "ACDT": 630,
+    "SGT": 480,
+    "HKT": 480,
+    "SAST": 120,
+    "CAT": 120,
+    "EAT": 180,
+    "PKT": 300,
+    "WIB": 420,
 }
+# The abbreviations as a regex alternation, longest first (`CEST` before `CET`).
+ZONE_NAMES = "|".join(sorted(_TZ_ABBREVIATIONS, key=len, reverse=True))
 
 
 def stamp(spec: str) -> str:
@@ -129,18 +146,43 @@ def epoch_to_datetime(value: float | int | str) -> datetime | None:
 
 
 class _YearTracker:
-    """Assigns years to year-less stamps: the first stamp is not after the reference time (the
-    file's modification time, or `--year`), and the year advances when months roll over."""
+    """Assigns years to year-less stamps. A stamp that states its year sets it for the
+    year-less stamps after it (the record that states its year wins: haproxy's accept date
+    inside a year-less syslog line); before any, the first year a stamp states further on
+    (`hint`), else the reference time's (the file's modification time, or `--year`), the first
+    stamp being not after it. The year advances when months roll over."""
 
-    __slots__ = ("_current", "_fixed", "_last_month", "_reference")
+    __slots__ = ("_current", "_fixed", "_hint", "_last_month", "_reference", "first_stated")
 
-    def __init__(self, reference: datetime, fixed: int | None) -> None:
+    def __init__(
+        self,
+        reference: datetime,
+        fixed: int | None,
+        hint: Callable[[], tuple[int, int] | None] | None = None,
+    ) -> None:
         self._reference = reference
         self._fixed = fixed
+        self._hint = hint
         self._current: int | None = None
         self._last_month = 0
+        self.first_stated: tuple[int, int] | None = None  # (year, month) of the first stamp
+
+    def observe(self, year: int, month: int) -> None:
+        """A stamp stated its year: the year-less stamps after it take that year (not an
+        epoch-zero placeholder, nor a clock decades off)."""
+        if not 1980 <= year <= 2100:
+            return
+        if self.first_stated is None:
+            self.first_stated = (year, month)
+        if self._fixed is None:
+            self._current = year
+            self._last_month = month
 
     def year_for(self, month: int, day: int) -> int:
+        if self._current is None and self._fixed is None and self._hint is not None:
+            stated = self._hint()
+            if stated is not None:
+                self._current, self._last_month = stated
         if self._current is None:
             year = self._fixed if self._fixed is not None else self._reference.year
             if self._fixed is None:
@@ -179,12 +221,18 @@ class Clock:
     """Per-source timestamp context and cache.
 
     `tz` is the zone of naive stamps (`--tz`, default UTC); `reference` is when the source was
-    last written (its mtime), used for year-less stamps unless `year` is given; `day` is the date
-    of time-only stamps (`--date`), else `day_hint()` (the date of the other sources), else the
-    date of the reference.
+    last written (its mtime), used for year-less stamps unless `year` is given or a stamp of the
+    source states its year (`year_hint()`: the (year, month) the source states first, for the
+    year-less stamps before it); `day` is the date of time-only stamps (`--date`), else
+    `day_hint()` (the date of the other sources), else the date of the reference.
     """
 
     __slots__ = ("_cache", "_dates", "_values", "_years", "day", "day_hint", "reference", "tz")
+
+    @property
+    def first_stated_year(self) -> tuple[int, int] | None:
+        """(year, month) of the first stamp read that stated its year, or None."""
+        return self._years.first_stated
 
     def __init__(
         self,
@@ -193,12 +241,13 @@ class Clock:
         year: int | None = None,
         day: date | None = None,
         day_hint: Callable[[], date | None] | None = None,
+        year_hint: Callable[[], tuple[int, int] | None] | None = None,
     ) -> None:
         self.tz = tz
         self.day_hint = day_hint
         self.reference = reference or datetime.now(UTC)
         self.day = day
-        self._years = _YearTracker(self.reference.astimezone(tz), year)
+        self._years = _YearTracker(self.reference.astimezone(tz), year, year_hint)
         self._dates: _DateTracker | None = None
         self._cache: dict[Any, datetime | tuple[int, ...] | None] = {}
         self._values: dict[str, datetime | None] = {}
@@ -236,9 +285,11 @@ class Clock:
         """A whole-second UTC datetime, or a tuple of parts awaiting a year or a date."""
         get = match.group
         if "epoch" in groups and get("epoch"):
-            return epoch_to_datetime(get("epoch").split(".")[0])
+            return self._stated(epoch_to_datetime(get("epoch").split(".")[0]))
         try:
             hour = int(get("H")) if "H" in groups and get("H") else 0
+            if "ampm" in groups and get("ampm"):
+                hour = hour % 12 + (12 if get("ampm")[0] in "Pp" else 0)
             minute = int(get("M")) if "M" in groups and get("M") else 0
             second = int(get("S")) if "S" in groups and get("S") else 0
             second = min(second, 59)  # leap seconds
@@ -261,6 +312,7 @@ class Clock:
                 return (0, 0, 0, hour, minute, second, offset)
             if year is None:
                 return (0, month, day, hour, minute, second, offset)
+            self._years.observe(year, month)
             return self._localize(datetime(year, month, day, hour, minute, second), zone)
         except (ValueError, KeyError):
             return None
@@ -307,19 +359,24 @@ class Clock:
         if isinstance(value, bool) or value is None:
             return None
         if isinstance(value, int | float):
-            return epoch_to_datetime(value)
+            return self._stated(epoch_to_datetime(value))
         if isinstance(value, dict):  # log4j2 `instant`, protobuf/GCP `{seconds, nanos}`
+            if "$date" in value:  # MongoDB extended JSON: ISO text, or `{"$numberLong": ms}`
+                inner = value["$date"]
+                if isinstance(inner, dict):
+                    inner = inner.get("$numberLong")
+                return self.from_value(inner)
             seconds: Any = value.get("epochSecond", value.get("seconds"))
             nanos: Any = value.get("nanoOfSecond", value.get("nanos", 0)) or 0
             try:
-                return epoch_to_datetime(float(seconds) + float(nanos) / 1e9)
+                return self._stated(epoch_to_datetime(float(seconds) + float(nanos) / 1e9))
             except (TypeError, ValueError):
                 return None
         text = str(value).strip()
         if not text:
             return None
         if text[0].isdigit() and text.replace(".", "", 1).isdigit():
-            return epoch_to_datetime(text)
+            return self._stated(epoch_to_datetime(text))
         cached = self._values.get(text, _MISSING)
         if cached is not _MISSING:
             return cached  # type: ignore[no-any-return]
@@ -345,9 +402,16 @@ class Clock:
                 parsed = datetime.fromisoformat(trimmed)
             except ValueError:
                 return None
+        self._years.observe(parsed.year, parsed.month)
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=self.tz).astimezone(UTC)
         return parsed.astimezone(UTC)
+
+    def _stated(self, when: datetime | None) -> datetime | None:
+        """An instant read from an epoch: its year is stated too."""
+        if when is not None:
+            self._years.observe(when.year, when.month)
+        return when
 
 
 _MISSING: Any = object()
@@ -368,11 +432,13 @@ GENERIC_STAMP_SPECS: tuple[str, ...] = (
     r"%Y/%m/%d[T ]%H:%M:%S(?:[.,]%f)?\s?(?:%z)?",
     r"%d/%b/%Y:%H:%M:%S(?:\.%f)? ?(?:%z)?",
     r"(?:%a,? )?%-d %b %Y %H:%M:%S(?:[.,]%f)?(?: %Z)?",
-    r"(?:%a )?%b %e %H:%M:%S(?:\.%f)? %Y",
+    r"(?:%a,? )?%-d-%b-%Y[ :]%H:%M:%S(?:[.,]%f)?(?: %Z)?",
+    r"(?:%a,? )?%b %e %H:%M:%S(?:\.%f)? %Y(?: %Z)?",
     r"(?:%a )?%b %e %Y %H:%M:%S(?:\.%f)?",
     r"%b %e %H:%M:%S(?:\.%f)?",
     r"%Y%m%d[T-]%H:?%M:?%S(?:[.:,]%f)?(?:%z)?",
     r"%H:%M:%S(?:[.,]%f)?",
+    r"%I:%M(?::%S(?:[.,]%f)?)? ?%p",
 )
 GENERIC_STAMPS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(stamp(spec)) for spec in GENERIC_STAMP_SPECS

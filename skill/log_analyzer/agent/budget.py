@@ -9,14 +9,22 @@ shortened list for the whole.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 DEFAULT_TOKEN_BUDGET = 4000
 CHARS_PER_TOKEN = 3.5  # JSON with timestamps and log text; errs on the side of shorter
 MIN_TEXT = 80
-NARROW_HINT = (
-    "narrow the next call with since/until, service, min_level, a smaller limit, or a more "
-    "specific pattern"
+# How a call can ask for less, by the options that allow it, in the order a hint names them.
+NARROWING = (
+    (("since", "until"), "since/until"),
+    (("service",), "service"),
+    (("min_level",), "min_level"),
+    (("limit",), "a smaller limit"),
+    (("pattern",), "a more specific pattern"),
+    (("exclude",), "exclude"),
+    (("field",), "field"),
+    (("end",), "a shorter start..end range"),
 )
 UNTRUSTED_OPEN = '<log-data tool="{name}" trust="untrusted">'
 UNTRUSTED_CLOSE = "</log-data>"
@@ -26,10 +34,24 @@ def compact(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def fit(data: dict[str, Any], token_budget: int = DEFAULT_TOKEN_BUDGET) -> str:
+def narrow_hint(options: Collection[str] = ()) -> str:
+    """How to ask for less in the next call, naming only `options` the tool has (the names of
+    its input's fields); without them, no option at all."""
+    ways = [way for names, way in NARROWING if all(name in options for name in names)]
+    if not ways:
+        return "ask for less in the next call (a shorter window or a smaller part)"
+    listed = ways[0] if len(ways) == 1 else f"{', '.join(ways[:-1])} or {ways[-1]}"
+    return f"narrow the next call with {listed}"
+
+
+def fit(
+    data: dict[str, Any],
+    token_budget: int = DEFAULT_TOKEN_BUDGET,
+    options: Collection[str] = (),
+) -> str:
     """`data` as compact JSON of at most about `token_budget` tokens. The longest list is
-    halved until the result fits (each cut recorded under `truncated`), then long strings
-    are shortened."""
+    halved until the result fits (each cut recorded under `truncated`, with a hint naming
+    only the `options` the tool has), then long strings are shortened."""
     limit = int(token_budget * CHARS_PER_TOKEN)
     text = compact(data)
     if len(text) <= limit:
@@ -45,7 +67,7 @@ def fit(data: dict[str, Any], token_budget: int = DEFAULT_TOKEN_BUDGET) -> str:
         del items[max(1, len(items) // 2) :]
         data["truncated"] = {
             "shown": {k: f"{len(data[k])} of {n}" for k, n in totals.items()},
-            "hint": NARROW_HINT,
+            "hint": narrow_hint(options),
         }
         text = compact(data)
     width = 1000

@@ -31,6 +31,18 @@ DEFAULT_MAX_TURNS = 12
 DEFAULT_TOKEN_LIMIT = 300_000  # input + output tokens per question, cached reads included
 DEFAULT_MAX_TOKENS = 4096
 MAX_RETRIES = 5
+
+# An answer that rests on these alone is a deterministic guess repeated ...
+CONCLUDING = frozenset({"investigate", "find_first_failure", "correlate_services"})
+# ... until one of these has looked at the evidence itself.
+CHECKING = frozenset({"read_lines", "search_logs", "compare_windows", "trace_request"})
+CHECK_REQUEST = (
+    "Before this answer stands: it repeats the deterministic analysis without checking it. "
+    "Check it as your instructions say (read the first failure's lines; look at whether the "
+    "service they name changed in its own log; trace one failing request), then give the "
+    "whole answer again, saying where the evidence disagrees with the analysis."
+)
+CHECKING_MARK = "\n\n(checking the evidence before concluding...)\n\n"
 MAX_BACKOFF_SECONDS = 60.0
 
 
@@ -89,6 +101,7 @@ class AgentSettings:
     redact: bool = True
     redact_ips: bool = False
     max_retries: int = MAX_RETRIES
+    verify: bool = True  # an answer drawn from the analysis alone is sent back to be checked
 
 
 @dataclass
@@ -156,6 +169,8 @@ class Conversation:
             raise
 
     def _ask(self, question: str) -> Answer:
+        called: set[str] = set()  # the tools this question used
+        nudged = False
         text = question if self.messages else self._opening() + question
         self.messages.append(self.provider.user_message(self.tools.outgoing(text)))
         spent = Usage()
@@ -178,12 +193,28 @@ class Conversation:
                     self._close_calls(turn, "the turn limit was reached")
                     return self._answer(turn_texts, "turn_limit", spent, calls)
                 results = [(c, self._run_tool(c)) for c in turn.tool_calls]
+                called.update(c.name for c in turn.tool_calls)
                 calls += len(results)
                 self.messages.extend(self.provider.tool_results(results))
                 continue
             self._close_calls(turn, f"the response ended ({turn.stop_reason})")
+            if not last and turn.stop_reason == "end_turn" and self._unchecked(called, nudged):
+                nudged = True
+                self.on_event("the answer rests on the analysis alone: asking for a check")
+                self.on_text(CHECKING_MARK)
+                self.messages.append(self.provider.user_message(CHECK_REQUEST))
+                turn_texts = []  # the checked answer replaces the draft
+                continue
             return self._answer(turn_texts, turn.stop_reason, spent, calls)
         return self._answer(turn_texts, "turn_limit", spent, calls)
+
+    def _unchecked(self, called: set[str], nudged: bool) -> bool:
+        """True when this question's answer was drawn from the deterministic conclusion
+        (`investigate`, `find_first_failure`, `correlate_services`) without one call that
+        checks it against the logs, and the model was not asked to check yet."""
+        if nudged or not self.settings.verify:
+            return False
+        return bool(called & CONCLUDING) and not called & CHECKING
 
     def _close_calls(self, turn: Turn, why: str) -> None:
         """Tool calls left unanswered would make the next request of a chat invalid (every

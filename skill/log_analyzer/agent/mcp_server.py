@@ -160,6 +160,10 @@ class ClientRoots:
             if self.known:
                 return None
             answer = (getattr(params, "input_responses", None) or {}).get(ROOTS_REQUEST)
+            # Roots that come with the call (a session without a back-channel, where no
+            # `roots/list_changed` notification reaches the server) hold for this call only:
+            # the next call asks again, so a change of roots is never missed.
+            per_call = answer is not None
             if answer is None:
                 try:
                     with anyio.fail_after(ROOTS_TIMEOUT_SECONDS):
@@ -177,7 +181,7 @@ class ClientRoots:
             uris = [str(_field(root, "uri")) for root in _field(answer, "roots") or []]
             with self.workspace_lock:
                 self.workspace.roots.use_client_roots(uris)
-            self.known = True
+            self.known = not per_call
             log.info("%s", self.workspace.roots.describe())
         return None
 

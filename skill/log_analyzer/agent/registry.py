@@ -53,7 +53,9 @@ _FUNCTIONS: list[Callable[[Workspace, Any], BaseModel]] = [
     tools.merge_timelines,
     tools.count_per_minute,
     tools.correlate_services,
+    tools.compare_windows,
     tools.search_logs,
+    tools.trace_request,
     tools.read_lines,
     tools.suggest_fixes,
     tools.investigate,
@@ -95,9 +97,11 @@ def call(
         request = tool.input_model.model_validate(given)
     except ValidationError as error:
         return ToolResult(scrub(f"{name}: invalid arguments: {_problems(error)}"), is_error=True)
+    scope = _scope(workspace)
     try:
-        with tools.redacting(outgoing):
+        with tools.redacting(outgoing), tools.scoped(scope):
             output = tool.function(workspace, request)
+            notes = _notes(scope, request)
     except LogAnalyzerError as error:
         return ToolResult(scrub(f"{name}: {error}"), is_error=True)
     except Exception as error:  # a bug must not end the conversation: the model hears of it
@@ -105,6 +109,8 @@ def call(
             scrub(f"{name}: internal error ({type(error).__name__}: {error})"), is_error=True
         )
     data = output.model_dump(mode="json", exclude_none=True)
+    if notes:
+        data["window_notes"] = notes
     if outgoing is not None:
         # every string redacted (those `clip` did are already), then every value the result
         # holds concealed where the analysis rewrote it (a label drops the `=` of a pair)
@@ -112,7 +118,23 @@ def call(
         clean = outgoing.clean
         redacted = [text if text in clean else outgoing.text(text) for text in strings]
         data = _replaced(data, iter(outgoing.known(redacted)))
-    return ToolResult(wrap_untrusted(name, fit(data, token_budget)))
+    return ToolResult(wrap_untrusted(name, fit(data, token_budget, tool.input_model.model_fields)))
+
+
+def _scope(workspace: Workspace) -> tools.CallScope:
+    oldest, newest = workspace.span()
+    return tools.CallScope(oldest, newest, workspace.service_names())
+
+
+def _notes(scope: tools.CallScope, request: BaseModel) -> list[str]:
+    """What the result must say about its window: how relative bounds were measured, and why
+    a window holds nothing."""
+    notes = list(scope.notes)
+    if isinstance(request, tools.TimeWindow):
+        empty = request.empty_window_note()
+        if empty is not None:
+            notes.append(empty)
+    return notes
 
 
 def _scrub_message(outgoing: tools.Outgoing | None) -> Callable[[str], str]:

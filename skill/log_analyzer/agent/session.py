@@ -23,7 +23,10 @@ from .workspace import Workspace
 
 # Arguments that are regular expressions when another argument says so: a placeholder there is
 # restored as its value escaped, the literal the model means (`a.b+c@x.org` is no pattern).
-REGEX_ARGUMENTS = {"search_logs": ("pattern", "regex")}
+REGEX_ARGUMENTS = {
+    "search_logs": (("pattern", "exclude"), "regex"),
+    "count_per_minute": (("pattern",), "regex"),
+}
 # A piece of a restored value this long (shorter for short values) in an error message is
 # enough to withhold the message: a tool may repeat part of an argument (a glob's directory).
 FRAGMENT = 8
@@ -89,11 +92,11 @@ class ToolSession:
         quotes or newlines, so the arguments are never restored as one JSON text)."""
         if not isinstance(arguments, dict):
             return self._restore(arguments, restored)
-        pattern, flag = REGEX_ARGUMENTS.get(name, (None, None))
-        escaped = pattern is not None and arguments.get(flag) is True
+        patterns, flag = REGEX_ARGUMENTS.get(name, ((), ""))
+        escaped = bool(patterns) and arguments.get(flag) is True
         return {
             key: self.redactor.restore(value, escape=regex.escape, restored=restored)
-            if escaped and key == pattern and isinstance(value, str)
+            if escaped and key in patterns and isinstance(value, str)
             else self._restore(value, restored)
             for key, value in arguments.items()
         }

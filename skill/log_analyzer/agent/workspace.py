@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..analysis.investigate import investigate, investigate_records, read_sources
 from ..analysis.report import Investigation
+from ..analysis.service_names import ServiceNames
 from ..errors import SourceError
 from ..filters import RecordFilter
 from ..index import IndexStore
@@ -143,6 +144,20 @@ class Workspace:
     def reset(self) -> None:
         self.sources.clear()
         self._forget()
+
+    def service_names(self) -> ServiceNames:
+        """The loaded services' names (computed once per load)."""
+        names = self.derived.get("service_names")
+        if not isinstance(names, ServiceNames):
+            names = ServiceNames(self.services)
+            self.derived["service_names"] = names
+        return names
+
+    def span(self) -> tuple[datetime | None, datetime | None]:
+        """The oldest and the newest record of the loaded logs."""
+        firsts = [s.first for s in self.summaries if s.first is not None]
+        lasts = [s.last for s in self.summaries if s.last is not None]
+        return (min(firsts) if firsts else None, max(lasts) if lasts else None)
 
     @property
     def summaries(self) -> list[SourceSummary]:

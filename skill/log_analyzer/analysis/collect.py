@@ -3,25 +3,33 @@ merge (parts of a file read in worker processes, a file's prefix kept in the on-
 
 Per record: the count per (service, bucket), the errors per (service, bucket), the error
 group it belongs to, the request or trace id it carries (for clock skew and request tracing),
-its duration, its process id, and whether it is an operational event (a restart, a deploy).
+its duration, its process id, whether it is an operational event (a restart, a deploy), and
+the request it reports and how it ended (`impact.RequestTally`).
+
+A record that states no level is judged by its words (`inferred_levels`). Whether a source
+states levels is known only once all of it is read, so those errors and groups are held apart
+per source and folded in by `settle_inferred`, the same whichever parts the file was read in.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..filters import RecordFilter
+from ..inferred_levels import inferred, states_levels
 from ..ingest import SourceParser, SourceStats, merge_stats
 from ..levels import RANK
-from ..mining.groups import ErrorGrouper, GrouperPartial
+from ..mining.groups import ErrorGrouper, Example, GrouperPartial
 from ..mining.requests import request_level
 from ..records import Record
 from ..remote import RemoteSource
 from ..remote.base import Window as RemoteWindow
 from ..sources.discover import Source
 from .events import OPERATIONAL_WORDS, operational_event
+from .impact import RequestTally
 from .latency import duration_ms
 from .parallel import Part
 from .skew import SkewEstimator, request_id
@@ -54,12 +62,36 @@ class Collected:
     # services whose stamps carry fractions of a second (the others are stamped in whole
     # seconds: a clock correction below a second must not reorder their records)
     subsecond: set[str] = field(default_factory=set)
+    # file -> [records stating a level, records stating none]
+    stated: dict[str, list[int]] = field(default_factory=dict)
+    # (file, strong) -> what the words of the records stating no level imply: the errors per
+    # (service, bucket), and the groups of the errors and warnings
+    inferred_errors: dict[tuple[str, bool], dict[tuple[str, int], int]] = field(
+        default_factory=dict
+    )
+    inferred_groups: dict[tuple[str, bool], GrouperPartial] = field(default_factory=dict)
+    # requests and failed requests per (service, route, bucket): the incident's impact
+    requests: RequestTally = field(default_factory=RequestTally)
 
     def merge(self, other: Collected) -> None:
         """Fold in the summary of the part of the input that follows."""
-        for mine, theirs in ((self.totals, other.totals), (self.errors, other.errors)):
+        for mine, theirs in (
+            (self.totals, other.totals),
+            (self.errors, other.errors),
+            *(
+                (self.inferred_errors.setdefault(key, {}), counts)
+                for key, counts in other.inferred_errors.items()
+            ),
+        ):
             for key, number in theirs.items():
                 mine[key] = mine.get(key, 0) + number
+        for file, (stated, unstated) in other.stated.items():
+            tally = self.stated.setdefault(file, [0, 0])
+            tally[0] += stated
+            tally[1] += unstated
+        for key, partial in other.inferred_groups.items():
+            earlier = self.inferred_groups.get(key)
+            self.inferred_groups[key] = partial if earlier is None else _joined(earlier, partial)
         room = MAX_OPERATIONAL - len(self.operational)
         self.operational.extend(other.operational[: max(room, 0)])
         self.records += other.records
@@ -72,6 +104,7 @@ class Collected:
             if held is None or slow[0] > held[0]:
                 self.slowest[key] = slow
         self.subsecond |= other.subsecond
+        self.requests.merge(other.requests)
         if other.first is not None and (self.first is None or other.first < self.first):
             self.first = other.first
         if other.last is not None and (self.last is None or other.last > self.last):
@@ -93,15 +126,37 @@ class Collector:
     """Feed it records; `result()` gives the part's summary."""
 
     def __init__(self, bucket_seconds: int) -> None:
-        self.collected = Collected(bucket_seconds)
+        self._collected = Collected(bucket_seconds)
+        self._inferred: dict[tuple[str, bool], ErrorGrouper] = {}
         self.grouper = ErrorGrouper(min_level="warning")
         self.skew = SkewEstimator()
         self.traces = TraceBook()
 
+    @property
+    def collected(self) -> Collected:
+        """The summary so far."""
+        collected = self._collected
+        collected.inferred_groups = {key: g.partial() for key, g in self._inferred.items()}
+        return collected
+
     def add(self, record: Record) -> None:
-        collected = self.collected
+        collected = self._collected
         collected.records += 1
         self.grouper.add(record)
+        level = record.level if record.level is not None else request_level(record)
+        seen = collected.stated.get(record.file)
+        if seen is None:
+            seen = collected.stated[record.file] = [0, 0]
+        held_apart: tuple[str, bool] | None = None  # (file, strong) of an inferred error
+        if level is not None:
+            seen[0] += 1
+        else:
+            seen[1] += 1
+            found = inferred(record.message)
+            if found is not None:
+                self._add_inferred(record, found[0], (record.file, found[1]))
+                if found[0] == "error":
+                    held_apart = (record.file, found[1])
         fields = record.fields
         if fields is not None:
             pid = fields.get("pid")
@@ -119,16 +174,19 @@ class Collector:
             collected.last = seconds
         key = (record.service, int(seconds // collected.bucket_seconds))
         collected.totals[key] = collected.totals.get(key, 0) + 1
+        collected.requests.add(record, key[1])
         took = duration_ms(record.message, fields)
         if took is not None:
             collected.durations.setdefault(key, []).append(took)
             slowest = collected.slowest.get(key)
             if slowest is None or took > slowest[0]:
                 collected.slowest[key] = (took, record.file, record.line)
-        level = record.level if record.level is not None else request_level(record)
         rank = RANK[level] if level is not None else 0
         if rank >= _ERROR:
             collected.errors[key] = collected.errors.get(key, 0) + 1
+        elif held_apart is not None:
+            counts = collected.inferred_errors.setdefault(held_apart, {})
+            counts[key] = counts.get(key, 0) + 1
         identifier = request_id(record.message, fields)
         if identifier is not None:
             self.skew.add(identifier, record.service, when)
@@ -139,10 +197,69 @@ class Collector:
             if kind is not None:
                 collected.operational.append((kind, record))
 
+    def _add_inferred(self, record: Record, level: str, key: tuple[str, bool]) -> None:
+        """Group a record by the level its words imply, apart from the stated ones."""
+        grouper = self._inferred.get(key)
+        if grouper is None:
+            grouper = self._inferred[key] = ErrorGrouper(min_level="warning")
+        grouper.add(
+            Record(
+                record.file,
+                record.line,
+                record.end_line,
+                record.timestamp,
+                level,
+                record.service,
+                record.format,
+                record.message,
+                record.fields,
+            )
+        )
+
     def result(self, stats: SourceStats) -> PartResult:
         return PartResult(
             self.collected, self.grouper.partial(), self.skew.sightings, stats, self.traces
         )
+
+
+def settle_inferred(collected: Collected, grouper: ErrorGrouper) -> set[tuple[str, int]]:
+    """Fold the errors and groups that words imply into the stated ones: all of a source that
+    states no levels, the strong ones of a source that does. Returns the (file, line) of the
+    records folded in (their groups' levels are inferred)."""
+    folded: set[tuple[str, int]] = set()
+    for (file, strong), partial in collected.inferred_groups.items():
+        if not strong and states_levels(*collected.stated.get(file, [0, 0])):
+            continue
+        alone = ErrorGrouper(min_level="warning")
+        alone.merge(partial)
+        for group, occurrences in alone.groups_with_occurrences():
+            folded.add((group.example.file, group.example.line))
+            folded.update((where, line) for _, where, line in occurrences)
+        grouper.merge(partial)
+        for key, number in collected.inferred_errors.get((file, strong), {}).items():
+            collected.errors[key] = collected.errors.get(key, 0) + number
+    collected.inferred_groups = {}
+    collected.inferred_errors = {}
+    return folded
+
+
+def _joined(first: GrouperPartial, second: GrouperPartial) -> GrouperPartial:
+    grouper = ErrorGrouper(min_level="warning")
+    grouper.merge(first)
+    grouper.merge(second)
+    return grouper.partial()
+
+
+def all_inferred(
+    occurrences: Sequence[tuple[float, str, int]], example: Example, folded: set[tuple[str, int]]
+) -> bool:
+    """True when every record of a group (its example, when none is dated) had its level
+    inferred."""
+    if not folded:
+        return False
+    if not occurrences:
+        return (example.file, example.line) in folded
+    return all((file, line) in folded for _, file, line in occurrences)
 
 
 def collect_part(

@@ -9,6 +9,7 @@ from functools import partial
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
 from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace, merge_stats, open_paths
+from ..mining import MINING_VERSION
 from ..mining.groups import ErrorGroup, ErrorGrouper, GrouperPartial
 from ..remote import RemoteSource, Window, is_remote, open_remote, remote_window
 from ..sources.discover import Source
@@ -56,7 +57,7 @@ def find_error_groups(
     else:
         analysis = Analysis(
             "errors",
-            f"min_level={min_level}",
+            f"min_level={min_level};mining={MINING_VERSION}",
             partial(_group_planned_part, min_level=min_level, keep=None),
             _merge_results,
             _stats_of,

@@ -37,14 +37,17 @@ from .collect import (
     Collected,
     Collector,
     PartResult,
+    all_inferred,
     collect_part,
     collect_planned,
     collect_remote,
     merge_part_results,
+    settle_inferred,
     stats_of,
 )
 from .first_failure import anchor_of, first_failure, in_incident, qualifies
 from .identity import is_proxy, merged_ordinals
+from .impact import impact
 from .onsets import GroupOnset, classify, mark_accompanied
 from .parallel import Part, part_bytes, plan, run_parts, worker_count
 from .progress import NoProgress, ProgressSink, size_of, total_of
@@ -63,10 +66,11 @@ from .skew import NOTICEABLE_SECONDS, SkewEstimator
 from .slowness import slow_services
 from .span import Span, populated_span
 from .timeline import latency_rises, latency_series, timeline
-from .tracing import TraceBook, TraceVotes, vote
+from .tracing import TraceBook, TraceVotes, vote, widest_failure
+from .volume import files_of, surged_near, volume_surges
 
 TRACE_TIE_SECONDS = 0.25  # below this, a skew-corrected order inside a request is a tie
-ANALYSIS_VERSION = 2  # bump when what a part's summary holds changes (index entries)
+ANALYSIS_VERSION = 4  # bump when what a part's summary holds changes (index entries)
 
 
 def investigate(
@@ -137,6 +141,7 @@ def _report(
         traces.merge(result.traces)
     sources = [SourceSummary.from_stats(s) for s in stats]
     report = _analyse(collected, grouper, skew_estimator, traces, sources)
+    report.impact = impact(collected.requests, report)
     # what to do now: the knowledge base of failure signatures, applied to what was found
     from ..knowledge.match import recommend  # the knowledge layer builds on this one
 
@@ -155,9 +160,9 @@ def investigate_records(
     collector = Collector(bucket_seconds)
     for record in keep(records) if keep is not None else records:
         collector.add(record)
-    report = _analyse(
-        collector.collected, collector.grouper, collector.skew, collector.traces, sources
-    )
+    collected = collector.collected
+    report = _analyse(collected, collector.grouper, collector.skew, collector.traces, sources)
+    report.impact = impact(collected.requests, report)
     from ..knowledge.match import recommend
 
     report.recommendations = recommend(report)
@@ -245,6 +250,7 @@ def _analyse(
     sources: list[SourceSummary],
 ) -> Investigation:
     width = collected.bucket_seconds
+    inferred = settle_inferred(collected, grouper)  # errors of sources that state no level
     services_seen = {service for service, _ in collected.totals} | {s.service for s in sources}
     renamed = merged_ordinals(services_seen)
     _rename(renamed, collected, grouper, skew_estimator, traces)
@@ -254,7 +260,7 @@ def _analyse(
     services_seen = {renamed.get(s, s) for s in services_seen}
     skew = _within_resolution(skew_estimator.estimate(), collected.subsecond)
     if collected.first is None or collected.last is None:
-        return _empty(collected, grouper, skew, sources)
+        return _empty(collected, grouper, skew, sources, inferred)
     span = populated_span(collected.totals, width)
     anomalies = _keep_span(collected, span, width) if span is not None else []
     assert collected.first is not None and collected.last is not None
@@ -262,6 +268,7 @@ def _analyse(
     last_bucket = int(collected.last // width)
     errors = rates.build_series(collected.errors, width, first_bucket, last_bucket)
     totals = rates.build_series(collected.totals, width, first_bucket, last_bucket)
+    surges = volume_surges(totals, files_of(sources, renamed))
     error_total = errors.total()
     baseline, rate_onset_index = rates.settle(error_total)
     end_fraction = (collected.last % width) / width
@@ -330,8 +337,10 @@ def _analyse(
     root = None
     steps = link(onsets, None, proxies, votes, width, first.group.service if first else None)
     if first is not None and steps:
-        changed = {s.service for s in onsets} | _changed_otherwise(
-            totals, latency, first.when, width
+        changed = (
+            {s.service for s in onsets}
+            | _changed_otherwise(totals, latency, first.when, width)
+            | surged_near(surges, first.when, width)
         )
         root = root_cause(
             first,
@@ -360,6 +369,7 @@ def _analyse(
         totals,
         skew,
         {step.group_id for step in steps},
+        surges,
     )
     if latency is not None and first is not None:
         events.extend(latency_rises(latency, _at(first.when), width))
@@ -371,11 +381,11 @@ def _analyse(
         window=Window(start=_at(collected.first), end=_at(collected.last)),
         trend=trend,
         onset=_at(start_epoch + onset_index * width) if onset_index is not None else None,
-        first_failure=_failure(first) if first is not None else None,
-        early_signals=[_failure(g) for g in early],
+        first_failure=_failure(first, skew) if first is not None else None,
+        early_signals=[_failure(g, skew) for g in early],
         root_cause=root,
         cascade=steps,
-        error_groups=[_investigated(c) for c in classified],
+        error_groups=[_investigated(c, inferred) for c in classified],
         timeline=events,
         error_rate=ErrorRate(
             bucket_seconds=width,
@@ -393,6 +403,9 @@ def _analyse(
         recommendations=[],
         service_aliases=service_aliases,
         clock_anomalies=anomalies,
+        volume_surges=surges,
+        example_trace=votes.example_trace
+        or widest_failure(traces, skew_estimator.sightings, lambda s, w: w - _offset(skew, s)),
     )
 
 
@@ -550,11 +563,13 @@ def _changed_otherwise(totals: rates.Series, latency: object, when: float, width
     return changed
 
 
-def _failure(item: GroupOnset) -> FirstFailure:
+def _failure(item: GroupOnset, skew: dict[str, float]) -> FirstFailure:
     assert item.onset is not None
     when, file, line = item.onset
     group = item.group
     text = group.example.text if (file, line) == (group.example.file, group.example.line) else ""
+    offset = skew.get(group.service, 0.0)
+    moved = abs(offset) >= NOTICEABLE_SECONDS
     return FirstFailure(
         service=group.service,
         file=file,
@@ -563,16 +578,18 @@ def _failure(item: GroupOnset) -> FirstFailure:
         group_id=group.id,
         label=group.label,
         text=text or group.template,
+        raw_timestamp=_at(when + offset) if moved else None,
     )
 
 
-def _investigated(item: GroupOnset) -> InvestigatedGroup:
+def _investigated(item: GroupOnset, inferred: set[tuple[str, int]]) -> InvestigatedGroup:
     return InvestigatedGroup(
         **item.group.model_dump(),
         chronic=item.chronic,
         novel=item.novel,
         surging=item.surging,
         onset=_at(item.onset[0]) if item.onset is not None else None,
+        level_inferred=all_inferred(item.occurrences, item.group.example, inferred),
     )
 
 
@@ -581,6 +598,7 @@ def _empty(
     grouper: ErrorGrouper,
     skew: dict[str, float],
     sources: list[SourceSummary],
+    inferred: set[tuple[str, int]],
 ) -> Investigation:
     return Investigation(
         sources=sources,
@@ -594,7 +612,12 @@ def _empty(
         cascade=[],
         error_groups=[
             InvestigatedGroup(
-                **g.model_dump(), chronic=False, novel=False, surging=False, onset=None
+                **g.model_dump(),
+                chronic=False,
+                novel=False,
+                surging=False,
+                onset=None,
+                level_inferred=all_inferred([], g.example, inferred),
             )
             for g in grouper.groups()
         ],

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from ..mining.groups import ErrorGroup, Example
 from ..models import SourceSummary
+from .impact import Impact
 from .latency import Latency
 
 
@@ -21,16 +22,18 @@ class InvestigatedGroup(ErrorGroup):
     novel: bool  # absent from the calm period
     surging: bool  # present in the calm period, but its rate jumped after the onset
     onset: datetime | None  # when its part in the incident began (skew-corrected)
+    level_inferred: bool = False  # its records state no level: read from their words
 
 
 class FirstFailure(BaseModel):
     service: str
     file: str
     line: int
-    timestamp: datetime
+    timestamp: datetime  # on the reference clock (skew-corrected)
     group_id: str
     label: str
     text: str
+    raw_timestamp: datetime | None = None  # as the log wrote it, when correction moved it
 
 
 class Hypothesis(BaseModel):
@@ -60,9 +63,21 @@ class TimelineEvent(BaseModel):
     timestamp: datetime
     service: str
     event: str
-    kind: str  # first-error, spike, peak, recovery, drop, restart, shutdown, deploy, config, alert
+    # first-error, spike, peak, recovery, drop, surge, restart, shutdown, deploy, config, alert
+    kind: str
     file: str | None
     line: int | None
+    raw_timestamp: datetime | None = None  # as the log wrote it, when correction moved it
+
+
+class VolumeSurge(BaseModel):
+    """A service whose lines per minute jumped far above its own recent level."""
+
+    service: str
+    file: str | None  # the source most of its lines come from
+    at: datetime
+    before_per_minute: float
+    during_per_minute: float
 
 
 class RatePoint(BaseModel):
@@ -104,3 +119,10 @@ class Investigation(BaseModel):
     service_aliases: dict[str, list[str]] = {}
     # records whose stamps lie far outside the others' span (epoch 0, another century)
     clock_anomalies: list[str] = []
+    # services whose line volume surged against their own recent level
+    volume_surges: list[VolumeSurge] = []
+    # a failing request seen by the most services: an id to follow with trace_request
+    example_trace: str | None = None
+    # the routes whose requests failed more during the incident: success rates before,
+    # during, after (None: no request log with a status, or no route's rate changed)
+    impact: Impact | None = None

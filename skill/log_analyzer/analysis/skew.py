@@ -60,6 +60,19 @@ def request_id(message: str, fields: Mapping[str, Any] | None) -> str | None:
     return None
 
 
+def request_ids(message: str, fields: Mapping[str, Any] | None) -> list[str]:
+    """Every request or trace id a record carries, `request_id`'s first: a record may name its
+    request both ways (`reqId` and `trace_id`), and another service logs only one of them."""
+    first = request_id(message, fields)
+    found = [first] if first is not None else []
+    if fields and not _ID_KEY_SET.isdisjoint(fields):
+        for key in _ID_KEYS:
+            value = fields.get(key)
+            if isinstance(value, str | int) and value != "" and str(value) not in found:
+                found.append(str(value))
+    return found
+
+
 class SkewEstimator:
     """Collects (id, service, time) sightings; `estimate()` gives seconds per service,
     positive when the service's clock runs ahead of the reference."""

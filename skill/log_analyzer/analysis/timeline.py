@@ -1,8 +1,9 @@
 """The incident's timeline, the latency series and the latency rises before the first failure.
 
 Events from the groups' onsets (each service's first incident error, and later groups that
-matter), the error rate's spike, peak and recovery, services going quiet, operational events
-(restarts, deploys, alerts), and a p95 latency rise in the minutes before the first failure.
+matter), the error rate's spike, peak and recovery, services going quiet, services whose line
+volume surges, operational events (restarts, deploys, alerts), and a p95 latency rise in the
+minutes before the first failure.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from .collect import Collected
 from .first_failure import LOOKBACK_BUCKETS, qualifies
 from .latency import Latency, LatencyPoint, percentile
 from .onsets import GroupOnset
-from .report import TimelineEvent
-from .skew import corrected
+from .report import TimelineEvent, VolumeSurge
+from .skew import NOTICEABLE_SECONDS, corrected
 
 MAX_EVENTS = 60
 MIN_TIMELINE_COUNT = 10
@@ -34,6 +35,7 @@ def timeline(
     totals: rates.Series,
     skew: dict[str, float],
     cascade_groups: set[str],
+    surges: Sequence[VolumeSurge] = (),
 ) -> list[TimelineEvent]:
     events: list[TimelineEvent] = []
     window_start = errors.start.timestamp()
@@ -53,6 +55,7 @@ def timeline(
             continue
         when, file, line = item.onset
         what = "new" if item.novel else "surging"
+        offset = skew.get(item.group.service, 0.0)
         events.append(
             TimelineEvent(
                 timestamp=_at(when),
@@ -61,6 +64,7 @@ def timeline(
                 event=f"{what}: {item.group.label} ({item.group.count} in window)",
                 file=file,
                 line=line,
+                raw_timestamp=_at(when + offset) if abs(offset) >= NOTICEABLE_SECONDS else None,
             )
         )
     if onset_index is not None and spike:
@@ -112,16 +116,31 @@ def timeline(
                     line=None,
                 )
             )
-    for kind, record in collected.operational:
-        assert record.timestamp is not None
+    for surge in surges:
         events.append(
             TimelineEvent(
-                timestamp=_at(corrected(record.timestamp, record.service, skew)),
+                timestamp=surge.at,
+                service=surge.service,
+                kind="surge",
+                event=f"{surge.service} log volume surges to {surge.during_per_minute:g} "
+                f"lines/min ({surge.before_per_minute:g} before)",
+                file=surge.file,
+                line=None,
+            )
+        )
+    for kind, record in collected.operational:
+        assert record.timestamp is not None
+        when = corrected(record.timestamp, record.service, skew)
+        moved = when != record.timestamp.timestamp()
+        events.append(
+            TimelineEvent(
+                timestamp=_at(when),
                 service=record.service,
                 kind=kind,
                 event=record.message.split("\n", 1)[0][:160],
                 file=record.file,
                 line=record.line,
+                raw_timestamp=record.timestamp.astimezone(UTC) if moved else None,
             )
         )
     events.sort(key=lambda e: (e.timestamp, e.service))

@@ -12,7 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..levels import RANK
+
 MAX_TRACED = 200_000  # ids with a warning-or-worse record kept, at most
+ERROR_RANK = RANK["error"]
 
 # (epoch seconds, file, line, level rank) of a service's earliest warning-or-worse record
 Sighting = tuple[float, str, int, int]
@@ -57,6 +60,8 @@ class TraceVotes:
     # without failing in it): a slow callee that logs no error still takes part
     failing: Counter[str] = field(default_factory=Counter)
     participants: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # a failing request worth tracing: the one seen by the most services, the earliest of them
+    example_trace: str | None = None
 
     def share(self, service: str) -> float:
         return self.origins[service] / self.requests if self.requests else 0.0
@@ -80,6 +85,7 @@ def vote(
     whose incident began first (`onset_of`), then to the one that joined the request last,
     the deepest callee."""
     votes = TraceVotes()
+    widest: tuple[int, float] | None = None  # (-services, earliest error) of example_trace
     for identifier, failed in book.failures.items():
         seen = sightings.get(identifier, {})
         if len(seen) < 2 and len(failed) < 2:
@@ -110,6 +116,9 @@ def vote(
                 if other not in failed:
                     votes.participants[(service, other)] += 1
         votes.example.setdefault(origin, (file, line))
+        rank = (-len(seen.keys() | failed.keys()), incident[0][0])
+        if widest is None or rank < widest:
+            widest, votes.example_trace = rank, identifier
         # each service that failed later in the request is linked to the one that failed
         # just before it: its immediate callee, not the far end of the chain
         previous = origin
@@ -118,3 +127,22 @@ def vote(
                 votes.links[(service, previous)] += 1
                 previous = service
     return votes
+
+
+def widest_failure(
+    book: TraceBook,
+    sightings: Mapping[str, Mapping[str, float]],
+    correct: Callable[[str, float], float],
+) -> str | None:
+    """The failing request seen by the most services (one with an error before one with
+    warnings only), the earliest of them: a request worth tracing when no vote found one."""
+    best: tuple[bool, int, float] | None = None
+    found: str | None = None
+    for identifier, failed in book.failures.items():
+        worst = max(rank for _, _, _, rank in failed.values())
+        earliest = min(correct(service, when) for service, (when, *_) in failed.items())
+        services = sightings.get(identifier, {}).keys() | failed.keys()
+        rank = (worst < ERROR_RANK, -len(services), earliest)
+        if best is None or rank < best:
+            best, found = rank, identifier
+    return found

@@ -24,8 +24,7 @@ from ..formats.envelopes import ENVELOPES
 from ..formats.registry import FORMATS
 from ..index import IndexReport, IndexStore
 from ..ingest import open_paths
-from ..mining.groups import template_for
-from ..mining.templates import TemplateMiner
+from ..mining.template_ids import templated_records
 from ..models import SourcesReport, SourceSummary
 from ..options import build_parse_options, check_level
 from ..render.errors import ErrorsReport, errors_table
@@ -197,23 +196,28 @@ def parse(
     year: YearOption = None,
     date: DateOption = None,
     service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
 ) -> None:
-    """Print the records, with timestamps in UTC, levels and services normalised."""
+    """Print the records, with timestamps in UTC, levels and services normalised. With
+    --jsonl each record has its template: on files the final one (the whole input is mined
+    first), on a stream the one known so far (template_final false)."""
     options, service_filter = build_parse_options(format, tz, year, date, service)
     keep = _record_filter(since, until, service_filter, check_level(min_level))
     workspace = open_paths(paths, options)
     _warn(workspace.warnings)
     write = sys.stdout.write
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-    miner = TemplateMiner()
-    for record in islice(keep(workspace.records()), limit):
-        if jsonl:
+    if jsonl:
+        templated = templated_records(workspace, keep, store=_index_store(no_cache))
+        _warn_index(templated.index)
+        for record, template, final in islice(templated.rows, limit):
             row = record.to_dict()
-            template, _ = template_for(miner, record)
             row["template_id"] = template.id
             row["template"] = template.text
+            row["template_final"] = final
             write(encode(row) + "\n")
-        else:
+    else:
+        for record in islice(keep(workspace.records()), limit):
             when = (
                 record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
                 if record.timestamp
@@ -586,4 +590,6 @@ def main() -> None:
 
 from . import agent_commands as agent_commands  # noqa: E402  (registers its commands on app)
 from . import cache_command as cache_command  # noqa: E402
+from . import compare_command as compare_command  # noqa: E402  (registers `compare`)
+from . import trace_command as trace_command  # noqa: E402  (registers `trace` on app)
 from . import watch_command as watch_command  # noqa: E402  (registers `watch` on app)

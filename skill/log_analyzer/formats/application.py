@@ -39,7 +39,7 @@ PYTHON_ASCTIME = RegexFormat(
     # it decorates (taken out by `trace_context`)
     rf"|{_LEVEL.replace('level', 'level4')} \[(?P<logger4>[\w.\-]+)\] "
     r"(?:\[(?P<caller>[\w.\-]+:\d+)\] )?(?=\[trace_id=)"
-    rf"|{_LEVEL.replace('level', 'level3')}:? "
+    rf"|{_LEVEL.replace('level', 'level3')}:? +"
     rf")(?P<message>.*)$",
     title="Python logging with asctime (common formatter layouts, OpenTelemetry's)",
     priority=55,
@@ -226,7 +226,9 @@ KAFKA = RegexFormat(
 
 GO_LOG = RegexFormat(
     "go-log",
+    # programs that print their level by convention (`log.Printf("[ERROR] ...")`, hclog's)
     rf"^{_STAMP_1} (?:(?P<caller>[\w./\-]+\.go:\d+): )?"
+    r"(?:\[(?P<level>TRACE|DEBUG|INFO|WARN|WARNING|ERR|ERROR|FATAL|PANIC)\]:? +)?"
     r"(?P<message>.*)$",
     title="Go standard library log (LstdFlags)",
     priority=45,
@@ -235,6 +237,11 @@ GO_LOG = RegexFormat(
             "2026/11/28 14:02:03 http: proxy error: dial tcp 10.0.3.12:8080: connect: "
             "connection refused",
             timestamp="2026-11-28T14:02:03+00:00",
+        ),
+        Sample(
+            "2026/11/28 14:02:03 [ERR] agent: failed to sync remote state: No cluster leader",
+            level="error",
+            message="agent: failed to sync remote state: No cluster leader",
         ),
     ),
 )

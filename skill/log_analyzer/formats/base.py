@@ -63,9 +63,17 @@ class LogFormat:
     priority: int = 50
     # False for fallbacks that read almost anything: they are tried per line, never detected.
     detectable: bool = True
+    # False when every record is one line by construction (JSON lines, comments): a line no
+    # format reads is then a record of its own, never part of the record before it.
+    takes_headerless: bool = True
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         raise NotImplementedError
+
+    def for_source(self, sample: list[str]) -> LogFormat:
+        """The reader for one source, given a sample of its lines: itself, or (a format whose
+        header declares its columns, as W3C's `#Fields:`) a reader bound to that header."""
+        return self
 
     def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
         """True for header lines that continue the previous record (PostgreSQL `DETAIL:`, the

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from ..timestamps import Clock
 from .base import LogFormat
-from .envelopes import ENVELOPES, Envelope, unwrap_lines
-from .fallback import GENERIC, PLAIN
+from .envelopes import ENVELOPES, Envelope, plain_text, unwrap_lines
+from .fallback import GENERIC, PLAIN, header_level, is_comment
 from .multiline import is_continuation
 from .registry import FORMATS, get_format
 
@@ -40,19 +40,30 @@ class Detection:
 def detect(sample: list[str], forced: str | None = None) -> Detection:
     """Detect the format of `sample` (lines from the start, middle and end of a source)."""
     clock = Clock()  # a throwaway clock: detection must not move the source's year tracking
-    lines = [line for line in sample if line.strip()]
+    lines = [plain_text(line) for line in sample if line.strip()]
     if forced is not None:
         chosen = get_format(forced)
         if isinstance(chosen, Envelope):
             return _detect_inner(_unwrap_all(chosen, lines, clock), clock, chosen)
-        return Detection(chosen, [f for f in (GENERIC,) if f is not chosen], None, 1.0)
+        bound = chosen.for_source(lines)
+        return Detection(bound, [f for f in (GENERIC,) if f is not chosen], None, 1.0)
     bare = _detect_inner(lines, clock, None)
     for envelope in ENVELOPES:
         hits = sum(1 for line in lines if envelope.unwrap(line, clock) is not None)
         if not lines or hits < ENVELOPE_SHARE * len(lines):
             continue
-        wrapped = _detect_inner(_unwrap_all(envelope, lines, clock), clock, envelope)
-        if envelope.name in _SPECIFIC_ENVELOPES or _envelope_reads_better(wrapped, bare):
+        inner = _unwrap_all(envelope, lines, clock)
+        wrapped = _detect_inner(inner, clock, envelope)
+        if envelope.name in _SPECIFIC_ENVELOPES:
+            return wrapped
+        if bare.primary is GENERIC:
+            # the generic reader reads the level a header names after a stamp: the envelope
+            # wins only where its inner format reads more of them (`2026-...Z E1128 14:02:03
+            # ...` klog, `level=error` logfmt), not `2026-...Z info vpxd[812]` or `[INFO]`
+            stated = sum(1 for line in lines if header_level(line))
+            if _stated_levels(wrapped.primary, inner, clock) > stated:
+                return wrapped
+        elif _envelope_reads_better(wrapped, bare):
             return wrapped
     return bare
 
@@ -63,13 +74,22 @@ _SPECIFIC_ENVELOPES = frozenset({"cri", "docker-json"})
 
 
 def _envelope_reads_better(wrapped: Detection, bare: Detection) -> bool:
-    if bare.primary in (GENERIC, PLAIN):
+    if bare.primary is PLAIN:
         return True
     return (
         wrapped.primary is not PLAIN
         and wrapped.primary.priority > bare.primary.priority
         and wrapped.share >= NEAR_TIE * bare.share
     )
+
+
+def _stated_levels(fmt: LogFormat, lines: list[str], clock: Clock) -> int:
+    """How many of `lines` name their level in a way `fmt` reads."""
+    stated = 0
+    for line in lines:
+        parsed = fmt.parse(line, clock)
+        stated += parsed is not None and parsed.level is not None
+    return stated
 
 
 def _unwrap_all(envelope: Envelope, lines: list[str], clock: Clock) -> list[str]:
@@ -79,13 +99,17 @@ def _unwrap_all(envelope: Envelope, lines: list[str], clock: Clock) -> list[str]
 
 
 def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> Detection:
-    headers = [line for line in lines if not is_continuation(line)] or lines
+    # headers and comments (`#Fields: ...`) are no format's lines: left out of the shares
+    headers = [
+        line for line in lines if not is_continuation(line) and not is_comment(line)
+    ] or lines
     if not headers:
         return Detection(PLAIN, [], envelope, 0.0)
     scored: list[tuple[int, int, LogFormat]] = []
-    for fmt in FORMATS:
-        if not fmt.detectable:
+    for prototype in FORMATS:
+        if not prototype.detectable:
             continue
+        fmt = prototype.for_source(lines)
         hits = sum(1 for line in headers if fmt.parse(line, clock) is not None)
         if hits:
             scored.append((hits, fmt.priority, fmt))

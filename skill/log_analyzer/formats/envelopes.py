@@ -1,7 +1,7 @@
 """Envelopes: container runtimes wrap each line an application wrote in a header of their own
-(`kubectl logs --timestamps`, containerd/CRI files, Docker's json-file driver). The envelope
-gives a reliable UTC time and the stream; the inner line has the level, logger, message and
-fields, in a format detected separately.
+(`kubectl logs --timestamps`, containerd/CRI files, Docker's json-file driver, docker compose's
+service prefix). The envelope gives a reliable UTC time, the stream or the service; the inner
+line has the level, logger, message and fields, in a format detected separately.
 
 What a record inside an envelope gets:
 - the inner line's level, message and fields, and the envelope's `stream` as a field;
@@ -13,10 +13,10 @@ What a record inside an envelope gets:
   which would hide the inner line from every format;
 - the entries of one logical line joined: CRI `P` entries and Docker entries without a newline
   continue in the next entry of the same stream;
-- the lines of one multi-line record joined as in a plain file (a Java stack trace written as
-  one entry per frame): continuation lines (`\tat ...`, tracebacks) whatever the stream, and
-  other header-less lines only when the same stream wrote them within a second of the entry
-  before (a message spanning lines), never an unrelated line minutes later.
+- the lines of a stack trace joined to the record they follow (a Java stack trace written as
+  one entry per frame): continuation lines (`\tat ...`, tracebacks) of the same stream. Any
+  other entry starts a record: its own time says so (a daemon's lines glued into one record
+  because each came within a second of the one before hid every line after the first).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ class Unwrapped:
     text: str
     stream: str | None
     partial: bool  # CRI `P`: the line continues in the next entry
+    service: str | None = None  # the service the envelope names (docker compose's prefix)
 
 
 class Envelope:
@@ -117,11 +118,34 @@ class DockerJsonEnvelope(Envelope):
         )
 
 
-ENVELOPES: tuple[Envelope, ...] = (CriEnvelope(), DockerJsonEnvelope(), KubectlEnvelope())
+class ComposeEnvelope(Envelope):
+    """`docker compose logs` / `up`: each line prefixed by its service (`web-1  | `), and by
+    the time with `--timestamps`."""
+
+    name = "compose"
+    title = "docker compose logs (service prefix)"
+    _rx = re.compile(r"^(?P<service>[A-Za-z0-9][\w.\-]*?)(?:[-_]\d+)? +\| ?(?P<text>.*)$")
+    _stamped = re.compile(rf"^(?P<ts>{_RFC3339}) (?P<text>.*)$")
+
+    def unwrap(self, line: str, clock: Clock) -> Unwrapped | None:
+        match = self._rx.match(plain_text(line) if "\x1b" in line else line)
+        if match is None:
+            return None
+        text = match.group("text")
+        timestamp = None
+        stamped = self._stamped.match(text) if text[:1].isdigit() else None
+        if stamped is not None:
+            timestamp = clock.from_value(stamped.group("ts"))
+            text = stamped.group("text")
+        return Unwrapped(timestamp, text, None, False, match.group("service"))
 
 
-# A header-less entry further from the one before than this starts a record of its own.
-JOIN_WITHIN = timedelta(seconds=1)
+ENVELOPES: tuple[Envelope, ...] = (
+    CriEnvelope(),
+    DockerJsonEnvelope(),
+    KubectlEnvelope(),
+    ComposeEnvelope(),
+)
 
 
 def unwrap_lines(
@@ -195,12 +219,8 @@ def record_fields(entry: Unwrapped, parsed: Parsed) -> dict[str, Any] | None:
 
 
 def continues_entry(entry: Unwrapped | None, previous: Unwrapped | None) -> bool:
-    """True when a header-less entry may continue the record before it: the same stream wrote
-    it within `JOIN_WITHIN` of the entry before."""
+    """True when a line of a stack trace may continue the record before it: the same stream
+    wrote it (stdout's trace never continues stderr's line)."""
     if entry is None or previous is None:
         return True
-    if entry.stream != previous.stream:
-        return False
-    if entry.timestamp is None or previous.timestamp is None:
-        return True
-    return abs(entry.timestamp - previous.timestamp) <= JOIN_WITHIN
+    return entry.stream == previous.stream

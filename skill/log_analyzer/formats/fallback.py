@@ -1,38 +1,75 @@
-"""Fallbacks for lines no specific format reads: any "timestamp [level] message" line, and,
-last, a plain line with no timestamp (kept in file order, still counted and searchable)."""
+"""Fallbacks for lines no specific format reads: any "timestamp, header, message" line, and,
+last, a plain line with no timestamp (kept in file order, still counted and searchable).
+
+The generic reader takes a timestamp in any common layout at the start of the line (bare or
+bracketed), then looks for the level where headers put it: right after the time (`INFO`,
+`[warn]`, `<error>`, `|INFO|`, `ERROR:`), after up to two bracketed tokens (spdlog's
+`[logger] [info]`), after a channel (Monolog's `app.ERROR:`), inside the time's own brackets
+(Serilog's `[15:47:42 WRN]`), or as a single letter before a component or program (MongoDB's
+`I NETWORK  [conn1]`, `E santad: ...`). The message is what follows the level.
+"""
 
 from __future__ import annotations
 
 import re
 
-from ..levels import infer_level, normalize_level
-from ..timestamps import Clock
+from ..levels import LEVEL_WORDS, infer_level, mnemonic_level, normalize_level
+from ..timestamps import ZONE_NAMES, Clock
 from .base import LogFormat, Parsed, Sample
 from .structured import is_instant
 from .trace_context import extract_ids, may_carry_ids
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_TIMESTAMP_TEXT = (
-    r"\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d(?:[.,:]\d+)?(?: ?(?:Z|[+-]\d\d:?\d\d|[A-Z]{3}))?"
-    rf"|\d\d/{_MONTH}/\d{{4}}:\d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{{4}})?"
-    rf"|(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? )?{_MONTH} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?"
-    r"(?: \d{4})?"
-    rf"|\d{{1,2}} {_MONTH} \d{{4}} \d\d:\d\d:\d\d(?:[.,]\d+)?"
-    r"|\d{10}(?:\.\d+)?|\d{13}"
+_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+# A zone: an offset, `Z`, or a known abbreviation that ends there (never the `INF` of `INFO`).
+_ZONE = rf"(?:Z|[+-]\d\d:?\d\d|(?:{ZONE_NAMES})(?![A-Za-z]))"
+_TIME = r"\d\d:\d\d:\d\d(?:[.,:]\d+)?"
+_DATED_TEXT = (
+    rf"\d{{4}}[-/]\d\d[-/]\d\d[T ]{_TIME}(?: ?{_ZONE})?"
+    rf"|\d\d/{_MONTH}/\d{{4}}:{_TIME}(?: [+-]\d{{4}})?"
+    rf"|(?:{_DAY},? )?{_MONTH} [ \d]\d {_TIME}(?: \d{{4}})?(?: {_ZONE})?"
+    rf"|(?:{_DAY},? )?\d{{1,2}}[ \-]{_MONTH}[ \-]\d{{4}}[ :]{_TIME}(?: {_ZONE})?"
+    r"|\d{10}(?:\.\d+)?(?![\d:])|\d{13}(?![\d:])"
 )
-_LEVEL_WORD = (
-    r"TRACE|DEBUG|INFO|INFORMATION|NOTICE|WARN|WARNING|ERROR|ERR|CRIT|CRITICAL|ALERT|FATAL|"
-    r"SEVERE|PANIC|EMERG|trace|debug|info|notice|warn|warning|error|err|crit|critical|fatal|"
-    r"Trace|Debug|Info|Notice|Warn|Warning|Error|Critical|Fatal"
+# a time of day: 24-hour with seconds, or 12-hour (zerolog's console `3:04PM`)
+_TIME_ONLY = r"\d\d:\d\d:\d\d(?:[.,]\d+)?|\d\d?:\d\d(?::\d\d)? ?[AP]M"
+_LEVEL = rf"(?i:{LEVEL_WORDS})"
+# What may end a level word: a closing bracket (structlog pads inside it: `[info     ]`;
+# Elasticsearch writes the next bracket right after it: `[WARN ][o.e.c.Node]`), or a separator
+# (never `ERROR-prone`); Icinga writes `severity/Facility: `.
+_AFTER_LEVEL = (
+    r"(?:\s*[\]>)](?:\s*[|:\-](?=\S)|\s*[|:\-]?\s*)"
+    r"|(?=[\s|:]|/[A-Z]|$)(?:\s*[|:\-/](?=\S)|\s*[|:\-]?\s+|$))"
 )
+# PHP's error log: `PHP Fatal error:  Uncaught ...`
+_PHP_LEVELS = {
+    "Fatal error": "fatal",
+    "Parse error": "fatal",
+    "Recoverable fatal error": "error",
+    "Warning": "warning",
+    "Notice": "notice",
+    "Deprecated": "notice",
+}
 _GENERIC = re.compile(
-    rf"^\[?(?P<ts>{_TIMESTAMP_TEXT})\]?[\s|:,\-]*"
-    rf"(?:[\[<(]?(?P<level>{_LEVEL_WORD})[\]>):]?(?:\s*[|:\-]?\s+|$))?(?P<message>.*)$"
+    rf"^(?P<open>[\[(])?(?:(?P<ts>{_DATED_TEXT})|(?P<tod>{_TIME_ONLY}))(?(open)[\])]?)"
+    r"[\s|:,\-]*"
+    r"(?:"
+    # up to two bracketed tokens (a logger, a thread), then the level
+    rf"(?:\[[^\[\]]{{1,64}}\]\s*){{0,2}}[\[<(|]?\s?(?P<level>{_LEVEL}){_AFTER_LEVEL}"
+    rf"|PHP (?P<php>{'|'.join(_PHP_LEVELS)}):\s+"
+    rf"|[\w\-]{{1,40}}\.(?P<level2>[A-Z]{{4,9}}): "  # Monolog's `channel.LEVEL: `
+    # a level letter before an upper-case component or a program's `name:` / `name[pid]:`
+    r"|(?P<letter>[TDIWEFV]) +(?=[A-Z]{2,}\b|[\w.\-]+(?:\[\d+\])?: )"
+    r")?"
+    r"(?P<message>.*)$"
 )
+_FRACTION = re.compile(r"\d[.,]\d")
+_LETTERS = {"T": "trace", "D": "debug", "I": "info", "W": "warning", "E": "error", "F": "fatal"}
+_LETTERS["V"] = "debug"
 
 
 class GenericFormat(LogFormat):
-    """`<timestamp> [<level>] <message>` with any common timestamp layout."""
+    """`<timestamp> [<header tokens>] [<level>] <message>` with any common timestamp layout."""
 
     name = "generic"
     title = "timestamp, optional level, message"
@@ -49,20 +86,73 @@ class GenericFormat(LogFormat):
             timestamp="2026-11-28T14:02:03.118000+00:00",
         ),
         Sample("Sat Nov 28 14:02:03 2026 ERROR cron: backup failed", level="error"),
+        Sample(  # a custom logback pattern: the zone reader must not take `INF` for a zone
+            "2026-11-28T14:02:03,118 INFO [main                     ] OrderApplication"
+            "         : Started OrderApplication in 9.4 seconds",
+            level="info",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
+        Sample(  # spdlog's default pattern: `[time] [logger] [level] message`
+            "[2026-11-28 14:02:03.118] [db_pool] [critical] connection pool exhausted",
+            level="critical",
+            message="connection pool exhausted",
+        ),
+        Sample(  # NLog's default layout: `${longdate}|${level}|${logger}|${message}`
+            "2026-11-28 14:02:03.1184|WARN|Shop.Orders.OrderService|Retrying order 8812",
+            level="warning",
+            message="Shop.Orders.OrderService|Retrying order 8812",
+        ),
+        Sample(  # loguru's default format
+            "2026-11-28 14:02:03.118 | SUCCESS  | shop.orders:save:88 - Saved 12 orders",
+            level="info",
+        ),
+        Sample(  # Monolog's LineFormatter (Laravel)
+            '[2026-11-28 14:02:03] production.CRITICAL: Redis connection refused {"code":111}',
+            level="critical",
+            message='Redis connection refused {"code":111}',
+            timestamp="2026-11-28T14:02:03+00:00",
+        ),
+        Sample(  # Serilog's console sink: a time of day and the level in one bracket
+            "[14:02:03 WRN] Slow response from payments: 5012 ms",
+            level="warning",
+            message="Slow response from payments: 5012 ms",
+        ),
+        Sample(  # MongoDB before 4.4: severity letter, component, context
+            "2026-11-28T14:02:03.118+0100 E STORAGE  [conn42] WiredTiger error (28) No space "
+            "left on device",
+            level="error",
+            timestamp="2026-11-28T13:02:03.118000+00:00",
+        ),
+        Sample(  # Tomcat's OneLineFormatter
+            "28-Nov-2026 14:02:03.118 SEVERE [main] org.apache.catalina.core.StandardContext."
+            "startInternal One or more listeners failed to start",
+            level="error",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
     )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = _GENERIC.match(line)
         if match is None:
             return None
-        timestamp = clock.from_value(match.group("ts"))
+        raw_level = match.group("level") or match.group("level2")
+        if raw_level is not None:
+            level = normalize_level(raw_level)
+        elif match.group("php"):
+            level = _PHP_LEVELS[match.group("php")]
+        else:
+            letter = match.group("letter")
+            level = _LETTERS[letter] if letter else None
+        tod = match.group("tod")
+        if level is None and (self.require_level or (tod and not _FRACTION.search(tod))):
+            return None  # a bare `10:30:00` says too little to be a header
+        text = match.group("ts") or match.group("tod")
+        timestamp = clock.from_value(text)
         if timestamp is None:
             return None
         message = match.group("message")
-        raw_level = match.group("level")
-        if raw_level is None and self.require_level:
-            return None
-        level = normalize_level(raw_level) if raw_level else infer_level(message)
+        if level is None:
+            level = mnemonic_level(message) or infer_level(message)
         fields = None
         if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
             message, fields = extract_ids(message, None)
@@ -71,8 +161,98 @@ class GenericFormat(LogFormat):
             level=level,
             message=message,
             fields=fields,
-            zoned=is_instant(match.group("ts")),
+            zoned=is_instant(text),
         )
+
+
+# A level with no time before it: upper case (`ERROR ...`), bracketed or angled in any case
+# (`[warn] ...`, `<info> ...`), or any case before a colon (`error: ...`, `Warning: ...`).
+_LEVEL_PREFIX = re.compile(
+    rf"^(?:\[(?P<bracket>{_LEVEL})\]|<(?P<angle>{_LEVEL})>|(?P<word>{LEVEL_WORDS.upper()})"
+    rf"(?=[\s|:]|$)|(?P<colon>{_LEVEL}):)[\s|:\-]*(?P<message>.*)$"
+)
+
+
+class LevelPrefixFormat(LogFormat):
+    """`<level> <message>` with no timestamp: what programs write to a stream a runtime
+    stamps for them (kubectl's, Docker's, CRI's, systemd's), or to a file without a time."""
+
+    name = "level-prefix"
+    title = "level, then message (no timestamp)"
+    priority = 5
+    # a line without a time of its own says nothing of the lines after it
+    takes_headerless = False
+    samples = (
+        Sample("ERROR Payment gateway returned 503 for order 8812", level="error"),
+        Sample(
+            "[warn] retrying connection to redis:6379 (attempt 3)",
+            level="warning",
+            message="retrying connection to redis:6379 (attempt 3)",
+        ),
+        Sample(
+            "fatal: unable to access 'https://git.example.com/shop.git/'",
+            level="fatal",
+            message="fatal: unable to access 'https://git.example.com/shop.git/'",
+        ),
+    )
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        match = _LEVEL_PREFIX.match(line)
+        if match is None:
+            return None
+        raw = match.group("word") or match.group("bracket") or match.group("angle")
+        level = normalize_level(raw or match.group("colon"))
+        if level is None:
+            return None
+        # `Error: connect ECONNREFUSED` is the error's own text: kept whole
+        message = line if raw is None else match.group("message")
+        fields = None
+        if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
+            message, fields = extract_ids(message, None)
+        return Parsed(timestamp=None, level=level, message=message, fields=fields)
+
+
+# Directives and comments: W3C's `#Fields:`, Zeek's `#separator`, `# a comment`, and logcat's
+# buffer markers. Not PHP's stack frames (`#0 /var/www/...`), which continue the record before
+# them.
+_COMMENT = re.compile(r"#(?![\d#])|-{9} (?:beginning of|switch to) ")
+
+
+class CommentFormat(LogFormat):
+    """A header, directive or comment line (`#Software: ...`, `#fields\tts\tuid`, `# levels`,
+    `--------- beginning of main`): a record of its own with no time and no level, never part
+    of the record before it."""
+
+    name = "comment"
+    title = "header or comment line"
+    priority = 0
+    detectable = False
+    takes_headerless = False
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        if _COMMENT.match(line) is None:
+            return None
+        return Parsed(timestamp=None, level=None, message=line.rstrip())
+
+
+def is_comment(line: str) -> bool:
+    """True for a header, directive or comment line."""
+    return line[:1] in "#-" and _COMMENT.match(line) is not None
+
+
+def header_level(line: str) -> str | None:
+    """The level the generic reader finds in the header of `line` (never one it infers from
+    the message), or None."""
+    match = _GENERIC.match(line)
+    if match is None:
+        return None
+    if match.group("php"):
+        return _PHP_LEVELS[match.group("php")]
+    raw = match.group("level") or match.group("level2")
+    if raw is not None:
+        return normalize_level(raw)
+    letter = match.group("letter")
+    return _LETTERS[letter] if letter else None
 
 
 class PlainFormat(LogFormat):
@@ -94,4 +274,6 @@ class PlainFormat(LogFormat):
 
 
 GENERIC = GenericFormat()
+LEVEL_PREFIX = LevelPrefixFormat()
 PLAIN = PlainFormat()
+COMMENT = CommentFormat()

@@ -34,7 +34,7 @@ _HEALTHAPP_STAMP = stamp(
     r"%Y%m%d-(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})(?::(?:(?=\d{3}(?!\d))%f|\d{1,2}))?"
 )
 _PROXIFIER_STAMP = stamp(r"(?:%Y\.)?%m\.%d %H:%M:%S")
-_LOGCAT_STAMP = stamp(r"(?:%Y-)?%m-%d %H:%M:%S\.%f")
+_LOGCAT_STAMP = stamp(r"(?:%Y-)?%m-%d %H:%M:%S\.%f(?: %z)?")
 
 HDFS = RegexFormat(
     "hdfs",
@@ -231,9 +231,13 @@ PROXIFIER = RegexFormat(
 
 ANDROID_LOGCAT = RegexFormat(
     "android-logcat",
-    rf"^{_LOGCAT_STAMP}\s+(?P<pid>\d+)\s+(?P<tid>\d+) (?P<level>[VDIWEFA]) "
-    r"(?P<tag>[^:]*?)\s*: ?(?P<message>.*)$",
-    title="Android logcat, threadtime layout (adb logcat -v threadtime)",
+    # `-v threadtime` (`pid tid L tag: `) or `-v time` (`L/tag( pid): `), with or without the
+    # `year`, `zone`, `usec` and `uid` modifiers
+    rf"^{_LOGCAT_STAMP}\s+(?:"
+    r"(?:(?P<uid>\w+)\s+)?(?P<pid>\d+)\s+(?P<tid>\d+) (?P<level>[VDIWEFA]) (?P<tag>[^:]*?)\s*: ?"
+    r"|(?P<level2>[VDIWEFA])/(?P<tag2>[^(]*?)\s*\(\s*(?:(?P<uid2>\w+):\s*)?(?P<pid2>\d+)\): ?"
+    r")(?P<message>.*)$",
+    title="Android logcat (adb logcat -v threadtime, -v time; year, zone, usec, uid)",
     levels={
         "V": "debug",
         "D": "debug",
@@ -255,6 +259,18 @@ ANDROID_LOGCAT = RegexFormat(
             "06-02 21:44:11.002  2210  2210 D Example/Sync: onStart id=7",
             level="debug",
             message="onStart id=7",
+        ),
+        Sample(
+            "2026-11-28 15:02:03.118442 +0100  1000  1534  1901 E ActivityManager: ANR in "
+            "com.example.shop",
+            level="error",
+            message="ANR in com.example.shop",
+            timestamp="2026-11-28T14:02:03.118442+00:00",
+        ),
+        Sample(
+            "11-28 14:02:03.118 W/InputDispatcher(  812): channel 'shop' ~ Consumer closed",
+            level="warning",
+            message="channel 'shop' ~ Consumer closed",
         ),
     ),
 )

@@ -3,7 +3,8 @@
 Java stack traces (`at ...`, `Caused by:`, `... N more`), Python tracebacks (indented frames,
 the closing `ValueError: ...` or `psycopg2.errors.QueryCanceled: ...` line, the chaining
 sentences), Go panics (the `panic:` line, goroutine headers and frames, with or without
-arguments as zap prints them), and indented or blank lines in general.
+arguments as zap prints them), PHP stack traces (`#0 /var/www/...`, `[stacktrace]`), and
+indented or blank lines in general.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ _CONTINUATION = re.compile(
     r"|Caused by: |Suppressed: |\.\.\. \d+ (?:more|common frames omitted)"
     r"|(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)\b"  # java.lang.FooException
     r"|(?:[a-z_]\w*\.)+[A-Z]\w*(?::\s|:?$)"  # psycopg2.errors.QueryCanceled: ...
-    r"|[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning)(?::|$)"  # ValueError: ..., Error:
+    r"|[A-Za-z]\w*(?:Error|Exception|Exit|Interrupt|Warning)(?::|$)"  # ValueError: ..., Error:
     r"|Traceback \(most recent call last\):"
+    r'|File "[^"]*", line \d+'  # a Python frame whose indentation was lost
     r"|During handling of the above exception|The above exception was the direct cause"
     r"|goroutine \d+ \[|created by |\[signal |exit status \d+"
     r"|panic: |panic\(|fatal error: "  # a Go panic after the last log line, and its frames
     r"|(?:[\w\-]+[./])+[\w*().\-]+(?:\(.*\))?$"  # Go frame, zap prints no args
-    r"|[}\]]"  # the end of a pretty-printed object
+    r"|[}\]]|\"\}"  # the end of a pretty-printed object (or of Monolog's JSON context)
+    r"|#\d+ (?:[/\\\w]|\{main\})|\[stacktrace\]"  # a PHP stack trace, as Laravel logs it
     r")"
 )
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from ..errors import FormatError
-from . import application, loghub, system
+from . import access, application, columns, daemons, libraries, loghub, system, windows
 from .base import LogFormat
 from .envelopes import ENVELOPES, Envelope
-from .fallback import GENERIC, PLAIN
+from .fallback import GENERIC, LEVEL_PREFIX, PLAIN
 from .structured import STRUCTURED_FORMATS
 
 FORMATS: tuple[LogFormat, ...] = (
     *STRUCTURED_FORMATS,
     *system.FORMATS,
+    *daemons.FORMATS,
+    *access.FORMATS,
+    *columns.FORMATS,
+    *windows.FORMATS,
     *application.FORMATS,
+    *libraries.FORMATS,
     *loghub.FORMATS,
     GENERIC,
+    LEVEL_PREFIX,
     PLAIN,
 )
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..levels import infer_level, normalize_level
+from ..levels import http_status_level, infer_level, normalize_level
 from ..timestamps import Clock
 from .base import LogFormat, Parsed, Sample
 from .trace_context import extract_ids
@@ -45,8 +45,22 @@ _LEVEL_KEYS = (
     "log_level",
     "PRIORITY",
     "levelName",
+    "@l",  # Serilog's compact JSON (CLEF)
 )
-_MESSAGE_KEYS = ("msg", "message", "event", "MESSAGE", "textPayload", "log", "text", "@message")
+_MESSAGE_KEYS = (
+    "msg",
+    "message",
+    "event",
+    "MESSAGE",
+    "textPayload",  # Google Cloud Logging entries
+    "jsonPayload.message",
+    "log",
+    "text",
+    "@message",
+    "@m",  # CLEF: the rendered message, else its template
+    "@mt",
+    "fields.message",  # Rust's tracing-subscriber JSON
+)
 _SERVICE_KEYS = (
     "service.name",
     "service",
@@ -70,6 +84,7 @@ _ERROR_KEYS = (
     "exc_info",
     "error.stack_trace",
     "thrown",
+    "@x",
 )
 
 
@@ -139,6 +154,8 @@ def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> tuple[str | None, Any]
 class JsonFormat(LogFormat):
     """JSON lines. `signature` tells this dialect's objects apart (None: any object)."""
 
+    takes_headerless = False
+
     def __init__(
         self,
         name: str,
@@ -148,6 +165,9 @@ class JsonFormat(LogFormat):
         priority: int,
         samples: tuple[Sample, ...] = (),
         service_keys: tuple[str, ...] = _SERVICE_KEYS,
+        levels: Mapping[Any, str] | None = None,
+        level_keys: tuple[str, ...] = _LEVEL_KEYS,
+        default_level: str | None = None,
     ) -> None:
         self.name = name
         self.title = title
@@ -155,6 +175,11 @@ class JsonFormat(LogFormat):
         self.priority = priority
         self.samples = samples
         self.service_keys = service_keys
+        # the dialect's own level values (Nextcloud's 0-4), before the generic spellings
+        self.levels = dict(levels or {})
+        self.level_keys = level_keys
+        # the level of a record that names none (CLEF leaves out Information)
+        self.default_level = default_level
         self._layouts: dict[tuple[str, ...], _Layout] = {}
         self._last_line = ""
         self._last_obj: dict[str, Any] | None = None
@@ -179,7 +204,10 @@ class JsonFormat(LogFormat):
         obj = self.decode(line)
         if obj is None or (self.signature is not None and not self.signature(obj)):
             return None
-        return self.parse_object(obj, clock)
+        parsed = self.parse_object(obj, clock)
+        if not parsed.message:  # an object with no message of its own: the line says it all
+            parsed.message = line.strip()
+        return parsed
 
     def parse_object(self, obj: dict[str, Any], clock: Clock) -> Parsed:
         time_keys, level_keys, message_keys, service_keys, error_keys = self._layout(obj)
@@ -193,7 +221,17 @@ class JsonFormat(LogFormat):
             else (json.dumps(message_value) if message_value is not None else "")
         )
         message = message.rstrip("\n")
-        level = normalize_level(raw_level)
+        if not message_key:
+            message = _payload_message(obj)
+        level = None
+        if raw_level is not None:
+            if self.levels and isinstance(raw_level, str | int):
+                level = self.levels.get(raw_level)
+            level = level or normalize_level(raw_level)
+        elif self.default_level is not None:
+            level = self.default_level
+        else:  # an access log that states no level: its status does
+            level = _status_level(obj)
         if level is None:
             level = infer_level(message)
         used = {key for key in (time_key, level_key, message_key, service_key) if key}
@@ -227,7 +265,7 @@ class JsonFormat(LogFormat):
 
             layout = (
                 present(_TIME_KEYS),
-                present(_LEVEL_KEYS),
+                present(self.level_keys),
                 present(_MESSAGE_KEYS),
                 present(self.service_keys),
                 present(_ERROR_KEYS),
@@ -260,6 +298,49 @@ def is_instant(value: object) -> bool:
     return isinstance(value, int | float | dict) and not isinstance(value, bool)
 
 
+# Where JSON access logs put the HTTP status (nginx and Caddy templates, ECS, Cloudflare).
+_STATUS_KEYS = (
+    "status",
+    "status_code",
+    "statusCode",
+    "http.response.status_code",
+    "response.status",
+    "EdgeResponseStatus",
+)
+
+
+def _status_level(obj: dict[str, Any]) -> str | None:
+    """The level an HTTP status in the object implies, or None."""
+    for key in _STATUS_KEYS:
+        value = lookup(obj, key)
+        if value is None:
+            continue
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if _is_int(value) and 100 <= value <= 599:
+            return http_status_level(value)
+        return None
+    return None
+
+
+def _payload_message(obj: dict[str, Any]) -> str:
+    """The message of a Google Cloud Logging entry with no text of its own: an audit entry's
+    method and its error (`google.iam.admin.v1.CreateServiceAccount: Permission ... denied`),
+    or a `jsonPayload` without a `message`, as JSON."""
+    proto = obj.get("protoPayload")
+    if isinstance(proto, dict):
+        method = str(proto.get("methodName") or "")
+        status = proto.get("status")
+        error = status.get("message") if isinstance(status, dict) else None
+        if error:
+            return f"{method}: {error}" if method else str(error)
+        return method
+    payload = obj.get("jsonPayload")
+    if isinstance(payload, dict) and payload:
+        return json.dumps(payload, ensure_ascii=False)
+    return ""
+
+
 def _error_text(obj: dict[str, Any], keys: tuple[str, ...] = _ERROR_KEYS) -> str | None:
     """The error or stack trace a JSON record carries beside its message (pino `err`, zap
     `stacktrace`, logstash `stack_trace`, structlog `exception`, ECS `error.stack_trace`, flat
@@ -267,10 +348,10 @@ def _error_text(obj: dict[str, Any], keys: tuple[str, ...] = _ERROR_KEYS) -> str
     for key in keys:
         value = lookup(obj, key)
         if isinstance(value, dict):
-            stack = value.get("stack") or value.get("stack_trace")
+            stack = value.get("stack") or value.get("stack_trace") or value.get("StackTrace")
             if isinstance(stack, str) and stack:
                 return stack
-            text = value.get("message")
+            text = value.get("message") or value.get("Message")
             if isinstance(text, str):
                 kind = value.get("name") or value.get("type")
                 return f"{kind}: {text}" if isinstance(kind, str) and kind else text
@@ -314,6 +395,76 @@ JSON_DIALECTS: tuple[JsonFormat, ...] = (
                 level="error",
                 service="cart-api",
                 message="redis GET timed out",
+            ),
+        ),
+    ),
+    JsonFormat(
+        "mongodb-json",
+        "MongoDB 4.4+ structured log",
+        lambda o: isinstance(o.get("t"), dict) and "s" in o and "c" in o and "msg" in o,
+        priority=93,
+        level_keys=("s",),
+        levels={"F": "fatal", "E": "error", "W": "warning", "I": "info"}
+        | {f"D{n}": "debug" for n in range(1, 6)},
+        samples=(
+            Sample(
+                '{"t":{"$date":"2026-11-28T14:02:03.118+00:00"},"s":"E","c":"STORAGE","id":'
+                '22435,"ctx":"conn42","msg":"WiredTiger error","attr":{"error":28,"message":'
+                '"No space left on device"}}',
+                level="error",
+                message="WiredTiger error",
+                timestamp="2026-11-28T14:02:03.118000+00:00",
+            ),
+        ),
+    ),
+    JsonFormat(
+        "nextcloud",
+        "Nextcloud / ownCloud nextcloud.log",
+        lambda o: "reqId" in o and _is_int(o.get("level")) and "app" in o,
+        priority=91,
+        levels={0: "debug", 1: "info", 2: "warning", 3: "error", 4: "fatal"},
+        service_keys=("app",),
+        samples=(
+            Sample(
+                '{"reqId":"Xk2fQ0aZt9","level":3,"time":"2026-11-28T14:02:03+00:00",'
+                '"remoteAddr":"10.0.0.7","user":"alice","app":"files","method":"PUT","url":'
+                '"/remote.php/dav/files/alice/report.pdf","message":"Could not write file",'
+                '"userAgent":"Mozilla/5.0","version":"29.0.4.1"}',
+                level="error",
+                service="files",
+                message="Could not write file",
+            ),
+            Sample(
+                '{"reqId":"Xk2fQ0aZtA","level":1,"time":"2026-11-28T14:02:04+00:00",'
+                '"remoteAddr":"","user":"--","app":"cron","method":"","url":"--","message":'
+                '"Finished background job","userAgent":"--","version":"29.0.4.1"}',
+                level="info",
+            ),
+        ),
+    ),
+    JsonFormat(
+        "serilog-clef",
+        "Serilog compact JSON (CLEF)",
+        lambda o: "@t" in o and ("@m" in o or "@mt" in o),
+        priority=89,
+        level_keys=("@l",),
+        # CLEF names no level for Information; Serilog's Verbose is below Debug
+        default_level="info",
+        levels={"Verbose": "trace", "VRB": "trace"},
+        samples=(
+            Sample(
+                '{"@t":"2026-11-28T23:02:03.1180000+09:00","@mt":"Payment {PaymentId} '
+                'declined by {Provider}","@m":"Payment 8812 declined by \\"psp\\"","@l":'
+                '"Error","PaymentId":8812,"Provider":"psp"}',
+                level="error",
+                message='Payment 8812 declined by "psp"',
+                timestamp="2026-11-28T14:02:03.118000+00:00",
+            ),
+            Sample(
+                '{"@t":"2026-11-28T14:02:03.118Z","@mt":"Cache warmed in {Elapsed} ms",'
+                '"Elapsed":412}',
+                level="info",
+                message="Cache warmed in {Elapsed} ms",
             ),
         ),
     ),
@@ -400,6 +551,22 @@ JSON_DIALECTS: tuple[JsonFormat, ...] = (
                 '"projects/shop/traces/4bf92f3577b34da6"}',
                 level="error",
             ),
+            Sample(  # a Cloud Audit Logs entry: the method and its error
+                '{"insertId":"1x9f","logName":"projects/shop/logs/cloudaudit.googleapis.com%2F'
+                'activity","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.'
+                'AuditLog","methodName":"v1.compute.instances.delete","resourceName":"projects/'
+                'shop/zones/europe-west1-b/instances/web-1","status":{"code":7,"message":'
+                '"Required permission denied"}},"severity":"ERROR","timestamp":'
+                '"2026-11-28T14:02:03.118442Z"}',
+                level="error",
+                message="v1.compute.instances.delete: Required permission denied",
+            ),
+            Sample(
+                '{"insertId":"2a7c","jsonPayload":{"message":"cache refreshed","entries":812},'
+                '"severity":"INFO","timestamp":"2026-11-28T14:02:03Z"}',
+                level="info",
+                message="cache refreshed",
+            ),
         ),
     ),
     JsonFormat(
@@ -428,6 +595,21 @@ JSON_DIALECTS: tuple[JsonFormat, ...] = (
                 level="warning",
                 message="slow query",
             ),
+            Sample(  # tracing-subscriber's JSON: the message among the event's fields
+                '{"timestamp":"2026-11-28T14:02:03.118442Z","level":"WARN","fields":{"message":'
+                '"retrying connection","attempt":3},"target":"shop::db","threadId":4}',
+                level="warning",
+                message="retrying connection",
+            ),
+            Sample(  # an object with no message key: the line is the message
+                '{"job":"nightly-backup","exit_code":0}',
+                message='{"job":"nightly-backup","exit_code":0}',
+            ),
+            Sample(  # a JSON access log: no level of its own, its status gives one
+                '{"time":"2026-11-28T14:02:03+00:00","remote_addr":"203.0.113.7","request":'
+                '"POST /api/checkout HTTP/1.1","status":"502","request_time":"5.002"}',
+                level="error",
+            ),
         ),
     ),
 )
@@ -454,6 +636,12 @@ class LogfmtFormat(LogFormat):
             'at=error code=H12 desc="Request timeout" method=POST path="/api/checkout" status=503',
             level="error",
         ),
+        Sample(
+            'date=2026-11-28 time=14:02:03 devname="fw-edge" logid="0100032002" type="event" '
+            'subtype="system" level="warning" msg="Admin login failed"',
+            level="warning",
+            timestamp="2026-11-28T14:02:03+00:00",
+        ),
     )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
@@ -468,6 +656,8 @@ class LogfmtFormat(LogFormat):
             return None
         if "level" not in obj and "at" in obj:
             obj["level"] = obj.pop("at")
+        if "date" in obj and obj.get("time", "")[2:3] == ":":  # Fortinet's `date=... time=...`
+            obj["time"] = f"{obj.pop('date')}T{obj['time']}"
         parsed = JSON_DIALECTS[-1].parse_object(obj, clock)
         if parsed.level is None and str(obj.get("status", "")).startswith("5"):
             parsed.level = "error"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..levels import infer_level
+from ..levels import infer_level, leading_level, mnemonic_level
 from ..records import Record
 from ..timestamps import Clock, stamp
 from .base import Parsed, RegexFormat, Sample
@@ -13,12 +13,13 @@ from .multiline import is_continuation
 
 _STAMP_1 = stamp(r"%b %e %H:%M:%S(?:\.%f)?")
 _STAMP_2 = stamp(r"%Y-%m-%dT%H:%M:%S(?:\.%f)?%z")
-_STAMP_3 = stamp(r"%-d %b(?: %Y)? %H:%M:%S\.%f|\(%s\)")
+_STAMP_3 = stamp(r"%-d %b(?: %Y)? %H:%M:%S(?:\.%f)?|\(%s\)")
 _STAMP_4 = stamp(r"%Y-%m-%d %H:%M:%S(?:\.%f)? %Z")
 _STAMP_5 = stamp(r"%Y-%m-%d[T ]%H:%M:%S(?:\.%f)?(?:%z)?")
 _STAMP_6 = stamp(r"%d/%b/%Y:%H:%M:%S(?:\.%f)? %z")
 _STAMP_7 = stamp(r"%a %b %d %H:%M:%S(?:\.%f)? %Y")
 _STAMP_8 = stamp(r"%d/%b/%Y:%H:%M:%S\.%f")
+_MYSQL_STAMP = stamp(r"(?:%Y-|%y)%m-?%d(?:T| +)%-H:%M:%S(?:\.%f)?(?:%z)?")
 
 # program[pid], and macOS's ` (address)` after it: `sandboxd[129] ([31211]): ...`
 _PROGRAM = r"(?P<program>[^\s\[:]+(?: [^\s\[:]+)?)(?:\[(?P<pid>\d+)\])?(?: \((?P<address>[^)]*)\))?"
@@ -67,6 +68,12 @@ class SyslogFormat(RegexFormat):
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         parsed = super().parse(line, clock)
+        if parsed is not None and parsed.service and parsed.service[0] == "%":
+            # Cisco's mnemonic where the program goes: `%ASA-4-106023:` is ASA at severity 4
+            parsed.level = parsed.level or mnemonic_level(f"{parsed.service}:")
+            parsed.service = parsed.service[1:].split("-", 1)[0]
+        elif parsed is not None and parsed.service is None and parsed.message[:1] == "%":
+            parsed.service = parsed.message[1:].split("-", 1)[0]  # `fw-1 : %ASA-4-...`
         if parsed is None or not parsed.message:
             return parsed
         message = parsed.message
@@ -89,8 +96,9 @@ class SyslogFormat(RegexFormat):
             parsed.message = message
         if rest:
             parsed.message += rest
-        if parsed.level is None:
-            parsed.level = infer_level(parsed.message)
+        if parsed.level is None:  # sshd's `error: ...`, NetworkManager's `<warn> ...`, Cisco's
+            message = parsed.message
+            parsed.level = leading_level(message) or mnemonic_level(message) or infer_level(message)
         return parsed
 
     def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
@@ -109,7 +117,7 @@ class SyslogFormat(RegexFormat):
 SYSLOG_RFC3164 = SyslogFormat(
     "syslog",
     rf"^(?:<(?P<pri>\d{{1,3}})>)?{_STAMP_1} (?P<host>\S+) "
-    rf"{_PROGRAM}: ?(?P<message>.*)$",
+    rf"(?:{_PROGRAM}: ?|: )(?P<message>.*)$",  # Cisco ASA names no program: `fw-1 : %ASA-...`
     title="BSD syslog (RFC 3164), /var/log/syslog, journalctl -o short",
     service_group="program",
     priority=50,
@@ -126,6 +134,23 @@ SYSLOG_RFC3164 = SyslogFormat(
             "user deploy",
             level="info",
             service="sshd",
+        ),
+        Sample(
+            "Nov 28 14:02:03 fw-1 %ASA-4-106023: Deny tcp src outside:203.0.113.7/51234 dst "
+            'inside:10.0.3.12/22 by access-group "outside_in" [0x0, 0x0]',
+            level="warning",
+            service="ASA",
+        ),
+        Sample(
+            "<166>Nov 28 14:02:04 fw-1 : %ASA-6-302013: Built inbound TCP connection 812 for "
+            "outside:203.0.113.7/51234 (203.0.113.7/51234) to inside:10.0.3.12/443",
+            level="info",
+            service="ASA",
+        ),
+        Sample(
+            "Nov 28 14:02:03 bastion-1 sshd[2938]: error: maximum authentication attempts "
+            "exceeded for root from 203.0.113.7 port 37107 ssh2 [preauth]",
+            level="error",
         ),
     ),
 )
@@ -152,8 +177,11 @@ SYSLOG_RFC5424 = SyslogFormat(
 
 JOURNAL_SHORT_ISO = SyslogFormat(
     "journal-short-iso",
-    rf"^{stamp(r'%Y-%m-%dT%H:%M:%S(?:[.,]%f)?%z')} (?P<host>\S+) {_PROGRAM}: ?(?P<message>.*)$",
-    title="journalctl -o short-iso / short-iso-precise",
+    # rsyslog templates that write the severity where the host goes (Chrome OS's syslog)
+    rf"^{stamp(r'%Y-%m-%dT%H:%M:%S(?:[.,]%f)?%z')} "
+    r"(?:(?P<level>EMERG|ALERT|CRIT|ERR|ERROR|WARNING|WARN|NOTICE|INFO|DEBUG) |(?P<host>\S+) )"
+    rf"{_PROGRAM}: ?(?P<message>.*)$",
+    title="journalctl -o short-iso / short-iso-precise, rsyslog ISO templates",
     service_group="program",
     priority=60,
     has_year=True,
@@ -164,13 +192,22 @@ JOURNAL_SHORT_ISO = SyslogFormat(
             service="systemd",
             timestamp="2026-11-28T14:02:03+00:00",
         ),
+        Sample(
+            "2026-11-28T06:02:03.118442-08:00 ERR kernel: [  812.118442] ath10k_pci 0000:01:00.0:"
+            " firmware crashed!",
+            level="error",
+            service="kernel",
+            timestamp="2026-11-28T14:02:03.118442+00:00",
+        ),
     ),
 )
 
 REDIS = RegexFormat(
     "redis",
     # `1:signal-handler (1795874580) Received SIGTERM ...`: the handler writes an epoch instead.
-    rf"^(?:(?P<pid>\d+):(?P<role>[XCSM])|\[(?P<pid2>\d+)\]|(?P<pid3>\d+):signal-handler) "
+    # Redis before 2.6 wrote `[pid] ` or nothing before the time, and whole seconds.
+    r"^(?:(?:(?P<pid>\d+):(?P<role>[XCSM])|\[(?P<pid2>\d+)\]|(?P<pid3>\d+):signal-handler) "
+    r"|(?=\d\d? [A-Z][a-z]{2} \d\d:\d\d:\d\d(?:\.\d+)? [.\-*#] ))"
     rf"{_STAMP_3} (?:(?P<level>[.\-*#]) )?(?P<message>.*)$",
     title="Redis server log",
     levels={".": "debug", "-": "debug", "*": "notice", "#": "warning"},
@@ -187,6 +224,15 @@ REDIS = RegexFormat(
             "1:signal-handler (1795874580) Received SIGTERM scheduling shutdown...",
             message="Received SIGTERM scheduling shutdown...",
             timestamp="2026-11-28T14:03:00+00:00",
+        ),
+        Sample(
+            "[4242] 28 Nov 14:02:03 # Can't save in background: fork: Cannot allocate memory",
+            level="warning",
+        ),
+        Sample(
+            "28 Nov 14:02:03 . 12 clients connected (0 slaves), 1032816 bytes in use",
+            level="debug",
+            timestamp="2026-11-28T14:02:03+00:00",
         ),
     ),
 )
@@ -214,7 +260,8 @@ POSTGRES = RegexFormat(
 
 MYSQL = RegexFormat(
     "mysql",
-    rf"^{_STAMP_5}\s+(?P<thread>\d+) "
+    # MySQL 5.5 wrote `YYMMDD HH:MM:SS` (the hour space-padded) and no thread id
+    rf"^{_MYSQL_STAMP}(?:\s+(?P<thread>\d+)|(?<=^\d{{6}} [ \d]\d:\d\d:\d\d)) "
     r"\[(?P<level>System|Note|Warning|Error|ERROR)\] (?:\[(?P<code>MY-\d+)\] "
     r"\[(?P<subsystem>\w+)\] )?(?P<message>.*)$",
     title="MySQL / MariaDB error log",
@@ -228,6 +275,11 @@ MYSQL = RegexFormat(
             timestamp="2026-11-28T14:02:03.118442+00:00",
         ),
         Sample("2026-11-28 14:02:03 4242 [ERROR] Too many connections", level="error"),
+        Sample(
+            "261128  9:02:03 [ERROR] /usr/sbin/mysqld: Table './shop/orders' is marked as crashed",
+            level="error",
+            timestamp="2026-11-28T09:02:03+00:00",
+        ),
     ),
 )
 
@@ -308,7 +360,10 @@ class HaproxyFormat(RegexFormat):
     """HAProxy's httplog lines, and its own event lines in the same file (`Server be/srv is
     DOWN, ...`, `backend be has no server available!`), read as the syslog lines they are: a
     haproxy.log is mostly, not only, httplog lines. A file written by syslog has lost the
-    severity HAProxy sent the events with; the outages get theirs back."""
+    severity HAProxy sent the events with; the outages get theirs back.
+
+    A request is timed by its accept date, which states the year the syslog header lacks: the
+    year-less lines around it take that year."""
 
     _EVENT_LEVELS = (
         (" is DOWN", "critical"),  # LOG_ALERT
@@ -342,12 +397,12 @@ HAPROXY = HaproxyFormat(
     priority=90,
     samples=(
         Sample(
-            "Nov 28 14:02:03 lb-1 haproxy[812]: 203.0.113.7:51234 [28/Nov/2026:14:02:03.118] "
+            "Nov 28 14:02:08 lb-1 haproxy[812]: 203.0.113.7:51234 [28/Nov/2026:14:02:03.118] "
             "http-in checkout_be/checkout-2 0/0/1/-1/5002 503 217 - - sC-- 120/110/30/10/0 "
             '0/0 "POST /api/checkout HTTP/1.1"',
             level="error",
             service="haproxy",
-            timestamp="2026-11-28T14:02:03.118000+00:00",
+            timestamp="2026-11-28T14:02:03.118000+00:00",  # accepted, 5 s before it was logged
         ),
         Sample(
             "Nov 28 14:02:06 lb-1 haproxy[812]: backend checkout_be has no server available!",
@@ -419,7 +474,40 @@ DMESG = DmesgFormat(
 )
 
 
+class Tai64nFormat(RegexFormat):
+    """daemontools' and s6's `multilog t` / `s6-log t`: a TAI64N label, then the line."""
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        parsed = super().parse(line, clock)
+        if parsed is None or parsed.fields is None:
+            return parsed
+        label = parsed.fields.pop("tai64n")
+        # seconds since 1970 TAI are the label's first 16 hex digits minus 2^62; TAI runs 10 s
+        # ahead of UTC (daemontools' convention: no leap-second table)
+        seconds = int(label[:16], 16) - (1 << 62) - 10
+        parsed.timestamp = clock.from_value(f"{seconds}.{int(label[16:], 16):09d}")
+        parsed.zoned = True
+        parsed.fields = parsed.fields or None
+        return parsed
+
+
+TAI64N = Tai64nFormat(
+    "tai64n",
+    r"^@(?P<tai64n>4[0-9a-f]{23}) (?P<message>.*)$",
+    title="daemontools multilog / s6-log with TAI64N stamps",
+    priority=80,
+    samples=(
+        Sample(
+            "@400000006b0adee5070a7998 qmail-smtpd: 421 unable to read controls (#4.3.0)",
+            message="qmail-smtpd: 421 unable to read controls (#4.3.0)",
+            timestamp="2026-11-28T14:02:03.118127+00:00",
+        ),
+    ),
+)
+
+
 FORMATS: tuple[RegexFormat, ...] = (
+    TAI64N,
     DMESG,
     COREDNS,
     SYSLOG_RFC3164,

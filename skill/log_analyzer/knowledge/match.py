@@ -1,5 +1,12 @@
 """Match error text against the failure signatures of `signatures.toml` and turn the matches
-of an investigation's groups into ordered, deduplicated recommendations."""
+of an investigation's groups into ordered, deduplicated recommendations.
+
+An action holds two kinds of blanks. `{name}` is a value the signature's patterns capture: an
+action whose value was not captured is left out. `<name>` is a value the reader may have to
+supply: filled from a capture of the same name, from the investigation (the group's service,
+the services calling the failing one, a value found in the incident's error texts), or else
+said in words from the base's `[placeholders]` table.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +19,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..analysis.identity import is_orchestrator, is_proxy, mentions, names_for
 from ..analysis.report import InvestigatedGroup, Investigation, Recommendation
 
 BASE = Path(__file__).with_name("signatures.toml")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+BLANK = re.compile(r"<([a-z][a-z0-9_-]*)>")
 # A captured value goes into a shell command: only plain identifiers, paths and addresses.
 SAFE_VALUE = re.compile(r"^[\w.:/@%+*=-]{1,200}$")
 MAX_RECOMMENDATIONS = 8
-MAX_ACTIONS_PER_SIGNATURE = 4
+MAX_ACTIONS_PER_SIGNATURE = 5
+SOURCES = ("service", "clients")  # what a `<name>` may be filled from in the investigation
 
 FIELDS: dict[str, type] = {
     "id": str,
@@ -58,10 +68,22 @@ class SignatureMatch(BaseModel):
     title: str
     urgency: int
     specificity: int
-    actions: list[str]  # placeholders filled; actions whose values were not captured are left out
+    # placeholders filled (an action whose values were not captured is left out), blanks
+    # filled or said in words
+    actions: list[str]
     why: str
     captures: dict[str, str]
     matched: int  # characters matched, summed over the patterns that matched
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A `<name>` of the actions: what to put there, and where the investigation may have it."""
+
+    name: str
+    words: str  # said after the action when no value was found
+    source: str | None  # "service": the group's own; "clients": those calling the failing one
+    find: tuple[re.Pattern[str], ...]  # a value in the incident's error texts (first group)
 
 
 def _strings(raw: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -98,26 +120,57 @@ def _signature(raw: dict[str, Any]) -> Signature:
 def load_signatures(path: Path | None = None) -> tuple[Signature, ...]:
     """The signatures of `path` (default: the bundled base), validated and compiled."""
     if path is None:
-        return _bundled()
-    return _load(path)
+        return _bundled()[0]
+    return _load(path)[0]
+
+
+def load_placeholders(path: Path | None = None) -> dict[str, Placeholder]:
+    """The `[placeholders]` of `path` (default: the bundled base): what each `<name>` is."""
+    if path is None:
+        return _bundled()[1]
+    return _load(path)[1]
 
 
 @cache
-def _bundled() -> tuple[Signature, ...]:
+def _bundled() -> tuple[tuple[Signature, ...], dict[str, Placeholder]]:
     return _load(BASE)
 
 
-def _load(path: Path) -> tuple[Signature, ...]:
+def _load(path: Path) -> tuple[tuple[Signature, ...], dict[str, Placeholder]]:
     with path.open("rb") as f:
         data: dict[str, Any] = tomllib.load(f)
     raw = data.get("signature")
     if not isinstance(raw, list):
         raise ValueError(f"{path}: no [[signature]] tables")
-    return tuple(_signature(item) for item in raw)
+    blanks = data.get("placeholders", {})
+    if not isinstance(blanks, dict):
+        raise ValueError(f"{path}: [placeholders] must be a table")
+    return tuple(_signature(item) for item in raw), {
+        name: _placeholder(name, value) for name, value in blanks.items()
+    }
+
+
+def _placeholder(name: str, raw: Any) -> Placeholder:
+    if not isinstance(raw, dict) or not isinstance(raw.get("words"), str):
+        raise ValueError(f"placeholder {name!r}: needs words")
+    source = raw.get("from")
+    if source is not None and source not in SOURCES:
+        raise ValueError(f"placeholder {name!r}: from must be one of {', '.join(SOURCES)}")
+    find = raw.get("find", [])
+    if not isinstance(find, list) or not all(isinstance(p, str) for p in find):
+        raise ValueError(f"placeholder {name!r}: find must be a list of patterns")
+    return Placeholder(
+        name, raw["words"], source, tuple(re.compile(p, re.IGNORECASE) for p in find)
+    )
 
 
 def placeholders(action: str) -> list[str]:
     return PLACEHOLDER.findall(action)
+
+
+def blanks(action: str) -> list[str]:
+    """The `<name>`s of an action, in order, each once."""
+    return list(dict.fromkeys(BLANK.findall(action)))
 
 
 def fill(action: str, captures: dict[str, str]) -> str | None:
@@ -125,6 +178,16 @@ def fill(action: str, captures: dict[str, str]) -> str | None:
     if any(name not in captures for name in placeholders(action)):
         return None
     return PLACEHOLDER.sub(lambda m: captures[m.group(1)], action)
+
+
+def explain(action: str, values: dict[str, str]) -> str:
+    """`action` with its `<name>`s filled from `values`; those left are said in words after
+    it: `... du -xh <mount> (<mount>: the mount point of the full filesystem ...)`."""
+    glossary = load_placeholders()
+    left = [name for name in blanks(action) if name not in values]
+    text = BLANK.sub(lambda m: values.get(m.group(1), m.group(0)), action)
+    said = [f"<{name}>: {glossary[name].words}" for name in left if name in glossary]
+    return f"{text} ({'; '.join(said)})" if said else text
 
 
 def _match_one(signature: Signature, text: str) -> SignatureMatch | None:
@@ -140,7 +203,9 @@ def _match_one(signature: Signature, text: str) -> SignatureMatch | None:
                 captures[name] = value
     if not matched:
         return None
-    actions = [a for a in (fill(action, captures) for action in signature.actions) if a]
+    actions = [
+        explain(a, captures) for a in (fill(action, captures) for action in signature.actions) if a
+    ]
     return SignatureMatch(
         signature=signature.id,
         title=signature.title,
@@ -162,7 +227,10 @@ def match(text: str, signatures: tuple[Signature, ...] | None = None) -> list[Si
 
 
 def group_text(group: InvestigatedGroup) -> str:
-    parts = [group.example.text, group.template, group.label, group.exception or ""]
+    """What a group says: its example line, the error a field of it states (logfmt
+    `error="..."`, pino's `err`), its template, label and exception."""
+    example = group.example
+    parts = [example.text, example.error or "", group.template, group.label, group.exception or ""]
     return "\n".join(p for p in parts if p)
 
 
@@ -191,6 +259,8 @@ def recommend(
     urgency and by how close the group is to the root cause; each signature is used once (for
     the closest group), each action once."""
     by_id = {s.id: s for s in load_signatures()}
+    found = _found_values(investigation)
+    clients: dict[str, list[str]] = {}  # failing service -> the services calling it
     candidates: list[tuple[int, int, int, Recommendation]] = []
     done: dict[str, set[int]] = {}  # signature id -> indices of the actions already proposed
     for rank, group in enumerate(_ordered_groups(investigation)):
@@ -203,13 +273,19 @@ def recommend(
             f"{group.label} ({group.count}x, first at {group.example.file}:{group.example.line})"
         )
         why = f"{top.why} Evidence: {evidence}."
+        failing = _failing(investigation, signature)
+        if failing not in clients:
+            clients[failing] = _clients(investigation, failing)
+        values = {**found, **_context(group, clients[failing]), **top.captures}
         indices = done.setdefault(top.signature, set())
         for index, template in enumerate(signature.actions[:MAX_ACTIONS_PER_SIGNATURE]):
             action = fill(template, top.captures)
             if action is None or index in indices:
                 continue  # not fillable from this group, or already proposed for a closer one
             indices.add(index)
-            rec = Recommendation(action=action, why=why, signature=top.signature, group_id=group.id)
+            rec = Recommendation(
+                action=explain(action, values), why=why, signature=top.signature, group_id=group.id
+            )
             candidates.append((top.urgency, rank, index, rec))
     candidates.sort(key=lambda c: c[:3])
     seen: set[str] = set()
@@ -222,3 +298,85 @@ def recommend(
         if len(out) == limit:
             break
     return out
+
+
+def _found_values(investigation: Investigation) -> dict[str, str]:
+    """Values of the `<name>`s that say where to look (`find`), from the error texts of every
+    group: a Redis warning that names its maxmemory fills the advice to raise it."""
+    texts = [
+        text
+        for group in investigation.error_groups
+        for text in (group.example.text, group.example.error)
+        if text
+    ]
+    values: dict[str, str] = {}
+    for name, blank in load_placeholders().items():
+        for pattern in blank.find:
+            hit = next((m for t in texts if (m := pattern.search(t)) is not None), None)
+            if hit is not None:
+                value = "".join(hit.group(1).split())
+                if SAFE_VALUE.match(value):
+                    values[name] = value
+                    break
+    return values
+
+
+def _context(group: InvestigatedGroup, clients: list[str]) -> dict[str, str]:
+    """The `<name>`s the investigation knows for `group`: its service (not when an
+    orchestrator or a proxy speaks of others), the clients of the failing service."""
+    values: dict[str, str] = {}
+    glossary = load_placeholders()
+    own = group.service
+    for name, blank in glossary.items():
+        if blank.source == "service" and own and SAFE_VALUE.match(own):
+            if not is_orchestrator(own) and not is_proxy(own):
+                values[name] = own
+        elif blank.source == "clients" and clients:
+            values[name] = ", ".join(clients)
+    return values
+
+
+def _failing(investigation: Investigation, signature: Signature) -> str:
+    """The service a signature is about: one named for its first ecosystem (`redis`,
+    `sessions-redis`), else the root cause's, else the first failure's."""
+    technology = signature.ecosystems[0] if signature.ecosystems else ""
+    named = sorted(
+        {s.service for s in investigation.sources} | {g.service for g in investigation.error_groups}
+    )
+    for service in named:
+        if technology in re.split(r"[-_.\s/]+", service.lower()):
+            return service
+    root = investigation.root_cause or investigation.first_failure
+    return root.service if root is not None else ""
+
+
+def _clients(investigation: Investigation, failing: str) -> list[str]:
+    """The services that call `failing`: after it in the cascade, or whose incident errors
+    name it; proxies left out (they hold no connection pool to restart)."""
+    if not failing:
+        return []
+    formats: dict[str, set[str]] = {}
+    for source in investigation.sources:
+        formats.setdefault(source.service, set()).update(source.formats or {source.format})
+    downstream = {failing}
+    for step in investigation.cascade:  # in onset order: a cause comes before its effects
+        if step.caused_by in downstream:
+            downstream.add(step.service)
+    naming = {
+        group.service
+        for group in investigation.error_groups
+        if not group.chronic
+        and (group.novel or group.surging)
+        and mentions(group_text(group), failing, names_for(group.service))
+    }
+    order = [step.service for step in investigation.cascade]
+    return sorted(
+        (
+            service
+            for service in (downstream | naming) - {failing}
+            if SAFE_VALUE.match(service)
+            and not is_proxy(service, formats.get(service, set()))
+            and not is_orchestrator(service)
+        ),
+        key=lambda s: (order.index(s) if s in order else len(order), s),
+    )

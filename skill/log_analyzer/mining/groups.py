@@ -1,6 +1,8 @@
-"""Error groups: records at warning level and above, grouped by service, template and the
-exception they report, with a label, counts, first and last seen, an example and the values
-the template's variables take.
+"""Error groups: records at warning level and above, grouped by service, template, the
+exception they report and its cause (what failed, beyond the record's own words: the root
+cause's message or the structured error, mined in templates of their own, error codes kept:
+`(1040, 'Too many connections')` and `(2013, 'Lost connection ...')` are two failures), with a
+label, counts, first and last seen, an example and the values the template's variables take.
 
 Records are accumulated per masked form, which is cheap and final; forms are rolled up into
 their templates only at the end, after the miner has finished merging templates.
@@ -14,13 +16,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
 from ..levels import RANK, at_least
 from ..records import Record
-from .labels import exception_of, label_for, request_label
-from .masking import mask
+from .labels import exception_of, failure_of, headline, label_for, request_label
+from .masking import mask, mask_keeping_codes
 from .requests import request_event, request_level
 from .templates import Template, TemplateMiner
 
@@ -39,6 +42,9 @@ class Example(BaseModel):
     file: str
     line: int
     text: str
+    # the error the record states in a field of its own (logfmt `error="..."`, pino's `err`,
+    # ECS `error.message`), when its message does not say it
+    error: str | None = None
 
 
 class Parameter(BaseModel):
@@ -65,6 +71,42 @@ class ErrorGroup(BaseModel):
     last_seen: datetime | None
     example: Example
     parameters: list[Parameter]
+
+
+# Where loggers put the error of a record beside its message: logrus and zap `error`, pino
+# `err`, ECS `error.message`, OpenTelemetry `exception.message`.
+_ERROR_FIELDS = (
+    "error",
+    "err",
+    "error.message",
+    "err.message",
+    "exception.message",
+    "exception",
+    "error_message",
+    "errorMessage",
+)
+
+
+def structured_error(message: str, fields: dict[str, Any] | None) -> str | None:
+    """The first line of the error a record states in a field (`Error 1040: Too many
+    connections`, `ReplyError: OOM command not allowed ...`), None when it states none or its
+    message already says it."""
+    if not fields:
+        return None
+    for key in _ERROR_FIELDS:
+        value = fields.get(key)
+        kind = None
+        if isinstance(value, dict):
+            kind, value = value.get("type") or value.get("name"), value.get("message")
+        elif key.endswith(".message"):
+            kind = fields.get(key.replace(".message", ".type"))
+        if not isinstance(value, str) or not value.strip():
+            continue
+        text = value.strip().split("\n", 1)[0]
+        if isinstance(kind, str) and kind and not text.startswith(kind):
+            text = f"{kind}: {text}"
+        return None if text in message else text[:500]
+    return None
 
 
 def event_text(record: Record) -> str:
@@ -139,12 +181,25 @@ class _Tally:
             self.samples.append(first_line)
 
 
+# An error code that leads a cause (`(2006, 'MySQL server has gone away')`), left out of labels.
+_CODE_HEAD = re.compile(r"^\(?\d+[,:]\s*")
+# (service, masked form, exception, masked cause or '')
+Key = tuple[str, str, str | None, str]
+
+
+def failure_form(record: Record) -> tuple[str | None, str]:
+    """The exception a record reports and its masked cause (`labels.failure_of`), error codes
+    kept ('' for none)."""
+    exception, cause = failure_of(record.message, record.fields)
+    return exception, mask_keeping_codes(cause) if cause else ""
+
+
 @dataclass
 class GrouperPartial:
     """A grouper's tallies in first-occurrence order, with whether each form is literal."""
 
     records: int
-    tallies: list[tuple[tuple[str, str, str | None], _Tally, bool]]
+    tallies: list[tuple[Key, _Tally, bool]]
 
 
 class ErrorGrouper:
@@ -153,8 +208,9 @@ class ErrorGrouper:
     def __init__(self, min_level: str = "warning", miner: TemplateMiner | None = None) -> None:
         self.min_level = min_level
         self.miner = miner or TemplateMiner()
+        self.causes = TemplateMiner()  # the templates of the causes
         self.records = 0
-        self._tallies: dict[tuple[str, str, str | None], _Tally] = {}
+        self._tallies: dict[Key, _Tally] = {}
         self._literals: set[str] = set()
 
     def add(self, record: Record) -> None:
@@ -166,9 +222,13 @@ class ErrorGrouper:
         if literal:
             self.miner.add_literal(masked)
             self._literals.add(masked)
+            exception, cause = exception_of(record.message, record.fields), ""
         else:
             self.miner.add(masked)
-        key = (record.service, masked, exception_of(record.message, record.fields))
+            exception, cause = failure_form(record)
+            if cause:
+                self.causes.add(cause)
+        key = (record.service, masked, exception, cause)
         tally = self._tallies.get(key)
         if tally is None:
             tally = self._tallies[key] = _Tally(record)
@@ -186,7 +246,9 @@ class ErrorGrouper:
         forms reach the miner in the order of their first occurrence, as in one serial pass,
         so the templates (and every group) are the same."""
         self.records += partial.records
-        for key, tally, literal in partial.tallies:
+        for found, tally, literal in partial.tallies:
+            # an index entry written before causes were kept has keys of three: no cause
+            key: Key = (found[0], found[1], found[2], found[3] if len(found) > 3 else "")
             mine = self._tallies.get(key)
             if mine is not None:
                 mine.merge(tally)
@@ -196,13 +258,15 @@ class ErrorGrouper:
                 self._literals.add(key[1])
             else:
                 self.miner.add(key[1])
+            if key[3]:
+                self.causes.add(key[3])
             self._tallies[key] = tally
 
     def rename_services(self, mapping: dict[str, str]) -> None:
         """Put the tallies of services known by another name under that name."""
-        renamed: dict[tuple[str, str, str | None], _Tally] = {}
-        for (service, masked, exception), tally in self._tallies.items():
-            key = (mapping.get(service, service), masked, exception)
+        renamed: dict[Key, _Tally] = {}
+        for (service, masked, exception, cause), tally in self._tallies.items():
+            key = (mapping.get(service, service), masked, exception, cause)
             mine = renamed.get(key)
             if mine is None:
                 renamed[key] = tally
@@ -230,12 +294,15 @@ class ErrorGrouper:
     ) -> list[tuple[ErrorGroup, list[tuple[float, str, int]], str]]:
         """The groups with their occurrences and the header fields of their example, as text
         (`user=billing database=shop`): who a line is about is often in its header."""
-        merged: dict[tuple[str, str, str | None], list[tuple[_Tally, Template]]] = {}
-        for (service, masked, exception), tally in self._tallies.items():
+        merged: dict[tuple[str, str, str | None, str], list[tuple[_Tally, Template]]] = {}
+        for (service, masked, exception, cause), tally in self._tallies.items():
             template = self.miner.template_of(masked)
             if template is None:  # pragma: no cover - every form was added to the miner
                 continue
-            merged.setdefault((service, template.id, exception), []).append((tally, template))
+            found = self.causes.template_of(cause) if cause else None
+            cause_template = found.text if found is not None else ""
+            key = (service, template.id, exception, cause_template)
+            merged.setdefault(key, []).append((tally, template))
         groups = [
             (
                 self._group(key, parts, parts[0][1].text in self._literals),
@@ -244,6 +311,7 @@ class ErrorGrouper:
             )
             for key, parts in merged.items()
         ]
+        _tell_apart([group for group, _, _ in groups], [key[3] for key in merged])
         groups.sort(
             key=lambda g: (-g[0].count, g[0].first_seen or datetime.max.astimezone(), g[0].id)
         )
@@ -251,20 +319,21 @@ class ErrorGrouper:
 
     @staticmethod
     def _group(
-        key: tuple[str, str, str | None],
+        key: tuple[str, str, str | None, str],
         parts: list[tuple[_Tally, Template]],
         request: bool = False,
     ) -> ErrorGroup:
-        service, template_id, exception = key
+        service, template_id, exception, cause = key
         template = parts[0][1]
         tallies = [tally for tally, _ in parts]
         dated = [t for t in tallies if t.first is not None]
         earliest = min(dated, key=lambda t: t.first) if dated else tallies[0]  # type: ignore[arg-type, return-value]
         example = earliest.example
         level = max((t.level for t in tallies), key=RANK.__getitem__)
-        group_id = hashlib.blake2b(
-            f"{service}\x1f{template.text}\x1f{exception or ''}".encode(), digest_size=6
-        ).hexdigest()
+        identity = f"{service}\x1f{template.text}\x1f{exception or ''}"
+        if cause:
+            identity += f"\x1f{cause}"
+        group_id = hashlib.blake2b(identity.encode(), digest_size=6).hexdigest()
         return ErrorGroup(
             id=group_id,
             label=(
@@ -284,9 +353,31 @@ class ErrorGrouper:
                 file=example.file,
                 line=example.line,
                 text=example.message.split("\n", 1)[0][:500],
+                error=structured_error(example.message, example.fields),
             ),
             parameters=_parameters(template, [s for t in tallies for s in t.samples]),
         )
+
+
+def _tell_apart(groups: list[ErrorGroup], causes: list[str]) -> None:
+    """Groups of one template and exception told apart by their causes say their cause when
+    their label does not (it names the exception alone, or another of them reads the same):
+    `db OperationalError: MySQL server has gone away` beside `db OperationalError: Too many
+    connections`."""
+    siblings: dict[tuple[str, str, str | None], int] = {}
+    labels: dict[tuple[str, str], int] = {}
+    for group in groups:
+        family = (group.service, group.template_id, group.exception)
+        siblings[family] = siblings.get(family, 0) + 1
+        labels[group.service, group.label] = labels.get((group.service, group.label), 0) + 1
+    for group, cause in zip(groups, causes, strict=True):
+        if not cause or siblings[group.service, group.template_id, group.exception] < 2:
+            continue
+        bare = group.exception is not None and group.label.endswith(group.exception)
+        if bare or labels[group.service, group.label] > 1:
+            said = _CODE_HEAD.sub("", headline(cause)).strip("'\"() ")
+            if said and said not in group.label:
+                group.label = f"{group.label}: {said}"
 
 
 def _context(parts: list[tuple[_Tally, Template]]) -> str:

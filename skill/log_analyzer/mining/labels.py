@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .masking import WILDCARD, mask
+from .masking import WILDCARD, mask, mask_keeping_codes
 
 _SUFFIX = r"(?:Exception|Error|Throwable|Fault|Failure|Timeout|Refused|Interrupted|Exit)"
 # An exception class as error lines print it: java.lang.NullPointerException, ReplyError,
@@ -128,6 +128,102 @@ _ERROR_TEXT_KEYS = (
     "traceback",
 )
 _REQUEST_LINE = re.compile(r"\"([A-Z]{3,7}) (\S+) HTTP/[\d.]+\"")
+MAX_CAUSE = 1_000
+# Messages that say only that something failed (`request failed`, `Unhandled error`): the
+# structured error beside them names the failure.
+_GENERIC_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "request",
+        "requests",
+        "call",
+        "operation",
+        "job",
+        "task",
+        "handler",
+        "processing",
+        "process",
+        "server",
+        "internal",
+        "unexpected",
+        "unhandled",
+        "uncaught",
+        "caught",
+        "fatal",
+        "error",
+        "errors",
+        "errored",
+        "exception",
+        "failed",
+        "failure",
+        "fail",
+        "panic",
+        "recovered",
+        "something",
+        "went",
+        "wrong",
+        "occurred",
+        "has",
+        "have",
+        "while",
+        "with",
+        "in",
+    ]
+)
+# Words that lead to a variable and dangle once it is left out (`expired at <*> but`), and
+# words that start a new clause after it.
+_LINKING = frozenset(
+    [
+        "at",
+        "for",
+        "in",
+        "on",
+        "to",
+        "from",
+        "by",
+        "with",
+        "of",
+        "into",
+        "onto",
+        "as",
+        "after",
+        "before",
+        "since",
+        "until",
+        "via",
+        "per",
+        "than",
+        "about",
+        "over",
+        "under",
+        "within",
+        "the",
+        "a",
+        "an",
+    ]
+)
+_CLAUSE_WORDS = frozenset(
+    [
+        "but",
+        "and",
+        "or",
+        "while",
+        "when",
+        "because",
+        "so",
+        "then",
+        "which",
+        "that",
+        "since",
+        "though",
+        "although",
+        "whereas",
+        "if",
+        "unless",
+    ]
+)
 
 
 def exception_of(message: str, fields: dict[str, Any] | None = None) -> str | None:
@@ -135,6 +231,17 @@ def exception_of(message: str, fields: dict[str, Any] | None = None) -> str | No
     None when it names none."""
     cause = _root_cause(message, fields)
     return cause[0] if cause is not None else None
+
+
+def failure_of(message: str, fields: dict[str, Any] | None = None) -> tuple[str | None, str]:
+    """What a record says failed: the short class name of the exception it reports (as
+    `exception_of`), and the cause, beyond its own words: the message of that exception, else
+    its structured error text (`error="dial tcp ...: connection refused"`), its first line ('',
+    when there is none)."""
+    cause = _root_cause(message, fields)
+    text = cause[1] if cause is not None else next(iter(_error_texts(fields or {})), "")
+    text = text.split("\n", 1)[0].strip()[:MAX_CAUSE] if text else ""
+    return (cause[0] if cause is not None else None), text
 
 
 def _root_cause(message: str, fields: dict[str, Any] | None) -> tuple[str, str] | None:
@@ -265,7 +372,16 @@ def label_for(message: str, service: str, fields: dict[str, Any] | None, templat
     phrase = _phrase([*_error_texts(fields), first_line])
     if phrase is not None:
         return f"{component} {phrase[0]}"
-    return f"{component} {_headline(template)}"
+    head = headline(template)
+    errors = _error_texts(fields)
+    if errors and errors[0] and _is_generic(head):  # `request failed` error="pq: ..."
+        return f"{component} {headline(mask_keeping_codes(errors[0]))}"
+    return f"{component} {head}"
+
+
+def _is_generic(head: str) -> bool:
+    words = [word.strip(".,:;!?()[]'\"").lower() for word in head.split()]
+    return len(words) <= 4 and all(word in _GENERIC_WORDS for word in words if word)
 
 
 def request_label(service: str, event: str, message: str, fields: dict[str, Any] | None) -> str:
@@ -346,10 +462,13 @@ def route(path: str) -> str:
 _QUOTED_MESSAGE = re.compile(r'^"([^"]+)"(?:\s|$)')  # klog structured: `"Starting workers" k=v`
 
 
-def _headline(template: str, words: int = 10) -> str:
+def headline(template: str, words: int = 10) -> str:
     """The first clause of the template: variables, `key=value` pairs and a leading
     `[context]` left out, cut at the first `,` `;` `!` or sentence end, or before a
-    parenthesis, bracket or JSON object that follows the first words."""
+    parenthesis, bracket or JSON object that follows the first words. A word that led to a
+    variable goes with it when nothing continues the phrase (`expired at <*> but` is `expired
+    but`, `connect to <*>: refused` is `connect: refused`, a closing `failed for cart <*>` is
+    `failed`), so no sentence is left dangling."""
     quoted = _QUOTED_MESSAGE.match(template)
     if quoted is not None:
         template = quoted.group(1)
@@ -359,16 +478,47 @@ def _headline(template: str, words: int = 10) -> str:
         closing = next((i for i, token in enumerate(tokens) if token.endswith("]")), None)
         if closing is not None and closing + 1 < len(tokens):
             tokens = tokens[closing + 1 :]
+    dangling = False  # the last kept word led to a variable left out
+    trailing = False  # a variable was the last token looked at
+    named = False  # that variable followed `<linking word> <noun>` (`for cart <*>`)
     for token in tokens:
         if len(kept) >= 2 and token.startswith(("(", "[", "{")):
             break
-        if WILDCARD not in token and "=" not in token and token.strip("-|*>#:") != "":
-            kept.append(token)
-            if len(kept) >= words:
-                break
-        if len(kept) >= 2 and (
-            token.endswith((",", ";", "!", "?")) or (len(kept) >= 3 and token.endswith("."))
-        ):
+        if WILDCARD in token or "=" in token or token.strip("-|*>#:") == "":
+            if WILDCARD not in token:
+                continue
+            trailing = True
+            dangling = bool(kept) and kept[-1].lower() in _LINKING
+            named = len(kept) >= 2 and kept[-2].lower() in _LINKING and kept[-1].isalpha()
+            end = token[len(token.rstrip(",;:.!?")) :]
+            if end and kept:  # `to <*>:` ends a phrase: `connect: refused`
+                if dangling:
+                    kept.pop()
+                    dangling = False
+                if kept:
+                    kept[-1] += end
+                    trailing = False
+                    if _ends_clause(kept[-1], len(kept)):
+                        break
+            continue
+        if dangling and token.lower() in _CLAUSE_WORDS:
+            kept.pop()
+        dangling = trailing = False
+        kept.append(token)
+        if len(kept) >= words:
             break
+        if _ends_clause(token, len(kept)):
+            break
+    if trailing and kept:  # the clause ended on a variable
+        if dangling:
+            kept.pop()
+        elif named and len(kept) >= 3:
+            del kept[-2:]
     text = " ".join(kept).rstrip(":,;-.!? ")
     return text or template[:60]
+
+
+def _ends_clause(token: str, kept: int) -> bool:
+    return kept >= 2 and (
+        token.endswith((",", ";", "!", "?")) or (kept >= 3 and token.endswith("."))
+    )

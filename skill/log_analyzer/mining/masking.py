@@ -30,8 +30,9 @@ MAX_VARIABLES = 2_048
 MAX_SCHEME = 64
 
 # URLs: a scheme of letters, digits and `+.-` (possessive: `:` ends it, so giving characters
-# back never helps), `://`, then anything up to white space or a quote.
-_URL = rf"[a-zA-Z][a-zA-Z0-9+.\-]{{0,{MAX_SCHEME - 1}}}+://[^\s\"'<>]+"
+# back never helps), `://`, then anything up to white space or a quote, but not the punctuation
+# that ends it in a sentence (`see http://x/y.`, `sync.x-coredata://.../p11:`).
+_URL = rf"[a-zA-Z][a-zA-Z0-9+.\-]{{0,{MAX_SCHEME - 1}}}+://[^\s\"'<>]*[^\s\"'<>.,:;!?)\]]"
 _EMAIL = r"(?<![\w.+\-])[\w.+\-]+@[a-zA-Z0-9\-]+(?:\.[a-zA-Z0-9\-]+)+"
 _MASKS = (
     # URLs and e-mail addresses
@@ -72,20 +73,60 @@ _RUNS = re.compile(r"<\*>(?:[.:\-/_,]*<\*>)+")
 # quantity, so `12 ms` and `00:01` mask alike; the names of days and months before a masked day
 # number are part of a date (`Fri Jul  1 09:00:55 2005`).
 _UNIT = re.compile(
-    r"(?<=<\*>) (?:ms|us|ns|s|sec|secs|seconds?|mins?|minutes?|hours?|[KMGT]i?B|bytes)\b"
+    r"(?<=<\*>) (?:ms|us|ns|s|sec|secs|seconds?|mins?|minutes?|hours?|[KMGT]i?B|B|bytes)\b"
 )
 _DATE_NAMES = re.compile(
     r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),? +)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|"
     r"Dec)(?= +<\*>)"
 )
+MAX_GROUP = 3  # tokens of a group repeated in a list (`node-<*> <*> <ok>`)
+# A name ending in a number (`dadmin2`, `node-12`), and a run of them (`dadmin2 dadmin3`).
+_NUMBERED_NAME = re.compile(r"[A-Za-z][\w\-]*?\d+|[A-Za-z][\w\-]*<\*>")
+_NUMBERED_RUN = re.compile(r"(?<!\S)([A-Za-z][A-Za-z_\-]*)\d+\s+\1\d+(?!\S)")
+_NUMBER = re.compile(r"\d+")
 _RESTATED = re.compile(r"(?<=<\*> bytes) \(<\*> ?[KMGT]i?B\)")
 # Whether a token may hold a variable at all: a digit, an `@`, or two dots (a host name).
 _MAY_VARY = re.compile(r"[\d@]|\..*\.")
-_HOST = re.compile(r"([(\[<'\"]*)((?:[A-Za-z0-9\-]+\.){2,}[a-z]{2,}(?::\d+)?)([)\]>'\",;:.]*)")
+_HOST = re.compile(
+    r"((?:[A-Za-z_][\w.\-]*=)?[(\[<'\"]*)((?:[A-Za-z0-9\-]+\.){2,}[a-z]{2,}(?::\d+)?)([)\]>'\",;:.]*)"
+)
 # URLs and e-mail addresses, the variables a digit-free token can hold
 _ADDRESS = re.compile(f"{_URL}|{_EMAIL}")
 _EMAIL_ONLY = re.compile(_EMAIL)
 _DIGIT = re.compile(r"\d")
+
+
+def _collapse(masked: str, numbered: bool) -> str:
+    """A list is one variable: a token or a group of up to `MAX_GROUP` tokens with a variable,
+    repeated (`blk_<*> blk_<*> blk_<*>`, `node-<*> <*> <ok> node-<*> <*> <ok>`), is written
+    once, and so is a run of numbered names (`dadmin2 dadmin3 dadmin4` is `dadmin<*>`): lists
+    of any length are one event. `numbered`: the message has names with digits in them."""
+    tokens = masked.split()
+    if len(set(tokens)) == len(tokens) and not (numbered and _NUMBERED_RUN.search(masked)):
+        return masked  # no token repeats: no list (one C-level check for most messages)
+    kept: list[str] = []
+    for token in tokens:
+        kept.append(token)
+        for size in range(1, MAX_GROUP + 1):
+            if len(kept) < 2 * size:
+                break
+            group, before = kept[-size:], kept[-2 * size : -size]
+            if group == before and any(WILDCARD in part for part in group):
+                del kept[-size:]
+                break
+            if (
+                size == 1
+                and _NUMBERED_NAME.fullmatch(token)
+                and _digits(token) == _digits(before[0])
+            ):
+                del kept[-1]
+                kept[-1] = _digits(token)
+                break
+    return " ".join(kept) if len(kept) < len(tokens) else masked
+
+
+def _digits(token: str) -> str:
+    return _NUMBER.sub(WILDCARD, token)
 
 
 def _mask_token(token: str) -> str:
@@ -132,6 +173,7 @@ def mask(message: str) -> str:
         rest = ""
     parts = message.split(" ")
     changed = bool(rest)
+    numbered = 0  # names with a digit left as they are (`eth0`, `dadmin2`)
     variables = 0
     for index, token in enumerate(parts):
         if token.isalpha() or not token:
@@ -143,6 +185,7 @@ def mask(message: str) -> str:
         else:
             masked_token = _mask_token(token)
             if masked_token == token:
+                numbered += 1
                 continue
         parts[index] = masked_token
         changed = True
@@ -157,11 +200,43 @@ def mask(message: str) -> str:
             rest = ""
             break
     if not changed:
-        return message
+        return _collapse(message, True) if numbered > 1 else message
     masked = " ".join(parts) + rest
     if masked.count(WILDCARD) > 1:
         masked = _RUNS.sub(WILDCARD, masked)
     if " bytes (<*>" in masked:
         masked = _RESTATED.sub("", masked)
-    masked = _UNIT.sub("", masked)
-    return _DATE_NAMES.sub(WILDCARD, masked)
+    masked = _DATE_NAMES.sub(WILDCARD, _UNIT.sub("", masked))
+    if numbered > 1 or masked.count(WILDCARD) > 1:
+        masked = _collapse(masked, numbered > 1)
+    return masked
+
+
+# Error codes, kept where a failure is described (`cause` texts): the number after errno,
+# error, code, status, signal, SQLSTATE, exit code, os error; the first element of a tuple
+# (`(1040, 'Too many connections')`); a number that a reason follows (`(111: Connection
+# refused)`); a prefixed code (`ORA-00942`). They tell failures apart that read alike
+# (`[Errno 110]`, a timeout, and `[Errno 111]`, a refusal).
+_ERROR_CODE = re.compile(
+    r"(?i:\b(?:errno|error|err|code|status|signal|sqlstate|exit code|exit status|os error)"
+    r"[ :=#\[]{1,3})(\d{1,6})\b"
+    r"|^\((\d{1,6}),"
+    r"|\((\d{1,6}): "
+    r"|\b[A-Z]{2,8}-(\d{2,6})\b"
+)
+
+
+def mask_keeping_codes(text: str) -> str:
+    """`mask(text)`, but with the error codes it holds kept as they are."""
+    pieces: list[str] = []
+    last = 0
+    for match in _ERROR_CODE.finditer(text):
+        group = next(n for n in range(1, 5) if match.group(n) is not None)
+        start, end = match.span(group)
+        pieces.append(mask(text[last:start]))
+        pieces.append(text[start:end])
+        last = end
+    if not pieces:
+        return mask(text)
+    pieces.append(mask(text[last:]))
+    return "".join(pieces)

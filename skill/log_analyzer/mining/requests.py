@@ -71,6 +71,8 @@ _PATH_PATHS: tuple[tuple[str, ...], ...] = (
     ("url", "path"),
 )
 _STATUS_KEYS = frozenset(path[0] for path in _STATUS_PATHS)
+_METHOD_KEYS = frozenset(path[0] for path in _METHOD_PATHS)
+_PATH_KEYS = frozenset(path[0] for path in _PATH_PATHS)
 _ERROR_KEYS = frozenset(
     {"err", "error", "exception", "error_text", "stack", "stack_trace", "exc_info"}
 )
@@ -182,3 +184,64 @@ def request_level(record: Record) -> str | None:
     if status is None or status < 400:
         return level
     return http_status_level(status)
+
+
+# Request lines of other shapes, read only by `request_outcome`: an application's own request
+# log (`GET /api/carts/17 200 9ms`) and IIS W3C (`POST /api/x - 443 - 10.0.0.1 Mozilla/5.0 -
+# 503 0 0 15`), tried only where `GET /` (...) occurs; a request log's message that is the
+# request itself (gin: `POST     "/api/checkout"`, the status in a field).
+_TEXT_METHODS = tuple(f"{method} /" for method in ("GET", "POST", "PUT", "PATCH", "DELETE"))
+_APP_TAIL = re.compile(
+    r"(/[^\s\"]*) (?:HTTP/[\d.]+ )?(?:-> |=> |returned |status[=:] ?)?([1-5]\d\d)\b(?![.:/-]\d)"
+)
+_IIS_TAIL = re.compile(r"(/\S*) \S+ \d+ \S+ \S+ \S+ (?:\S+ )?([1-5]\d\d) \d+ \d+ \d+\s*$")
+_MESSAGE_REQUEST = re.compile(r'(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+"?(/[^\s"]*)')
+
+
+def _text_outcome(message: str) -> tuple[str, str, int] | None:
+    """(method, path, status) of an application's or IIS's request line."""
+    for needle in _TEXT_METHODS:
+        at = message.find(needle)
+        while at >= 0:
+            if at == 0 or not (message[at - 1].isalnum() or message[at - 1] in "/.-_"):
+                start = at + len(needle) - 1
+                found = _APP_TAIL.match(message, start) or _IIS_TAIL.match(message, start)
+                if found is not None:
+                    return needle[:-2], _path_of(found.group(1)), int(found.group(2))
+            at = message.find(needle, at + 1)
+    return None
+
+
+def request_outcome(record: Record) -> tuple[str | None, str | None, int] | None:
+    """(method, path, status) of any record that reports a request and how it ended: the
+    structured fields, an access log's text, an application's or a server's own request line.
+    Unlike `request_event`, a request log that states its own error counts too. Method and
+    path are None when the record does not say them; the path is as logged (not masked)."""
+    fields = record.fields
+    message = record.message
+    if fields and not _STATUS_KEYS.isdisjoint(fields):
+        status = fields.get("status")  # an access log's, parsed: the common case, first
+        if type(status) is not int or not 100 <= status <= 599:
+            status = _status(fields)
+            if status is None:
+                return None
+        request = fields.get("request")
+        if isinstance(request, str) and " " in request:
+            method, _, rest = request.partition(" ")
+            return method, _path_of(rest.split(" ", 1)[0]), status
+        quoted = _REQUEST_LINE.search(message) if "HTTP/" in message else None
+        if quoted is not None:
+            return quoted.group(1), _path_of(quoted.group(2)), status
+        verb = _first_text(fields, _METHOD_PATHS) if not _METHOD_KEYS.isdisjoint(fields) else None
+        target = _first_text(fields, _PATH_PATHS) if not _PATH_KEYS.isdisjoint(fields) else None
+        if target is None:  # the message is the request (gin: `POST     "/api/checkout"`)
+            said = _MESSAGE_REQUEST.match(message)
+            if said is not None:
+                return said.group(1), _path_of(said.group(2)), status
+        known = verb.upper() if verb is not None and verb.upper() in _METHODS else None
+        return known, _path_of(target) if target is not None else None, status
+    if "HTTP/" in message:
+        found = _ACCESS_TEXT.search(message)
+        if found is not None:
+            return found.group(1), _path_of(found.group(2)), int(found.group(3))
+    return _text_outcome(message) if " /" in message else None

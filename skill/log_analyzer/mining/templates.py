@@ -4,10 +4,14 @@ Most lines repeat a masked form already seen: a dictionary from masked form to t
 them with one lookup. Only new forms reach the clustering, which improves on Drain's weak spots:
 
 - A token position becomes a variable only when the evidence says so: several distinct values
-  in the same context. Alphabetic words need three distinct values and at least three constant
-  tokens around them (`Invalid user <*> from <*>`), so short templates never merge on one
-  differing word (`VM Started` and `VM Paused` stay apart); tokens shaped like identifiers
-  (dotted names, paths, host names) need two.
+  in the same context, as many as what differs between them calls for (`values`): two names
+  or addresses, three plain words with at least three constant tokens around them
+  (`Invalid user <*> from <*>`), six states or codes, never two flags or two keys. Short
+  templates never merge on one differing word (`VM Started` and `VM Paused` stay apart).
+- A variable takes only the part of a token that differs (`user=<*>`, `Surface(name=<*>)`):
+  a token under another key is another event.
+- Fields of one event that change together (`tag="AudioMix", name=audioserver` and
+  `tag="RILJ_ACK_WL", name=com.android.phone`) merge at once, several positions together.
 - A variable may span several tokens (`Invalid user John Smith from ...`): a form longer than a
   template joins it when the template's constant tokens match in order around its variables.
 - Template ids are a hash of the template text: stable across runs and machines.
@@ -20,24 +24,24 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .masking import WILDCARD
+from .values import Values, fields_differ, is_value, key_of
 
-NEVER = 1_000_000
 MAX_CLUSTERED_FORMS = 500_000
-NAMED_STATES = 6
 MAX_SPAN = 1  # tokens one variable may span beyond its own (`John Smith`)
-# Punctuation that makes a token a name or an address (dotted names, paths, `key=value`,
-# host:port) rather than a word. Not `_` or `-`: `NOT_ENOUGH_REPLICAS` and `card-declined` are
-# codes, and codes name distinct failures.
-_IDENTIFIER_CHARS = frozenset("./\\=:@#[](){}")
+MAX_PEERS = 32  # templates of one shape a new template is compared with (`_merge_fields`)
 
 
 class Template:
-    """A cluster of masked forms. `merged_into` points at the template that absorbed it."""
+    """A cluster of masked forms. `merged_into` points at the template that absorbed it.
 
-    __slots__ = ("_id", "_pattern", "constants", "count", "merged_into", "tokens")
+    `partial` maps the positions whose variable takes only part of a token (`user=<*>`) to the
+    prefix and suffix a token there must have."""
 
-    def __init__(self, tokens: list[str]) -> None:
+    __slots__ = ("_id", "_pattern", "constants", "count", "merged_into", "partial", "tokens")
+
+    def __init__(self, tokens: list[str], partial: dict[int, tuple[str, str]] | None = None):
         self.tokens = tokens
+        self.partial = partial or {}
         self.count = 0
         self.merged_into: Template | None = None
         self.constants = sum(1 for token in tokens if token != WILDCARD)
@@ -55,35 +59,57 @@ class Template:
             self._id = hashlib.blake2b(self.text.encode(), digest_size=6).hexdigest()
         return self._id
 
+    def takes(self, position: int, token: str) -> bool:
+        """True when the template's token at `position` matches `token`."""
+        mine = self.tokens[position]
+        if mine in (token, WILDCARD):
+            return True
+        bounds = self.partial.get(position)
+        if bounds is None:
+            return False
+        prefix, suffix = bounds
+        return (
+            len(token) > len(prefix) + len(suffix)
+            and token.startswith(prefix)
+            and token.endswith(suffix)
+        )
+
     def fits(self, tokens: list[str]) -> bool:
         """True when `tokens` (same length) match every constant token of the template."""
-        for mine, theirs in zip(self.tokens, tokens, strict=True):
-            if mine != theirs and mine != WILDCARD:
-                return False
-        return True
+        if not self.partial:
+            for mine, theirs in zip(self.tokens, tokens, strict=True):
+                if mine != theirs and mine != WILDCARD:
+                    return False
+            return True
+        return all(self.takes(position, token) for position, token in enumerate(tokens))
 
     def spans(self, tokens: list[str]) -> bool:
         """True when a longer masked form matches: the constant tokens in order, each variable
         taking one to `1 + MAX_SPAN` tokens. A dynamic programme over token positions (a regex
         of `\\S+( \\S+){0,4}` per variable backtracks exponentially on a miss)."""
         mine = self.tokens
-        if mine[0] != WILDCARD and mine[0] != tokens[0]:
-            return False
-        if mine[-1] != WILDCARD and mine[-1] != tokens[-1]:
+        if not self.takes(0, tokens[0]) or not self.takes(len(mine) - 1, tokens[-1]):
             return False
         reachable = {0}
-        for token in mine:
+        for position, token in enumerate(mine):
             following: set[int] = set()
             for start in reachable:
-                if token != WILDCARD:
-                    if start < len(tokens) and tokens[start] == token:
+                if start >= len(tokens):
+                    continue
+                if token != WILDCARD and position not in self.partial:
+                    if token == tokens[start]:
                         following.add(start + 1)
                     continue
-                following.add(start + 1)
+                # a variable: this token and up to MAX_SPAN words after it
                 end = start + 1
-                while end < min(start + 1 + MAX_SPAN, len(tokens)) and _word_like(tokens[end]):
+                while True:
+                    if self.takes(position, " ".join(tokens[start:end])):
+                        following.add(end)
+                    if end >= min(start + 1 + MAX_SPAN, len(tokens)):
+                        break
+                    if not _word_like(tokens[end]) and position not in self.partial:
+                        break
                     end += 1
-                    following.add(end)
             if not following:
                 return False
             reachable = following
@@ -119,18 +145,12 @@ def _resolve(template: Template) -> Template:
     return root
 
 
-def _looks_like_identifier(token: str) -> bool:
-    """Dotted names, paths, host names, `key=<*>`: punctuation inside the token, not at its end
-    (`initialization.` is a word)."""
-    core = token.rstrip(".,;:!?")
-    return WILDCARD in core or any(char in _IDENTIFIER_CHARS for char in core)
-
-
 def _context_hashes(tokens: list[str]) -> list[int]:
-    """For each position, a hash of the form's length, the position and every other token:
-    forms that differ at that position alone share it. Chains of hashes over the prefixes and
-    the suffixes make it one pass; hashing each position's whole context was quadratic in the
-    number of tokens (a minute for a line of 50,000)."""
+    """For each position, a hash of the form's length, the position, the key of the token
+    there (`user=`, or none) and every other token: forms that differ at that position alone,
+    under one key, share it. Chains of hashes over the prefixes and the suffixes make it one
+    pass; hashing each position's whole context was quadratic in the number of tokens (a
+    minute for a line of 50,000)."""
     length = len(tokens)
     prefixes = [0] * (length + 1)
     for position, token in enumerate(tokens):
@@ -139,14 +159,32 @@ def _context_hashes(tokens: list[str]) -> list[int]:
     for position in range(length - 1, -1, -1):
         suffixes[position] = hash((tokens[position], suffixes[position + 1]))
     return [
-        hash((length, position, prefixes[position], suffixes[position + 1]))
+        hash(
+            (length, position, key_of(tokens[position]), prefixes[position], suffixes[position + 1])
+        )
         for position in range(length)
     ]
+
+
+def _shape(tokens: list[str]) -> tuple[str, ...]:
+    """The tokens with their values left out (a value stands for any value under its key):
+    templates of one shape may differ in several fields at once."""
+    return tuple(key_of(token) if is_value(token) else token for token in tokens)
 
 
 def _word_like(token: str) -> bool:
     """A token a multi-token variable may take: a word, not `key=value` structure."""
     return "=" not in token and ":" not in token and WILDCARD not in token
+
+
+def _index_key(template: Template) -> tuple[str, str]:
+    """A template's key in the index: its first two tokens, a partial variable counting as a
+    variable (it takes tokens that differ from its text)."""
+    tokens = template.tokens
+    first = WILDCARD if 0 in template.partial else tokens[0]
+    if len(tokens) < 2:
+        return first, ""
+    return first, WILDCARD if 1 in template.partial else tokens[1]
 
 
 class TemplateMiner:
@@ -163,8 +201,10 @@ class TemplateMiner:
         # (length, first token) and (length, second token) -> the keys of `_index` with them
         self._by_first: dict[tuple[int, str], set[tuple[str, str]]] = {}
         self._by_second: dict[tuple[int, str], set[tuple[str, str]]] = {}
-        # hash of (length, position, the form's other tokens) -> {value there: template}
-        self._contexts: dict[int, dict[str, Template]] = {}
+        # hash of (length, position, key, the form's other tokens) -> the values there
+        self._contexts: dict[int, Values[Template]] = {}
+        # the shape of a template (`_shape`) -> the last templates of that shape
+        self._shapes: dict[tuple[str, ...], list[Template]] = {}
 
     def add(self, masked: str) -> Template:
         template = self._by_form.get(masked)
@@ -215,13 +255,13 @@ class TemplateMiner:
             for b in (second, WILDCARD) if second != WILDCARD else (WILDCARD,):
                 yield from list(buckets.get((a, b), ()))
 
-    def _covered(self, length: int, tokens: list[str]) -> Iterator[Template]:
-        """Templates of `length` tokens that a template starting like `tokens` could take (a
-        variable takes any token): found through the keys that share its constant tokens."""
+    def _covered(self, length: int, template: Template) -> Iterator[Template]:
+        """Templates of `length` tokens that a template could take (a variable takes any
+        token): found through the keys that share its constant tokens."""
         buckets = self._index.get(length)
         if not buckets:
             return
-        first, second = self._key(tokens)
+        first, second = _index_key(template)
         if first != WILDCARD and second != WILDCARD:
             keys: Iterable[tuple[str, str]] = ((first, second),)
         elif first != WILDCARD:
@@ -234,8 +274,7 @@ class TemplateMiner:
             yield from list(buckets.get(key, ()))
 
     def _insert(self, template: Template) -> None:
-        tokens = template.tokens
-        length, key = len(tokens), self._key(tokens)
+        length, key = len(template.tokens), _index_key(template)
         buckets = self._index.setdefault(length, {})
         if key not in buckets:
             buckets[key] = []
@@ -244,7 +283,7 @@ class TemplateMiner:
         buckets[key].append(template)
 
     def _remove(self, template: Template) -> None:
-        bucket = self._index.get(len(template.tokens), {}).get(self._key(template.tokens))
+        bucket = self._index.get(len(template.tokens), {}).get(_index_key(template))
         if bucket is not None and template in bucket:
             bucket.remove(template)
 
@@ -258,7 +297,7 @@ class TemplateMiner:
             for template in self._candidates(length, tokens):
                 if (
                     template.constants >= 2
-                    and template.constants < length
+                    and (template.constants < length or template.partial)
                     and template.spans(tokens)
                 ):
                     return template
@@ -270,68 +309,98 @@ class TemplateMiner:
 
     def _register(self, template: Template) -> Template:
         """Record the template's value at each position in its context; generalise where a
-        context has gathered enough distinct values, then register the general template the
+        context has gathered enough distinct values, or where it differs from a template of
+        its shape in fields only (`_merge_fields`), then register the general template the
         same way. Returns the template now holding it."""
         while True:
             tokens = template.tokens
             for position, context in enumerate(_context_hashes(tokens)):
                 token = tokens[position]
-                if token == WILDCARD:
+                if token == WILDCARD or position in template.partial:
                     continue
-                values = self._contexts.setdefault(context, {})
-                values.setdefault(token, template)
-                if len(values) >= self._needed(template, values):
-                    template = self._generalise(tokens, position, values)
+                values = self._contexts.get(context)
+                if values is None:
+                    values = self._contexts[context] = Values()
+                values.add(token, template)
+                if len(values.values) >= values.needed(template.constants):
+                    template = self._generalise(
+                        template, {position: values.variable()}, values.values.values()
+                    )
                     break
             else:
-                return template
+                general = self._merge_fields(template)
+                if general is None:
+                    return template
+                template = general
 
-    @staticmethod
-    def _needed(template: Template, values: dict[str, Template]) -> int:
-        """How many distinct values a position needs before it becomes a variable.
-
-        Names and addresses need two, with some context. Plain words need three, with at
-        least three constant tokens around them; capitalised words and codes (`Started`,
-        `Paused`, `SERVICE_UNAVAILABLE`) name states and outcomes rather than values, and need
-        six: a lifecycle of four states stays four templates."""
-        context = template.constants - 1
-        if all(_looks_like_identifier(value) for value in values):
-            return 2 if context >= 1 else NEVER
-        if context < 3:
-            return NEVER
-        if all(value[:1].isupper() for value in values):
-            return NAMED_STATES
-        return 3
+    def _merge_fields(self, template: Template) -> Template | None:
+        """The template that merges `template` with a recent template of its shape from which
+        it differs at several positions, each in a value, one at least a name or an address
+        (`values.fields_differ`): the fields of one event, changing together. None when
+        there is none. Compares with the last `MAX_PEERS` templates of the shape only."""
+        tokens = template.tokens
+        peers = self._shapes.setdefault(_shape(tokens), [])
+        live = [peer for peer in peers[-MAX_PEERS:] if peer.merged_into is None]
+        live = [peer for peer in live if peer is not template]
+        peers[:] = [*live, template]
+        for peer in reversed(live):
+            differ = [i for i, (a, b) in enumerate(zip(tokens, peer.tokens, strict=True)) if a != b]
+            constants = template.constants - len(differ)
+            if len(differ) < 2 or constants < max(2, len(differ)):
+                continue
+            variables = fields_differ([(tokens[i], peer.tokens[i]) for i in differ])
+            if variables is not None:
+                changes = dict(zip(differ, variables, strict=True))
+                return self._generalise(template, changes, (peer,))
+        return None
 
     def _generalise(
-        self, tokens: list[str], position: int, values: dict[str, Template]
+        self,
+        template: Template,
+        changes: dict[int, tuple[str, str]],
+        members: Iterable[Template],
     ) -> Template:
-        general_tokens = [*tokens[:position], WILDCARD, *tokens[position + 1 :]]
+        """The template with variables at the positions of `changes` (each the prefix and
+        suffix around the variable there: `<*>`, or a partial variable like `user=<*>`), made
+        or found, having absorbed `template`, the `members` and every template it covers."""
+        tokens = template.tokens
+        general_tokens = tokens[:]
+        partial = {
+            position: bounds
+            for position, bounds in template.partial.items()
+            if position not in changes
+        }
+        for position, (prefix, suffix) in changes.items():
+            general_tokens[position] = prefix + WILDCARD + suffix
+            if prefix or suffix:
+                partial[position] = (prefix, suffix)
+        candidate = Template(general_tokens, partial)
         general = next(
             (
                 t
-                for t in self._candidates(len(tokens), general_tokens)
-                if t.tokens == general_tokens
+                for t in self._covered(len(tokens), candidate)
+                if t.tokens == general_tokens and t.partial == partial
             ),
             None,
         )
         if general is None:
-            general = Template(general_tokens)
+            general = candidate
             self._insert(general)
-        absorbed = {_resolve(t) for t in values.values()}
+        absorbed = {_resolve(t) for t in members}
+        absorbed.add(_resolve(template))
         absorbed.update(
             t
-            for t in self._covered(len(tokens), general_tokens)
+            for t in self._covered(len(tokens), general)
             if t is not general and general.fits(t.tokens)
         )
         if general.constants >= 2:
             for length in range(len(tokens) + 1, len(tokens) + 1 + MAX_SPAN):
                 absorbed.update(
-                    t for t in self._covered(length, general_tokens) if general.spans(t.tokens)
+                    t for t in self._covered(length, general) if general.spans(t.tokens)
                 )
         absorbed.discard(general)
-        for template in absorbed:
-            self._absorb(general, template)
+        for absorbed_template in absorbed:
+            self._absorb(general, absorbed_template)
         return general
 
     def _absorb(self, into: Template, template: Template) -> None:

@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..analysis.impact import Impact
 from ..analysis.rates import sparkline
 from ..analysis.report import Investigation, Recommendation
 
@@ -90,6 +91,12 @@ def recommendations_view(recommendations: list[Recommendation]) -> RenderableTyp
     return Group(*parts)
 
 
+def impact_view(impact: Impact) -> RenderableType:
+    """One line per route whose requests failed more during the incident."""
+    head = Text.assemble(("impact", "bold"), (" (ok: status below 500, 429 counted failed)", "dim"))
+    return Group(head, *(Text(f"  {row.summary}") for row in impact.routes))
+
+
 def investigation_view(report: Investigation, groups: int = 12, events: int = 20) -> RenderableType:
     parts: list[RenderableType] = [trend_view(report)]
     if report.latency is not None:
@@ -131,6 +138,8 @@ def investigation_view(report: Investigation, groups: int = 12, events: int = 20
             chain.append(f"{step.service}", style="bold")
             chain.append(f" {_hms(step.onset)}")
         parts.append(chain)
+    if report.impact is not None:
+        parts += [Text(), impact_view(report.impact)]
     if report.recommendations:
         parts += [Text(), recommendations_view(report.recommendations[:5])]
     if report.skew_seconds and any(abs(v) >= 0.25 for v in report.skew_seconds.values()):

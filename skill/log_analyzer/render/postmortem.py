@@ -17,6 +17,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from ..analysis.impact import percent_ok
 from ..analysis.report import Investigation
 from ..errors import OptionError
 from .chart import errors_chart, latency_chart
@@ -107,6 +108,8 @@ def render(
     )
     environment.filters["hms"] = lambda value: value.strftime("%H:%M:%S") if value else "-"
     environment.filters["iso"] = lambda value: value.isoformat() if value else "-"
+    environment.filters["hm"] = lambda value: value.strftime("%H:%M") if value else "-"
+    environment.filters["ok"] = percent_ok
     if template is None:
         return environment.get_template(name).render(**facts)
     return _render_users(environment, template, facts)

@@ -22,6 +22,9 @@ class NewGroup(BaseModel):
     template_id: str
     label: str
     template: str
+    # always false: a watch reads a stream, and the template is the one known when announced
+    # (later records may merge it into a more general one; see `parse --jsonl`)
+    template_final: bool = False
     level: str
     exception: str | None
     seen: datetime  # the record's time when near the watch's clock, else when it was read

@@ -12,6 +12,7 @@ from .base import (
     MAX_READ_LINES,
     MAX_TEXT,
     SEARCH_TIMEOUT_SECONDS,
+    CallScope,
     Level,
     Outgoing,
     TimeWindow,
@@ -23,6 +24,12 @@ from .base import (
     redacted,
     redacted_lines,
     redacting,
+    scoped,
+)
+from .compare import (
+    CompareInput,
+    CompareOutput,
+    compare_windows,
 )
 from .counting import (
     CountInput,
@@ -76,12 +83,22 @@ from .search import (
     SearchOutput,
     search_logs,
 )
+from .trace import (
+    TraceBrief,
+    TracedRecord,
+    TraceInput,
+    TraceOutput,
+    trace_request,
+)
 
 __all__ = [
     "MAX_MONITOR_MINUTES",
     "MAX_READ_LINES",
     "MAX_TEXT",
     "SEARCH_TIMEOUT_SECONDS",
+    "CallScope",
+    "CompareInput",
+    "CompareOutput",
     "CorrelateInput",
     "CorrelateOutput",
     "CountInput",
@@ -116,9 +133,14 @@ __all__ = [
     "TimelineInput",
     "TimelineOutput",
     "ToolInput",
+    "TraceBrief",
+    "TraceInput",
+    "TraceOutput",
+    "TracedRecord",
     "Window",
     "cite",
     "clip",
+    "compare_windows",
     "correlate_services",
     "count_per_minute",
     "find_first_failure",
@@ -132,6 +154,8 @@ __all__ = [
     "redacted",
     "redacted_lines",
     "redacting",
+    "scoped",
     "search_logs",
     "suggest_fixes",
+    "trace_request",
 ]

@@ -1,4 +1,5 @@
-"""`count_per_minute`: records per time bucket and service, at a level and above."""
+"""`count_per_minute`: records per time bucket and service, at a level and above, or those a
+pattern matches."""
 
 from __future__ import annotations
 
@@ -15,16 +16,21 @@ from .base import (
     Level,
     Window,
 )
+from .fields import Matcher
 
 
 class CountInput(Window):
     bucket_seconds: int = Field(60, ge=1, le=86400, description="Bucket width in seconds.")
-    min_level: Level = Field("error", description="Count records at this level and above.")
+    pattern: str | None = Field(None, description="Only records whose message or fields match.")
+    regex: bool = Field(False, description="pattern is a regular expression.")
+    min_level: Level = Field(
+        "error", description="This level and above (with a pattern, any level unless given)."
+    )
 
 
 class CountOutput(BaseModel):
     bucket_seconds: int
-    min_level: str
+    min_level: str  # "any" with a pattern and no min_level
     services: list[str]
     rows: list[str]  # "2026-11-28T14:02:00Z 17 3 14": bucket start, total, then per service
     buckets: int
@@ -34,16 +40,24 @@ class CountOutput(BaseModel):
 
 def count_per_minute(workspace: Workspace, request: CountInput) -> CountOutput:
     """Records per time bucket (default one minute, any width) and per service, at min_level
-    and above (default error): the error rate over time. Empty buckets are kept so gaps show.
-    Rows read `bucket-start total per-service...` in the order of `services`. Also returns the
-    trend verdict. Narrow the window with since/until for finer buckets."""
+    and above (default error): the error rate over time; with a pattern, the rate of what it
+    matches. Empty buckets are kept so gaps show. Rows read `bucket-start total
+    per-service...` in the order of `services`. Also returns the trend verdict. Narrow the
+    window with since/until for finer buckets."""
     workspace.require_sources()
     keep = request.record_filter()
     width = request.bucket_seconds
+    matcher = Matcher(request.pattern, request.regex) if request.pattern else None
+    given = matcher is None or "min_level" in request.model_fields_set
+    floor = request.min_level if given else None
     counts: dict[tuple[int, str], int] = {}
     services: set[str] = set()
     for record in _kept(workspace.records(), keep):
-        if record.timestamp is None or not at_least(record.level, request.min_level):
+        if record.timestamp is None or (
+            floor is not None and not at_least(keep.levels(record), floor)
+        ):
+            continue
+        if matcher is not None and matcher.match(record) is None:
             continue
         key = (int(record.timestamp.timestamp() // width), record.service)
         counts[key] = counts.get(key, 0) + 1
@@ -64,7 +78,7 @@ def count_per_minute(workspace: Workspace, request: CountInput) -> CountOutput:
     report = workspace.investigation(keep)
     return CountOutput(
         bucket_seconds=width,
-        min_level=request.min_level,
+        min_level=floor or "any",
         services=order,
         rows=rows,
         buckets=len(rows),

@@ -9,9 +9,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ...analysis.report import FirstFailure, Investigation
+from ...analysis.report import FirstFailure, InvestigatedGroup, Investigation
 from ...errors import OptionError
+from ...filters import RecordFilter
 from ...levels import at_least
+from ...mining.groups import ErrorGroup, ErrorGrouper
+from ...mining.requests import request_level
+from ...records import Record
 from ..workspace import Workspace
 from .base import (
     Level,
@@ -21,6 +25,7 @@ from .base import (
     clip,
     prime_once,
 )
+from .fields import shown_fields
 
 
 def _prime_groups(workspace: Workspace, report: Investigation) -> None:
@@ -45,7 +50,7 @@ class GroupErrorsInput(Window):
 
 
 class GroupBrief(BaseModel):
-    id: str
+    id: str | None = None  # an error group's (suggest_fixes takes it)
     label: str
     service: str
     level: str
@@ -54,44 +59,141 @@ class GroupBrief(BaseModel):
     last_seen: datetime | None
     at: str  # file:line of an example
     example: str
-    kind: Literal["chronic", "novel", "surging", "steady"]
+    fields: dict[str, str] | None = None  # the example's key fields
+    kind: Literal["chronic", "novel", "surging", "steady"] | None = None  # error groups'
 
 
 class GroupErrorsOutput(BaseModel):
     groups_total: int
     groups: list[GroupBrief]
+    lower_groups_total: int | None = None  # with min_level below warning
+    lower_groups: list[GroupBrief] | None = None
 
 
 def group_errors(workspace: Workspace, request: GroupErrorsInput) -> GroupErrorsOutput:
     """The distinct error types in the loaded logs, largest first: a label, count, first and
-    last seen, service, an example with file:line, and whether the group is chronic (present
-    at the same rate before the incident: noise, not the cause), novel or surging. Use it to
-    see what is failing. Narrow with since/until/service or min_level=error."""
-    report = workspace.investigation(request.record_filter())
+    last seen, service, an example with file:line and key fields, and whether the group is
+    chronic (present at the same rate before the incident: noise, not the cause), novel or
+    surging; below warning, also lower_groups (templates of the lower records). Use it to see
+    what is failing. Narrow with since/until/service or min_level=error."""
+    keep = request.record_filter()
+    report = workspace.investigation(keep)
     _prime_groups(workspace, report)
     groups = [g for g in report.error_groups if at_least(g.level, request.min_level)]
-    briefs = [
-        GroupBrief(
-            id=g.id,
-            label=g.label,
-            service=g.service,
-            level=g.level,
-            count=g.count,
-            first_seen=g.first_seen,
-            last_seen=g.last_seen,
-            at=cite(g.example.file, g.example.line),
-            example=clip(workspace.first_line(g.example.file, g.example.line, g.example.text)),
-            kind="chronic"
-            if g.chronic
-            else "novel"
-            if g.novel
-            else "surging"
-            if g.surging
-            else "steady",
-        )
-        for g in groups[: request.limit]
+    lower = None
+    if not at_least(request.min_level, "warning"):
+        lower = _lower_groups(workspace, keep, request.min_level, report)
+
+        def texts() -> Iterator[str]:  # what the labels are made of, as `_prime_groups`
+            for group in lower or []:
+                record = workspace.record_at(group.example.file, group.example.line)
+                yield record.message if record is not None else group.example.text
+
+        prime_once(lower, texts)
+    shown = groups[: request.limit]
+    shown_lower = (lower or [])[: request.limit]
+    places = {(g.example.file, g.example.line) for g in [*shown, *shown_lower]}
+    examples = _records_at(workspace, places)
+    output = GroupErrorsOutput(
+        groups_total=len(groups),
+        groups=[_brief(workspace, g, examples, _kind(g)) for g in shown],
+    )
+    if lower is not None:
+        output.lower_groups_total = len(lower)
+        output.lower_groups = [_brief(workspace, g, examples) for g in shown_lower]
+    return output
+
+
+Kind = Literal["chronic", "novel", "surging", "steady"]
+
+
+def _kind(group: InvestigatedGroup) -> Kind:
+    if group.chronic:
+        return "chronic"
+    return "novel" if group.novel else "surging" if group.surging else "steady"
+
+
+def _brief(
+    workspace: Workspace,
+    group: ErrorGroup,
+    examples: dict[tuple[str, int], Record],
+    kind: Kind | None = None,
+) -> GroupBrief:
+    """A group as the model reads it; an error group (with its kind) with its id."""
+    example = group.example
+    record = examples.get((example.file, example.line))
+    return GroupBrief(
+        id=group.id if kind is not None else None,
+        label=group.label,
+        service=group.service,
+        level=group.level,
+        count=group.count,
+        first_seen=group.first_seen,
+        last_seen=group.last_seen,
+        at=cite(example.file, example.line),
+        example=clip(workspace.first_line(example.file, example.line, example.text)),
+        fields=shown_fields(record.fields) if record is not None else None,
+        kind=kind,
+    )
+
+
+def _records_at(
+    workspace: Workspace, places: set[tuple[str, int]]
+) -> dict[tuple[str, int], Record]:
+    """The records that start at these file:line places: from memory, or, for a streamed
+    source, read again up to the last line wanted (once: kept until the next load)."""
+    cache = workspace.derived.get("records_at")
+    if not isinstance(cache, dict):
+        cache = workspace.derived["records_at"] = {}
+    found: dict[tuple[str, int], Record] = {}
+    missing: dict[str, set[int]] = {}
+    for file, line in places:
+        record = workspace.record_at(file, line) or cache.get((file, line))
+        if record is not None:
+            found[file, line] = record
+        elif (file, line) not in cache:
+            missing.setdefault(file, set()).add(line)
+    for loaded in workspace.sources.values():
+        lines = missing.get(loaded.summary.file)
+        if not lines or loaded.records is not None:
+            continue
+        for line in lines:
+            cache[loaded.summary.file, line] = None  # not a record's first line, if not found
+        last = max(lines)
+        for record in workspace.records_of(loaded):
+            if record.line in lines:
+                found[record.file, record.line] = cache[record.file, record.line] = record
+            if record.line >= last:
+                break
+    return found
+
+
+def _lower_groups(
+    workspace: Workspace, keep: RecordFilter, min_level: str, report: Investigation
+) -> list[ErrorGroup]:
+    """The template groups of the records in `keep` below warning and at `min_level` and
+    above, mined as error groups are, under the services' names in `report` (once per window
+    and level, until the next load)."""
+    key = f"lower_groups {keep.since} {keep.until} {sorted(keep.services)} {min_level}"
+    cached = workspace.derived.get(key)
+    if isinstance(cached, list):
+        return cached
+    grouper = ErrorGrouper(min_level=min_level)
+    records = workspace.records()
+    for record in keep(records) if keep.narrows else records:
+        if not at_least(request_level(record), "warning"):
+            grouper.add(record)
+    grouper.rename_services(
+        {name: identity for identity, names in report.service_aliases.items() for name in names}
+    )
+    # a record without a level counts as info (`at_least`), where its tally says warning
+    info = {"level": "info"}
+    groups = [
+        group if not at_least(group.level, "warning") else group.model_copy(update=info)
+        for group in grouper.groups()
     ]
-    return GroupErrorsOutput(groups_total=len(groups), groups=briefs)
+    workspace.derived[key] = groups
+    return groups
 
 
 # --- find_first_failure -----------------------------------------------------------------------
@@ -102,12 +204,13 @@ class FirstFailureInput(Window):
 
 
 class FailureBrief(BaseModel):
-    timestamp: datetime
+    timestamp: datetime  # skew-corrected
     service: str
     at: str
     label: str
     group_id: str
     text: str
+    raw_timestamp: datetime | None = None  # as written, when the correction moved it
 
 
 class FirstFailureOutput(BaseModel):
@@ -134,6 +237,7 @@ def find_first_failure(workspace: Workspace, request: FirstFailureInput) -> Firs
             label=f.label,
             group_id=f.group_id,
             text=clip(workspace.first_line(f.file, f.line, f.text)),
+            raw_timestamp=f.raw_timestamp,
         )
 
     root = report.root_cause
@@ -154,11 +258,12 @@ class TimelineInput(Window):
 
 
 class TimelineEntry(BaseModel):
-    timestamp: datetime
+    timestamp: datetime  # skew-corrected
     service: str
     kind: str
     event: str
     at: str | None
+    raw_timestamp: datetime | None = None  # as written, when the correction moved it
 
 
 class TimelineOutput(BaseModel):
@@ -182,6 +287,7 @@ def merge_timelines(workspace: Workspace, request: TimelineInput) -> TimelineOut
                 workspace.first_line(e.file, e.line, e.event) if e.file and e.line else e.event, 200
             ),
             at=cite(e.file, e.line) if e.file and e.line else None,
+            raw_timestamp=e.raw_timestamp,
         )
         for e in report.timeline[: request.limit]
     ]
@@ -319,6 +425,7 @@ class InvestigateOutput(BaseModel):
     onset: datetime | None
     first_failure: FailureBrief | None
     root_cause: HypothesisBrief | None
+    example_trace: str | None = None  # a failing request's id, for trace_request
     cascade: list[StepBrief]
     top_groups: list[GroupBrief]
     fixes: list[Fix]
@@ -349,6 +456,7 @@ def investigate(workspace: Workspace, request: InvestigateInput) -> InvestigateO
         onset=report.onset,
         first_failure=first.first_failure,
         root_cause=correlated.hypotheses[0] if correlated.hypotheses else None,
+        example_trace=report.example_trace,
         cascade=correlated.cascade,
         top_groups=groups.groups,
         fixes=fixes.fixes[:5],

@@ -9,6 +9,7 @@ from ..workspace import Workspace
 from .base import (
     ToolInput,
     prime_once,
+    services_named,
 )
 
 MAX_MONITOR_MINUTES = 15
@@ -55,7 +56,7 @@ def monitor_logs(workspace: Workspace, request: MonitorInput) -> MonitorOutput:
         interval=workspace.monitor_interval,
         settle=request.settle,
         options=workspace.options,
-        services=(request.service,) if request.service else (),
+        services=services_named(request.service),
     )
     prime_once(result, lambda: [g.example.text for g in result.new_groups])
     return MonitorOutput(

@@ -1,30 +1,32 @@
-"""`search_logs`: records whose text matches, with context, bounded against slow patterns."""
+"""`search_logs`: records whose message or fields match, with context, bounded against slow
+patterns."""
 
 from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
-from typing import Any
 
-import regex as regex_engine
 from pydantic import BaseModel, Field
 
-from ...errors import OptionError
 from ...filters import RecordFilter
 from ...records import Record
 from ..workspace import Workspace
 from .base import (
-    SEARCH_TIMEOUT_SECONDS,
     Level,
     Window,
     cite,
     clip,
 )
+from .fields import Matcher, shown_fields
 
 
 class SearchInput(Window):
     pattern: str = Field(description="Text to find (case-insensitive), or a regex if regex=true.")
-    regex: bool = Field(False, description="Treat pattern as a regular expression.")
+    regex: bool = Field(False, description="Treat pattern and exclude as regular expressions.")
+    field: str | None = Field(
+        None, description="Match only this field (dot path as err.code, or its last part)."
+    )
+    exclude: str | None = Field(None, description="Drop records whose message or fields match.")
     min_level: Level | None = Field(None, description="Only records at this level and above.")
     context: int = Field(0, ge=0, le=10, description="Records shown before and after each hit.")
     limit: int = Field(30, ge=1, le=200, description="Most hits returned, in file order.")
@@ -36,6 +38,8 @@ class Hit(BaseModel):
     service: str
     level: str | None
     text: str
+    matched_fields: list[str] | None = None  # the fields that matched (None: the message)
+    fields: dict[str, str] | None = None  # the record's key fields
     before: list[str] = Field(default_factory=list)
     after: list[str] = Field(default_factory=list)
 
@@ -46,18 +50,13 @@ class SearchOutput(BaseModel):
 
 
 def search_logs(workspace: Workspace, request: SearchInput) -> SearchOutput:
-    """Find records whose text matches, in every loaded source (lines the parser could not
-    read included), with file:line, time, service, level and optional context records. Use it
-    to check a hypothesis ('any OOM in redis before 14:02?'). Narrow with since/until/service,
-    min_level, or a more specific pattern when there are too many hits."""
+    """Find records whose message or field values (err.code, status...) match, in every
+    loaded source (unparsed lines included): file:line, time, service, level, key fields,
+    matched_fields, optional context. Use it to check a hypothesis ('any OOM in redis before
+    14:02?'). Narrow with since/until/service, min_level, field, exclude or a more specific
+    pattern."""
     workspace.require_sources()
-    try:
-        pattern = regex_engine.compile(
-            request.pattern if request.regex else regex_engine.escape(request.pattern),
-            regex_engine.IGNORECASE,
-        )
-    except regex_engine.error as error:
-        raise OptionError(f"pattern {request.pattern!r}: invalid regex ({error})") from None
+    matcher = Matcher(request.pattern, request.regex, request.field, request.exclude)
     keep = request.record_filter()
     if request.min_level is not None:
         keep.min_level = request.min_level
@@ -71,18 +70,21 @@ def search_logs(workspace: Workspace, request: SearchInput) -> SearchOutput:
             for hit in waiting:
                 hit.after.append(_brief(record))
             waiting = [hit for hit in waiting if len(hit.after) < span]
-            matched = _search(pattern, record, request.pattern) if _passes(record, keep) else None
-            if matched is not None:
+            found = matcher.match(record) if _passes(record, keep) else None
+            if found is not None:
                 total += 1
                 if len(hits) < request.limit:
                     # in a multi-line record (a stack trace), cite the line that matched
-                    offset = record.message.count("\n", 0, matched.start())
+                    matched = found.message
+                    offset = record.message.count("\n", 0, matched.start()) if matched else 0
                     hit = Hit(
                         at=cite(record.file, min(record.line + offset, record.end_line)),
                         timestamp=record.timestamp,
                         service=record.service,
                         level=record.level,
                         text=clip(record.message),
+                        matched_fields=found.fields or None,
+                        fields=shown_fields(record.fields),
                         before=[_brief(r) for r in before],
                     )
                     hits.append(hit)
@@ -90,18 +92,8 @@ def search_logs(workspace: Workspace, request: SearchInput) -> SearchOutput:
                         waiting.append(hit)
             if span:
                 before.append(record)
+    matcher.check(r for r in workspace.records() if _passes(r, keep))
     return SearchOutput(matches_total=total, hits=hits)
-
-
-def _search(pattern: Any, record: Record, text: str) -> Any:
-    """The match in a record's text, or None; a pattern too slow to match is an error."""
-    try:
-        return pattern.search(record.message, timeout=SEARCH_TIMEOUT_SECONDS)
-    except TimeoutError:
-        raise OptionError(
-            f"pattern {text!r}: too slow to match (catastrophic backtracking); use a simpler "
-            "pattern"
-        ) from None
 
 
 def _passes(record: Record, keep: RecordFilter) -> bool:

@@ -1,0 +1,196 @@
+"""Template ids a user can count on: every record of the input with its final template.
+
+Templates merge as the miner sees more of the input, so the id of a record's template at the
+moment it was read (a provisional id) may be gone a thousand lines later. For files, the input
+is mined first and the records are written after, each with the template it ends in: one id
+per event, the same for the first and the last record of it. A first pass keeps, for each
+file, its distinct masked forms in order of first occurrence and the form of each record (four
+bytes per record); the miner is fed the forms in that order, which gives the templates of one
+plain pass, and the second pass reads the records again and looks their templates up, with no
+masking. The first pass is an analysis of the on-disk index, so a second run over unchanged
+files skips it, and a grown file is mined only past what was seen.
+
+A stream (standard input, a FIFO) cannot be read twice: its records carry the template known
+when they were read, and say so (`final` False).
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..analysis.parallel import Part, worker_count
+from ..filters import RecordFilter
+from ..index import Analysis, IndexReport, IndexStore, run_analysis
+from ..ingest import SourceParser, SourceStats, Workspace, merge_stats
+from ..records import Record
+from . import MINING_VERSION
+from .groups import event_form, template_for
+from .templates import Template, TemplateMiner
+
+_CODE = "I"  # an unsigned int per record: the number of its form
+assert array(_CODE).itemsize == 4
+
+
+@dataclass
+class FormLedger:
+    """What mining needs of one part of a file: its distinct forms in order of first
+    occurrence (with whether each is literal, an access-log event), the number of each
+    record's form in record order (`codes`, 4 bytes each), and the part's statistics."""
+
+    forms: list[str]
+    literal: list[bool]
+    codes: bytes
+    stats: SourceStats
+
+    def merge(self, later: FormLedger) -> FormLedger:
+        """Add the ledger of the part that follows (this one changes and is returned)."""
+        numbers = {form: n for n, form in enumerate(self.forms)}
+        mapping = []
+        for form, literal in zip(later.forms, later.literal, strict=True):
+            number = numbers.get(form)
+            if number is None:
+                number = numbers[form] = len(self.forms)
+                self.forms.append(form)
+                self.literal.append(literal)
+            mapping.append(number)
+        codes = array(_CODE)
+        codes.frombytes(later.codes)
+        self.codes += array(_CODE, [mapping[code] for code in codes]).tobytes()
+        self.stats = merge_stats([self.stats, later.stats])
+        return self
+
+
+def ledger_of(parser: SourceParser) -> FormLedger:
+    """The ledger of what `parser` reads."""
+    numbers: dict[str, int] = {}
+    forms: list[str] = []
+    literal: list[bool] = []
+    codes = array(_CODE)
+    for record in parser:
+        _, form, is_literal = event_form(record)
+        number = numbers.get(form)
+        if number is None:
+            number = numbers[form] = len(forms)
+            forms.append(form)
+            literal.append(is_literal)
+        codes.append(number)
+    return FormLedger(forms, literal, codes.tobytes(), parser.stats)
+
+
+def _ledger_of_part(part: Part) -> FormLedger:
+    return ledger_of(part.parser())
+
+
+def _merge(first: FormLedger, second: FormLedger) -> FormLedger:
+    return first.merge(second)
+
+
+def _stats_of(ledger: FormLedger) -> SourceStats:
+    return ledger.stats
+
+
+LEDGERS: Analysis[FormLedger] = Analysis(
+    "template-ids", f"mining={MINING_VERSION}", _ledger_of_part, _merge, _stats_of
+)
+
+
+@dataclass
+class TemplatedRecords:
+    """The records of a workspace, each with its template and whether that template is final
+    (`rows`, read lazily, in input order), and what came from the on-disk index."""
+
+    final: bool
+    rows: Iterator[tuple[Record, Template, bool]]
+    index: IndexReport | None = None
+
+
+def templated_records(
+    workspace: Workspace,
+    keep: RecordFilter | None = None,
+    store: IndexStore | None = None,
+    workers: int | None = None,
+) -> TemplatedRecords:
+    """The records of `workspace` that `keep` keeps, each with its template.
+
+    When every source is a file, the templates are final: the whole input is mined first
+    (every record, whatever `keep` keeps, so an id does not depend on the filters), through
+    the index when `store` is given. Otherwise the input is read once and each record gets
+    the template known when it was read (provisional)."""
+    if any(parser.source.path is None for parser in workspace.parsers):
+        return TemplatedRecords(False, _streamed(workspace, keep))
+    identities = [_identity(parser) for parser in workspace.parsers]
+    ledgers, index = run_analysis(workspace, LEDGERS, worker_count(workers), store)
+    miner = TemplateMiner()
+    for ledger in ledgers:
+        for form, literal in zip(ledger.forms, ledger.literal, strict=True):
+            if literal:
+                miner.add_literal(form)
+            else:
+                miner.add(form)
+    rows = _final(workspace, ledgers, identities, miner, keep)
+    return TemplatedRecords(True, rows, index)
+
+
+def _streamed(
+    workspace: Workspace, keep: RecordFilter | None
+) -> Iterator[tuple[Record, Template, bool]]:
+    miner = TemplateMiner()
+    records = workspace.records()
+    for record in keep(records) if keep is not None else records:
+        template, _ = template_for(miner, record)
+        yield record, template, False
+
+
+def _final(
+    workspace: Workspace,
+    ledgers: list[FormLedger],
+    identities: list[tuple[int, int, int] | None],
+    miner: TemplateMiner,
+    keep: RecordFilter | None,
+) -> Iterator[tuple[Record, Template, bool]]:
+    """Each record with its final template, by its number in the ledger of its file. A file
+    that changed since it was mined (or records past its end then) is looked up by masking,
+    and a form not mined then gets a provisional template."""
+    current: list[tuple[Template, bool]] = []
+
+    def tagged() -> Iterator[Record]:
+        for parser, ledger, identity in zip(workspace.parsers, ledgers, identities, strict=True):
+            templates = [miner.template_of(form) for form in ledger.forms]
+            codes = array(_CODE)
+            codes.frombytes(ledger.codes)
+            trusted = identity is not None and identity == _identity(parser)
+            for number, record in enumerate(parser):
+                template = templates[codes[number]] if trusted and number < len(codes) else None
+                if template is not None and template.merged_into is not None:
+                    template = miner.template_of(ledger.forms[codes[number]])
+                final = template is not None
+                if template is None:
+                    _, form, literal = event_form(record)
+                    template = miner.template_of(form)
+                    final = template is not None
+                    if template is None:
+                        template = miner.add_literal(form) if literal else miner.add(form)
+                current[:] = [(template, final)]
+                yield record
+
+    # The filter passes records through one by one, so the template tagged last is the one
+    # of the record it yields.
+    records = tagged()
+    for record in keep(records) if keep is not None else records:
+        template, final = current[0]
+        yield record, template, final
+
+
+def _identity(parser: SourceParser) -> tuple[int, int, int] | None:
+    """What tells that a file changed between the two passes (None when it cannot be read)."""
+    path = parser.source.path
+    if path is None:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
