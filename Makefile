@@ -18,6 +18,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
+	$(BIN)/python fixtures/generated.py incidents
 	$(BIN)/log-analyzer sources fixtures/incidents/checkout/
 	$(BIN)/log-analyzer investigate fixtures/incidents/checkout/
 

@@ -238,6 +238,9 @@ def incident_folder(incident: str, source: Source | None, scratch: Path) -> Path
     """Where the incident's logs are: its bundled folder, or rendered under `scratch` (with
     its ground truth) from its family, variant and seed."""
     if source is None:
+        from fixtures.generated import ensure
+
+        ensure(["incidents"])  # rendered on demand, not kept in git
         folder = INCIDENTS / incident
         if not folder.is_dir():
             raise Stop(f"{folder}: no such incident (the case file names {incident!r})")

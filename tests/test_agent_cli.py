@@ -269,6 +269,9 @@ def test_install_skill_writes_the_folder(monkeypatch, tmp_path, capsys):
     folder = tmp_path / ".claude" / "skills" / "log-analyzer"
     assert capsys.readouterr().out.strip() == str(folder)
     assert (folder / "SKILL.md").is_file() and (folder / "pyproject.toml").is_file()
+    # the demo's generator, so a copy where it was never rendered can render it
+    assert (folder / "fixtures" / "generated.py").is_file()
+    assert (folder / "fixtures" / "incidents.py").is_file()
     assert run(["install-skill", "--agent", "emacs"]) == 2
 
 

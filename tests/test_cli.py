@@ -135,7 +135,8 @@ def test_parse_window_keeps_records_inside_it(logs: Path, capsys) -> None:
     )
     assert code == 0
     records = [json.loads(line) for line in out.splitlines()]
+    # merged in time order across the files: redis' 14:01:58.334 before checkout's 14:02:03
     assert [(r["service"], r["line"]) for r in records] == [
-        ("checkout-service", 1),
         ("redis", 2),
+        ("checkout-service", 1),
     ]

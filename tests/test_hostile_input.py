@@ -492,7 +492,7 @@ def test_mcp_starts_with_deeply_nested_json_loaded(tmp_path: Path, deep_json: Pa
         (["parse", "app.log", "--limit", "-5"], "--limit"),
         (["errors", "app.log", "--year", "abc"], "--year"),
         (["errors", "app.log", "--no-such-option"], "--no-such-option"),
-        (["errors"], "paths"),
+        (["errors"], "PATH"),
         (["no-such-command"], "no-such-command"),
         (["trend", "app.log", "--bucket", "99999999999999999999h"], "--bucket"),
     ],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from log_analyzer.ingest import Workspace, open_paths
+from log_analyzer.ingest import OpenedSources, open_paths
 from log_analyzer.mining.masking import MAX_CHARS, MAX_TOKENS, MAX_VARIABLES, WILDCARD, mask
 from log_analyzer.mining.templates import Template, TemplateMiner
 
@@ -220,14 +220,14 @@ def _first_day_lookups(tmp_path: Path, files: int, monkeypatch: pytest.MonkeyPat
             f"2026-02-{day:02d} 10:00:00 ERROR boom {n}\n" if n % 2 else "10:00:00 ERROR boom\n"
         )
     calls = 0
-    original = Workspace._first_day
+    original = OpenedSources._first_day
 
-    def counted(self: Workspace, source: object) -> date | None:
+    def counted(self: OpenedSources, source: object) -> date | None:
         nonlocal calls
         calls += 1
         return original(self, source)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Workspace, "_first_day", counted)
+    monkeypatch.setattr(OpenedSources, "_first_day", counted)
     workspace = open_paths([str(directory)])
     hints = [parser.day_hint() for parser in workspace.parsers if parser.day_hint is not None]
     assert len(hints) == files

@@ -16,7 +16,7 @@ from log_analyzer.cli.app import run
 from log_analyzer.filters import RecordFilter, parse_time_bound
 from log_analyzer.ingest import parse_paths
 from log_analyzer.remote import clickhouse, open_remote
-from log_analyzer.remote.base import Window
+from log_analyzer.remote.base import QueryScope
 
 from .conftest import FIXTURES, ROOT
 
@@ -67,7 +67,7 @@ def test_investigate_on_clickhouse_equals_investigate_on_the_files(served):
 
 def test_only_the_records_worth_grouping_travel(served):
     source = open_remote(URI)
-    window = Window(None, None)
+    window = QueryScope(None, None)
     rates = source.rates(window, 60)
     records = list(source.records(window, "warning"))
     operational = list(source.operational(window, ("Received alert",), 50))

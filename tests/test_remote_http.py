@@ -16,7 +16,7 @@ import respx
 
 from log_analyzer.cli.app import run
 from log_analyzer.remote import open_remote
-from log_analyzer.remote.base import RemoteError, Window
+from log_analyzer.remote.base import QueryScope, RemoteError
 
 from . import anthropic_mock  # noqa: F401  (registers respx's httpcore2 mocker)
 
@@ -118,7 +118,7 @@ def loki(monkeypatch) -> Any:
         yield fake
 
 
-WINDOW = Window(START, START + timedelta(minutes=MINUTES))
+WINDOW = QueryScope(START, START + timedelta(minutes=MINUTES))
 SINCE_UNTIL = ["--since", "2026-11-28T14:00:00Z", "--until", "2026-11-28T14:11:00Z"]
 
 
@@ -282,7 +282,7 @@ def elastic(monkeypatch) -> Any:
 
 def test_elasticsearch_aggregates_and_pages_with_search_after_in_a_pit(elastic):
     source = open_remote("es://es.internal:9200/logs-*?q=service.name:payments")
-    rates = source.rates(Window(START, START + timedelta(minutes=1), ("payments",)), 60)
+    rates = source.rates(QueryScope(START, START + timedelta(minutes=1), ("payments",)), 60)
     assert [(r.service, r.records, r.errors) for r in rates] == [("payments", 25, 12)]
     path, aggregation = elastic.bodies[0]
     assert path == "/logs-*/_search" and aggregation["size"] == 0
@@ -291,7 +291,7 @@ def test_elasticsearch_aggregates_and_pages_with_search_after_in_a_pit(elastic):
     assert {"query_string": {"query": "service.name:payments"}} in filters
     histogram = aggregation["aggs"]["by_time"]["date_histogram"]
     assert histogram == {"field": "@timestamp", "fixed_interval": "60s", "min_doc_count": 1}
-    records = list(source.records(Window(None, None), "warning"))
+    records = list(source.records(QueryScope(None, None), "warning"))
     assert len(records) == 25
     assert [r.level for r in records[:2]] == ["warning", "error"]
     fields = records[0].fields
@@ -314,7 +314,9 @@ def test_opensearch_uses_its_own_point_in_time_api(monkeypatch):
         router.post("/_search").mock(side_effect=fake.search)
         router.delete("/_search/point_in_time").mock(side_effect=fake.close_pit)
         records = list(
-            open_remote("opensearch://es.internal:9200/logs-*").records(Window(None, None), "error")
+            open_remote("opensearch://es.internal:9200/logs-*").records(
+                QueryScope(None, None), "error"
+            )
         )
     assert len(records) == 25  # the fake ignores the level filter; the query carries it
     level_filter = fake.bodies[0][1]["query"]["bool"]["filter"][-1]

@@ -391,6 +391,6 @@ def test_a_wheel_install_without_the_repository_says_where_to_get_it(
 ) -> None:
     site = tmp_path / "lib" / "python3.11" / "site-packages"
     monkeypatch.setattr(install_module, "__file__", str(site / "log_analyzer/agent/install.py"))
-    with pytest.raises(OptionError, match="not the wheel") as caught:
+    with pytest.raises(OptionError, match="nor installed with the package") as caught:
         install_skill("claude", "user", home=tmp_path / "home")
     assert "pip install -e" in str(caught.value)

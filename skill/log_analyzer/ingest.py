@@ -6,14 +6,15 @@ Streaming: a source is read once, line by line; only the detection sample is buf
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from itertools import chain, count, islice, repeat
+from typing import TYPE_CHECKING, Any
 
 from .formats.base import CONTINUES, NO_MATCH, LogFormat, Parsed, RegexFormat
-from .formats.detect import Detection, detect
 from .formats.envelopes import (
     Unwrapped,
     continues_entry,
@@ -30,6 +31,9 @@ from .services import record_service, source_service
 from .sources.discover import Source, discover
 from .sources.reader import LineReader, sample_middle_and_end
 from .timestamps import Clock
+
+if TYPE_CHECKING:  # the format registry compiles every format: imported when first detecting
+    from .formats.detect import Detection
 
 SAMPLE_LINES = 200
 MAX_HEADERLESS_JOINS = 200
@@ -140,19 +144,24 @@ class SourceParser:
         sample = head
         if self.source.path is not None and len(head) == SAMPLE_LINES:
             sample = head + sample_middle_and_end(self.source.path)
+        from .formats.detect import detect
+
         return detect(sample, self.options.format)
 
     def __iter__(self) -> Iterator[Record]:
-        lines: Iterator[str]
+        # lines in blocks, one list per chunk read, for the block pre-filter of `_records`
+        blocks: Iterator[list[str]] = self.reader._blocks(self.byte_range)
         if self.byte_range is None:
-            lines = self.reader.lines()
-            head = list(islice(lines, SAMPLE_LINES))
-            detection = self._detect(head)
-            lines = chain(head, lines)
+            first: list[list[str]] = []
+            for block in blocks:
+                first.append(block)
+                if sum(map(len, first)) >= SAMPLE_LINES:
+                    break
+            head = list(islice(chain.from_iterable(first), SAMPLE_LINES))
+            blocks = chain(first, blocks)
         else:
             head = list(islice(LineReader(self.source.readable).lines(), SAMPLE_LINES))
-            detection = self._detect(head)
-            lines = self.reader.lines(self.byte_range)
+        detection = self._detect(head)
         service, forced = source_service(self.source, self.options.services)
         stats = self.stats
         stats.format = detection.name
@@ -168,7 +177,7 @@ class SourceParser:
         )
         try:
             yield from _records(
-                lines,
+                Blocks(blocks),
                 detection,
                 clock,
                 self.source.display,
@@ -195,8 +204,15 @@ class SourceParser:
                 )
 
 
+@dataclass
+class Blocks:
+    """Lines in blocks (one list per chunk read): what the block pre-filter works on."""
+
+    blocks: Iterable[list[str]]
+
+
 def _records(
-    lines: Iterable[str],
+    lines: Iterable[str] | Blocks,
     detection: Detection,
     clock: Clock,
     file: str,
@@ -209,10 +225,23 @@ def _records(
     """The per-line loop. Kept as one flat function: it is the hottest code in the package.
 
     With `keep_level`, records below it are counted but not built: a regex format's level is
-    read from its match alone, before timestamps, fields and the record cost anything."""
+    read from its match alone, before timestamps, fields and the record cost anything; given
+    `Blocks`, the runs of such records are counted over whole blocks (`_skipping_runs`) and
+    never reach this loop."""
     primary = detection.primary
     keep_rank = RANK[keep_level] if keep_level is not None else 0
     probe = primary.quick_level if keep_rank and isinstance(primary, RegexFormat) else None
+    ended = [first_line - 1]  # the last line number the pre-filter read
+    numbered: Iterable[tuple[int, str, Unwrapped | None, int]] | None = None
+    if isinstance(lines, Blocks):
+        if probe is not None and detection.envelope is None and isinstance(primary, RegexFormat):
+            level_probe = primary.level_probe()
+            if level_probe is not None:
+                numbered = _skipping_runs(
+                    lines.blocks, primary, level_probe, keep_rank, default_service, stats, ended
+                )
+        if numbered is None:
+            lines = chain.from_iterable(lines.blocks)
     skipped = False  # the record in progress is below `keep_level`: its lines are absorbed
     tally = stats.tally
     fallbacks = detection.fallbacks
@@ -225,11 +254,13 @@ def _records(
     # A header-less line that no format reads continues the record before it (a message that
     # spans lines), up to a limit: past it, such lines are records of their own.
     headerless_joins = MAX_HEADERLESS_JOINS
-    numbered: Iterable[tuple[int, str, Unwrapped | None, int]] = (
-        zip(count(first_line), lines, repeat(None), count(first_line))  # no frame per line
-        if detection.envelope is None
-        else unwrap_lines(lines, detection.envelope, clock, first_line)
-    )
+    if numbered is None:
+        assert not isinstance(lines, Blocks)
+        numbered = (
+            zip(count(first_line), lines, repeat(None), count(first_line))  # no frame per line
+            if detection.envelope is None
+            else unwrap_lines(lines, detection.envelope, clock, first_line)
+        )
     previous_entry: Unwrapped | None = None  # the envelope entry of the line before
     for line_number, text, entry, last_line in numbered:
         before, previous_entry = previous_entry, entry
@@ -336,7 +367,76 @@ def _records(
         )
     if pending is not None:
         yield _finish(pending, continuation, stats)
-    stats.lines = last_line
+    stats.lines = max(last_line, ended[0])
+
+
+def _skipping_runs(
+    blocks: Iterable[list[str]],
+    primary: RegexFormat,
+    level_probe: tuple[re.Pattern[str], tuple[int, ...]],
+    keep_rank: int,
+    service: str,
+    stats: SourceStats,
+    ended: list[int],
+) -> Iterator[tuple[int, str, None, int]]:
+    """The numbered lines `_records` must see: runs of records below `keep_rank` are counted
+    here, over whole blocks (the probe matched by `map`, in C), and never reach it.
+
+    A run starts at a header below `keep_rank` that `_records` sees: it ends the record before
+    and leaves `_records` skipping, with nothing pending. The headers below `keep_rank` after
+    it, and the continuation lines of those records, would change nothing there but counts:
+    they are counted here (records, tally) and not passed on. A line with terminal colours
+    goes through (`_records` strips them before probing). `ended[0]` is set to the
+    number of the last line read, which `_records` may not have seen."""
+    pattern, positions = level_probe
+    match: Callable[[str], re.Match[str] | None] = pattern.match
+    position = positions[0] if len(positions) == 1 else 0
+    # a raw level -> the tally key of a header below `keep_rank`, CONTINUES, or None
+    kinds: dict[str | None, Any] = {}
+    tally = stats.tally
+    number = ended[0]
+    counted = 0
+    running = False  # `_records` is skipping a record below `keep_rank`, nothing pending
+    try:
+        for block in blocks:
+            colours = "\x1b" in "".join(block)
+            for text, found in zip(block, map(match, block), strict=True):
+                number += 1
+                if colours and "\x1b" in text:
+                    running = False
+                    yield number, text, None, number
+                    continue
+                if found is None:
+                    if running and is_continuation(text):
+                        continue
+                    running = False
+                    yield number, text, None, number
+                    continue
+                raw = (
+                    found.group(position)
+                    if position
+                    else next((g for g in found.group(*positions) if g is not None), None)
+                )
+                kind = kinds.get(raw, kinds)
+                if kind is kinds:
+                    quick = primary.quick_level(text)
+                    kind = kinds[raw] = (
+                        (service, quick)
+                        if type(quick) is str and RANK[quick] < keep_rank
+                        else (CONTINUES if quick is CONTINUES else None)
+                    )
+                if running:
+                    if kind is CONTINUES:
+                        continue
+                    if kind is not None:
+                        counted += 1
+                        tally[kind] = tally.get(kind, 0) + 1
+                        continue
+                running = kind is not None and kind is not CONTINUES
+                yield number, text, None, number
+    finally:
+        stats.records += counted
+        ended[0] = number
 
 
 def stated_year(
@@ -378,7 +478,7 @@ def _finish(record: Record, continuation: list[str], stats: SourceStats) -> Reco
     return record
 
 
-class Workspace:
+class OpenedSources:
     """Everything read from a set of paths: a parser per source (with its stats) and the
     warnings met while discovering them."""
 
@@ -444,12 +544,12 @@ class Workspace:
         return self._first_days[source]
 
 
-def open_paths(paths: Sequence[str], options: ParseOptions | None = None) -> Workspace:
+def open_paths(paths: Sequence[str], options: ParseOptions | None = None) -> OpenedSources:
     """Discover the sources behind `paths` and prepare a parser for each (nothing is read yet,
     beyond the first bytes of files found in directories, to skip binaries)."""
     options = options or ParseOptions()
     found = discover(paths)
-    return Workspace(found.sources, options, found.warnings)
+    return OpenedSources(found.sources, options, found.warnings)
 
 
 def parse_paths(paths: Sequence[str], options: ParseOptions | None = None) -> list[Record]:
@@ -469,7 +569,11 @@ def parse_lines(
     and `service` is their service unless a record names its own."""
     options = options or ParseOptions()
     head = list(lines[:SAMPLE_LINES])
-    found = detection or detect(head, options.format)
+    if detection is None:
+        from .formats.detect import detect
+
+        detection = detect(head, options.format)
+    found = detection
     stats = SourceStats(Source(file, None))
     clock = Clock(
         tz=options.tz,

@@ -22,6 +22,7 @@ RANK: dict[str, int] = {name: rank for rank, name in enumerate(LEVELS)}
 _SPELLINGS: dict[str, str] = {
     "trace": "trace",
     "trc": "trace",
+    "trce": "trace",  # .NET's console logger: trce, dbug, info, warn, fail, crit
     "vrb": "trace",  # Serilog's Verbose, below Debug
     "silly": "trace",  # winston
     "finest": "trace",
@@ -29,6 +30,7 @@ _SPELLINGS: dict[str, str] = {
     "verbose": "debug",
     "debug": "debug",
     "dbg": "debug",
+    "dbug": "debug",
     "fine": "debug",
     "config": "debug",
     "debug1": "debug",
@@ -114,8 +116,10 @@ def _numeric_level(number: int) -> str | None:
 # header may name its level. Longest first, so that `WARNING` is not read as `WARN`.
 LEVEL_WORDS = (
     "informational|information|emergency|critical|warning|verbose|success|notice|severe|"
-    "debug|error|fatal|trace|alert|panic|emerg|info|warn|crit|eror|vrb|dbg|inf|wrn|err|ftl|trc"
+    "debug|error|fatal|trace|alert|panic|emerg|info|warn|crit|eror|dbug|trce|vrb|dbg|inf|wrn|"
+    "err|ftl|trc"
 )
+_COLON_LEVELS = {word: normalize_level(word) for word in LEVEL_WORDS.split("|")}
 _LEADING_LEVEL = re.compile(
     rf"(?i:<(?P<angle>{LEVEL_WORDS})>|\[(?P<bracket>{LEVEL_WORDS})\]|(?P<colon>{LEVEL_WORDS}):)"
     r"(?:\s|$)"
@@ -137,6 +141,11 @@ def mnemonic_level(message: str) -> str | None:
 def leading_level(message: str) -> str | None:
     """The level a message names at its very start, as daemons prefix it (sshd's and
     postfix's `error: `, NetworkManager's `<warn> `, `[ERROR] `), or None."""
+    if message[:1] not in "<[":  # the common case, decided without the regex
+        colon = message.find(":", 3, 15)
+        if colon < 0 or message[colon + 1 : colon + 2] not in (" ", ""):
+            return None
+        return _COLON_LEVELS.get(message[:colon].lower())
     match = _LEADING_LEVEL.match(message)
     if match is None:
         return None

@@ -227,7 +227,17 @@ class Clock:
     `day_hint()` (the date of the other sources), else the date of the reference.
     """
 
-    __slots__ = ("_cache", "_dates", "_values", "_years", "day", "day_hint", "reference", "tz")
+    __slots__ = (
+        "_cache",
+        "_dates",
+        "_seen",
+        "_values",
+        "_years",
+        "day",
+        "day_hint",
+        "reference",
+        "tz",
+    )
 
     @property
     def first_stated_year(self) -> tuple[int, int] | None:
@@ -248,6 +258,7 @@ class Clock:
         self.reference = reference or datetime.now(UTC)
         self.day = day
         self._years = _YearTracker(self.reference.astimezone(tz), year, year_hint)
+        self._seen = 0  # year * 12 + month of the last stamp that stated its year
         self._dates: _DateTracker | None = None
         self._cache: dict[Any, datetime | tuple[int, ...] | None] = {}
         self._values: dict[str, datetime | None] = {}
@@ -312,7 +323,9 @@ class Clock:
                 return (0, 0, 0, hour, minute, second, offset)
             if year is None:
                 return (0, month, day, hour, minute, second, offset)
-            self._years.observe(year, month)
+            if year * 12 + month != self._seen:
+                self._seen = year * 12 + month
+                self._years.observe(year, month)
             return self._localize(datetime(year, month, day, hour, minute, second), zone)
         except (ValueError, KeyError):
             return None
@@ -359,7 +372,10 @@ class Clock:
         if isinstance(value, bool) or value is None:
             return None
         if isinstance(value, int | float):
-            return self._stated(epoch_to_datetime(value))
+            when = epoch_to_datetime(value)
+            if when is not None and when.year * 12 + when.month != self._seen:
+                self._stated(when)
+            return when
         if isinstance(value, dict):  # log4j2 `instant`, protobuf/GCP `{seconds, nanos}`
             if "$date" in value:  # MongoDB extended JSON: ISO text, or `{"$numberLong": ms}`
                 inner = value["$date"]
@@ -402,14 +418,17 @@ class Clock:
                 parsed = datetime.fromisoformat(trimmed)
             except ValueError:
                 return None
-        self._years.observe(parsed.year, parsed.month)
+        if parsed.year * 12 + parsed.month != self._seen:
+            self._stated(parsed)
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=self.tz).astimezone(UTC)
         return parsed.astimezone(UTC)
 
     def _stated(self, when: datetime | None) -> datetime | None:
-        """An instant read from an epoch: its year is stated too."""
+        """A stamp that states its year (an epoch's is stated too): the year of the year-less
+        stamps after it."""
         if when is not None:
+            self._seen = when.year * 12 + when.month
             self._years.observe(when.year, when.month)
         return when
 
@@ -435,7 +454,7 @@ GENERIC_STAMP_SPECS: tuple[str, ...] = (
     r"(?:%a,? )?%-d-%b-%Y[ :]%H:%M:%S(?:[.,]%f)?(?: %Z)?",
     r"(?:%a,? )?%b %e %H:%M:%S(?:\.%f)? %Y(?: %Z)?",
     r"(?:%a )?%b %e %Y %H:%M:%S(?:\.%f)?",
-    r"%b %e %H:%M:%S(?:\.%f)?",
+    r"(?:%a )?%b %e %H:%M:%S(?:\.%f)?",
     r"%Y%m%d[T-]%H:?%M:?%S(?:[.:,]%f)?(?:%z)?",
     r"%H:%M:%S(?:[.,]%f)?",
     r"%I:%M(?::%S(?:[.,]%f)?)? ?%p",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -43,14 +44,20 @@ SKILL_ROOTS: dict[Agent, Path] = {
 SKILL_FILES = ("SKILL.md", "README.md", "pyproject.toml")
 SKILL_TREES = ("skill/log_analyzer", "prompts")
 # The demo incident SKILL.md's examples read, so the agent can check the install on a known
-# answer. Absent from an sdist; copied when present.
+# answer. Absent from an sdist and a wheel; copied when present.
 OPTIONAL_TREES = ("fixtures/incidents/checkout",)
+# Its generator, so a copy where it was never rendered can render it (SKILL.md says how).
+OPTIONAL_FILES = ("fixtures/generated.py", "fixtures/generated.sha256", "fixtures/incidents.py")
+# In an installed package (`pip install DIR`, not editable), the skill's files sit in this
+# folder of the package (pyproject.toml's force-include), the prompts in `prompts`.
+PACKAGED = "_skill"
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.py[co]", "*.egg-info", ".DS_Store")
 
 _NO_SOURCE = (
-    "the log-analyzer skill files (SKILL.md beside pyproject.toml) are not installed with the "
-    "package: they ship with its source repository and sdist, not the wheel. Get the "
-    "repository, install it with `pip install -e DIR`, and run install-skill from there"
+    "the log-analyzer skill files (SKILL.md, README.md, pyproject.toml) are neither in a "
+    "checkout around this package nor installed with the package (a wheel built without "
+    "them). Get the repository, install it with `pip install DIR` (or `pip install -e DIR`), "
+    "and run install-skill again"
 )
 
 
@@ -78,12 +85,16 @@ def skill_dir_for(
 
 
 def default_source() -> Path:
-    """The repository this package runs from: `skill/log_analyzer/agent/install.py` sits three
-    folders below it in a checkout or an editable install. A wheel has no such root."""
-    root = Path(__file__).resolve().parents[3]
-    if not _is_source(root):
-        raise OptionError(f"{_NO_SOURCE} (looked in {root})")
-    return root
+    """Where the skill is copied from: the repository this package runs from
+    (`skill/log_analyzer/agent/install.py` sits three folders below it in a checkout or an
+    editable install), else the installed package itself, which carries the skill's files."""
+    package = Path(__file__).resolve().parents[1]
+    root = package.parents[1]
+    if _is_source(root):
+        return root
+    if _is_package(package):
+        return package
+    raise OptionError(f"{_NO_SOURCE} (looked in {root} and {package / PACKAGED})")
 
 
 def install_skill(
@@ -104,7 +115,7 @@ def install_skill(
     """
     target = skill_dir_for(agent, scope, project_dir, home)
     root = source if source is not None else default_source()
-    if not _is_source(root):
+    if not (_is_source(root) or _is_package(root)):
         raise OptionError(f"{root} is not a log-analyzer source folder: {_NO_SOURCE}")
     if target.exists() and target.resolve() == root.resolve():
         return target
@@ -151,6 +162,28 @@ def _is_source(root: Path) -> bool:
     )
 
 
+def _is_package(folder: Path) -> bool:
+    """An installed log_analyzer package that carries the skill's files."""
+    return (folder / "__init__.py").is_file() and all(
+        (folder / PACKAGED / name).is_file() for name in SKILL_FILES
+    )
+
+
+def _parts(root: Path) -> list[tuple[Path, str]]:
+    """What the skill folder is made of: (where it is read, its path in the skill folder).
+    From an installed package, the same layout as the repository's, so that `pip install`
+    from the skill folder works."""
+    if _is_source(root):
+        trees = [*SKILL_TREES, *(tree for tree in OPTIONAL_TREES if (root / tree).is_dir())]
+        extra = [name for name in OPTIONAL_FILES if (root / name).is_file()]
+        return [(root / name, name) for name in (*SKILL_FILES, *trees, *extra)]
+    return [
+        *((root / PACKAGED / name, name) for name in SKILL_FILES),
+        (root, "skill/log_analyzer"),
+        (root / "prompts", "prompts"),
+    ]
+
+
 def _check_replaceable(target: Path) -> None:
     """Refuse anything at `target` but nothing, an empty folder, or a log-analyzer skill."""
     if not target.exists() and not target.is_symlink():
@@ -170,13 +203,25 @@ def _sibling(target: Path, role: str) -> Path:
 
 
 def _copy_skill(root: Path, dest: Path) -> None:
-    for name in SKILL_FILES:
-        shutil.copy2(root / name, dest / name)
-    for tree in SKILL_TREES:
-        shutil.copytree(root / tree, dest / tree, ignore=_IGNORE)
-    for tree in OPTIONAL_TREES:
-        if (root / tree).is_dir():
-            shutil.copytree(root / tree, dest / tree, ignore=_IGNORE)
+    for source, name in _parts(root):
+        if source.is_dir():
+            shutil.copytree(source, dest / name, ignore=_ignore(source))
+        else:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+
+
+def _ignore(tree: Path) -> Callable[[str, list[str]], set[str]]:
+    """What a copy of `tree` leaves out: caches, and in an installed package the folders
+    laid out elsewhere in the skill (`_skill`, `prompts`)."""
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        skipped = set(_IGNORE(folder, names))
+        if Path(folder) == tree and _is_package(tree):
+            skipped.update({PACKAGED, "prompts"}.intersection(names))
+        return skipped
+
+    return ignored
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import ProviderError as ProviderError
+from ..errors import TransientError as TransientError
 from .budget import DEFAULT_TOKEN_BUDGET, compact, wrap_untrusted
 from .grounding import Citation, check_citations
 from .pricing import Usage
@@ -62,19 +64,6 @@ class Turn:
     stop_reason: str  # end_turn, tool_use, max_tokens, pause_turn, refusal, ...
     usage: Usage
     assistant_message: dict[str, Any]  # to append to the history, in the provider's format
-
-
-class TransientError(Exception):
-    """A failure worth retrying (rate limit, overload, 5xx, connection), with the wait the
-    server asked for, if any."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class ProviderError(Exception):
-    """A failure retrying will not fix (bad key, bad request): one line for the user."""
 
 
 class Provider(Protocol):

@@ -10,15 +10,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
-from ..errors import LogAnalyzerError
+from ..errors import PathRefused as PathRefused
 from ..remote.uri import is_remote, parse_uri
 
 DEFAULT_SYSTEM_ROOTS = ("/var/log",)
 HOMES = (Path("/home"), Path("/Users"))  # where home directories are, not only the user's
-
-
-class PathRefused(LogAnalyzerError):
-    """A path outside the allowed roots, or one that does not exist."""
 
 
 class AllowedRoots:

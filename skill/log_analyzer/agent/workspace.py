@@ -268,10 +268,10 @@ def load_remote(uri: str) -> LoadedSource:
     """A remote engine's records for a conversation: every error, a sample of warnings and
     the few operational events; the engine counts the rest (the summary's records)."""
     from ..analysis.events import OPERATIONAL_WORDS
-    from ..remote import Window, open_remote
+    from ..remote import QueryScope, open_remote
 
     source = open_remote(uri)
-    window = Window(None, None)
+    window = QueryScope(None, None)
     rates = source.rates(window, 3600)
     records = sorted(
         [

@@ -149,6 +149,14 @@ def link(
     ]
 
 
+def label_alone(label: str, service: str) -> str:
+    """A group's label without its service's name in front (`redis Cannot allocate memory`
+    -> `Cannot allocate memory`), where the service is said beside it."""
+    head, _, rest = label.partition(" ")
+    same = head.replace("_", "-").lower() == service.replace("_", "-").lower()
+    return rest if same and rest else label
+
+
 def _leads_to(start: str, target: str, causes: dict[str, str | None]) -> bool:
     """True when following `caused_by` from `start` reaches `target` (a link would loop)."""
     seen = set()

@@ -23,10 +23,10 @@ from ..inferred_levels import inferred, states_levels
 from ..ingest import SourceParser, SourceStats, merge_stats
 from ..levels import RANK
 from ..mining.groups import ErrorGrouper, Example, GrouperPartial
-from ..mining.requests import request_level
+from ..mining.requests import request_level, request_outcome
 from ..records import Record
 from ..remote import RemoteSource
-from ..remote.base import Window as RemoteWindow
+from ..remote.base import QueryScope
 from ..sources.discover import Source
 from .events import OPERATIONAL_WORDS, operational_event
 from .impact import RequestTally
@@ -72,6 +72,9 @@ class Collected:
     inferred_groups: dict[tuple[str, bool], GrouperPartial] = field(default_factory=dict)
     # requests and failed requests per (service, route, bucket): the incident's impact
     requests: RequestTally = field(default_factory=RequestTally)
+    # services with durations on the requests they serve (request events, records with a
+    # request id): latency a user feels, not an alert notification's or a maintenance's
+    serving: set[str] = field(default_factory=set)
 
     def merge(self, other: Collected) -> None:
         """Fold in the summary of the part of the input that follows."""
@@ -104,6 +107,7 @@ class Collected:
             if held is None or slow[0] > held[0]:
                 self.slowest[key] = slow
         self.subsecond |= other.subsecond
+        self.serving |= other.serving
         self.requests.merge(other.requests)
         if other.first is not None and (self.first is None or other.first < self.first):
             self.first = other.first
@@ -188,12 +192,18 @@ class Collector:
             counts = collected.inferred_errors.setdefault(held_apart, {})
             counts[key] = counts.get(key, 0) + 1
         identifier = request_id(record.message, fields)
+        if (
+            took is not None
+            and record.service not in collected.serving
+            and (identifier is not None or request_outcome(record) is not None)
+        ):
+            collected.serving.add(record.service)
         if identifier is not None:
             self.skew.add(identifier, record.service, when)
             if rank >= RANK["warning"]:
                 self.traces.add(identifier, record.service, seconds, record.file, record.line, rank)
         if len(collected.operational) < MAX_OPERATIONAL:
-            kind = operational_event(record.message)
+            kind = operational_event(record.message, record.fields)
             if kind is not None:
                 collected.operational.append((kind, record))
 
@@ -300,7 +310,7 @@ def stats_of(result: PartResult) -> SourceStats:
     return result.stats
 
 
-def collect_remote(remote: RemoteSource, window: RemoteWindow, bucket_seconds: int) -> PartResult:
+def collect_remote(remote: RemoteSource, window: QueryScope, bucket_seconds: int) -> PartResult:
     """A remote engine's part: rates from one aggregation, groups from the warning-and-above
     records it sends, operational events from the few lower records its text filter keeps."""
     collector = Collector(bucket_seconds)
@@ -360,6 +370,6 @@ def collect_remote(remote: RemoteSource, window: RemoteWindow, bucket_seconds: i
 
 def _operational(record: Record, collected: Collected) -> None:
     if len(collected.operational) < MAX_OPERATIONAL:
-        kind = operational_event(record.message)
+        kind = operational_event(record.message, record.fields)
         if kind is not None:
             collected.operational.append((kind, record))

@@ -8,10 +8,10 @@ from functools import partial
 
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
-from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace, merge_stats, open_paths
+from ..ingest import OpenedSources, ParseOptions, SourceParser, SourceStats, merge_stats, open_paths
 from ..mining import MINING_VERSION
 from ..mining.groups import ErrorGroup, ErrorGrouper, GrouperPartial
-from ..remote import RemoteSource, Window, is_remote, open_remote, remote_window
+from ..remote import QueryScope, RemoteSource, is_remote, open_remote, remote_window
 from ..sources.discover import Source
 from .parallel import Part, part_bytes, plan, run_parts, worker_count
 from .progress import NoProgress, ProgressSink, size_of, total_of
@@ -21,7 +21,7 @@ from .progress import NoProgress, ProgressSink, size_of, total_of
 class ErrorsResult:
     records: int  # records read inside the filters' window and services (any level)
     groups: list[ErrorGroup]
-    workspace: Workspace
+    workspace: OpenedSources
     index: IndexReport | None = None  # what came from the on-disk index, when one was used
 
 
@@ -47,7 +47,9 @@ def find_error_groups(
         options = replace(options, keep_level=min_level)
     local = [p for p in paths if not is_remote(p)]
     remotes = [open_remote(p) for p in paths if is_remote(p)]
-    workspace = open_paths(local, options) if local or not remotes else Workspace([], options, [])
+    workspace = (
+        open_paths(local, options) if local or not remotes else OpenedSources([], options, [])
+    )
     grouper = ErrorGrouper(min_level=min_level)
     index: IndexReport | None = None
     if narrowed or store is None:
@@ -77,7 +79,7 @@ def find_error_groups(
     return ErrorsResult(records=counted, groups=grouper.groups(), workspace=workspace, index=index)
 
 
-def _group_remote(remote: RemoteSource, window: Window, min_level: str) -> PartResult:
+def _group_remote(remote: RemoteSource, window: QueryScope, min_level: str) -> PartResult:
     """A remote engine's groups: it counts every record and sends those at `min_level`."""
     stats = SourceStats(Source(remote.display, None), format="otel")
     stats.records = sum(row.records for row in remote.rates(window, 3600))
@@ -90,7 +92,7 @@ PartResult = tuple[GrouperPartial, SourceStats]
 
 
 def _group_sources(
-    workspace: Workspace,
+    workspace: OpenedSources,
     min_level: str,
     keep: RecordFilter | None,
     workers: int | None,

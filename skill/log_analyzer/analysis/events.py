@@ -1,5 +1,6 @@
-"""Operational events worth a place on the timeline: restarts, deploys, shutdowns and config
-changes, recognised by the words software uses for them.
+"""Operational events worth a place on the timeline: restarts, deploys, shutdowns, config
+changes, rollbacks, scaling and alert notifications, recognised by the words software uses
+for them (alerts by `alerts`, which reads their name and state, heartbeats left out).
 
 Checked on every record, so each rule starts with a plain substring (a case-insensitive regex
 alternation costs tens of microseconds a line); a regex confirms only where the substring
@@ -9,7 +10,13 @@ alone would be loose.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
+from .alerts import ALERT_WORDS, alert_of, may_carry_alert
+
+_RELEASE = r"\b(?:deployment|statefulset|daemonset|release|rollout|application)"
+_TO = r"(?:revision|version|release|deployment|v?\d)"
 _RULES: tuple[tuple[str, str, re.Pattern[str] | None], ...] = (
     ("Started ", "restart", re.compile(r"\bStarted \w+ in [\d.]+ seconds")),
     ("Ready to accept connections", "restart", None),
@@ -31,6 +38,15 @@ _RULES: tuple[tuple[str, str, re.Pattern[str] | None], ...] = (
     ("olling update", "deploy", None),
     ("olling restart", "deploy", None),
     ("Scheduled restart", "deploy", None),
+    # a release rolled back (not a database transaction)
+    ("olled back", "rollback", re.compile(_RELEASE + r"\S* rolled back|rolled back to " + _TO)),
+    ("olling back", "rollback", re.compile(r"[Rr]olling back (?:to )?" + _TO)),
+    ("ollback", "rollback", re.compile(r"Rollback was a success|[Rr]ollback (?:to|of) " + _TO)),
+    ("Scaled up", "scale", None),
+    ("Scaled down", "scale", None),
+    ("New size: ", "scale", re.compile(r"New size: \d+; reason: ")),
+    ("Scale-up", "scale", None),
+    (" scaled", "scale", re.compile(r"\b(?:deployment|statefulset)\.apps/\S+ scaled\b")),
     ("CONFIG SET", "config", None),
     ("SIGHUP", "config", None),
     ("eloading config", "config", None),
@@ -43,16 +59,24 @@ _RULES: tuple[tuple[str, str, re.Pattern[str] | None], ...] = (
 )
 
 
-def operational_event(message: str) -> str | None:
-    """The kind of operational event a message reports (`restart`, `shutdown`, `deploy`,
-    `config`, `alert`), or None."""
+def operational_event(message: str, fields: Mapping[str, Any] | None = None) -> str | None:
+    """The kind of operational event a record reports (`restart`, `shutdown`, `deploy`,
+    `rollback`, `scale`, `config`, `alert`), or None. A heartbeat alert is none."""
     first_line = message.split("\n", 1)[0] if "\n" in message else message
     for hint, kind, confirm in _RULES:
         if hint in first_line and (confirm is None or confirm.search(first_line)):
+            if kind == "alert":
+                alert = alert_of(message, fields)
+                return None if alert is not None and alert.heartbeat else kind
             return kind
+    if (fields and may_carry_alert(fields)) or any(hint in first_line for hint in ALERT_WORDS):
+        alert = alert_of(message, fields)
+        return "alert" if alert is not None and not alert.heartbeat else None
     return None
 
 
 # The substrings above, for engines that filter text before sending records (remote sources
 # fetch only the records that may be operational events, not every info line).
-OPERATIONAL_WORDS: tuple[str, ...] = tuple(dict.fromkeys(rule[0] for rule in _RULES))
+OPERATIONAL_WORDS: tuple[str, ...] = tuple(
+    dict.fromkeys((*(rule[0] for rule in _RULES), *ALERT_WORDS))
+)

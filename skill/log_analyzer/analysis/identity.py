@@ -49,7 +49,7 @@ _TECHNOLOGY_WORDS = {
     "dnsmasq": _RESOLUTION,
 }
 _PROXY_WORDS = ("nginx", "envoy", "haproxy", "traefik", "ingress", "caddy", "istio-proxy")
-_PROXY_FORMATS = ("access", "nginx", "haproxy", "envoy", "traefik", "caddy")
+_PROXY_FORMATS = ("access", "nginx", "haproxy", "envoy", "traefik", "caddy", "aws-elb")
 _ORCHESTRATORS = frozenset(
     {"kernel", "kubelet", "containerd", "dockerd", "docker", "systemd", "crio", "kube-proxy"}
     | {"k8s", "kubernetes", "events", "init", "oom-killer", "oom_reaper", "dmesg"}

@@ -24,7 +24,7 @@ from functools import partial
 
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
-from ..ingest import ParseOptions, SourceStats, Workspace, merge_stats, open_paths
+from ..ingest import OpenedSources, ParseOptions, SourceStats, merge_stats, open_paths
 from ..mining.groups import ErrorGrouper
 from ..models import SourceSummary
 from ..records import Record
@@ -65,12 +65,12 @@ from .root_cause import root_cause
 from .skew import NOTICEABLE_SECONDS, SkewEstimator
 from .slowness import slow_services
 from .span import Span, populated_span
-from .timeline import latency_rises, latency_series, timeline
+from .timeline import last_error, latency_rises, latency_series, milestones, timeline
 from .tracing import TraceBook, TraceVotes, vote, widest_failure
 from .volume import files_of, surged_near, volume_surges
 
 TRACE_TIE_SECONDS = 0.25  # below this, a skew-corrected order inside a request is a tie
-ANALYSIS_VERSION = 4  # bump when what a part's summary holds changes (index entries)
+ANALYSIS_VERSION = 6  # bump when a part's summary changes (index entries; 5: serving; 6: alerts)
 
 
 def investigate(
@@ -186,7 +186,7 @@ def read_sources(
     store: IndexStore | None = None,
     workers: int | None = None,
     progress: ProgressSink | None = None,
-) -> tuple[Workspace, IndexReport | None]:
+) -> tuple[OpenedSources, IndexReport | None]:
     """Every source read for its statistics (`sources`). Through the index, the entries are
     the investigation's own: `sources` then `investigate` reads each file once."""
     workspace = open_paths(paths, options or ParseOptions())
@@ -334,6 +334,8 @@ def _analyse(
     # services whose records carry their name (a host folder's name is not a service)
     services = sorted({service for service, _ in collected.totals})
     latency = latency_series(collected.durations, width, first_bucket, last_bucket)
+    if latency is not None:
+        latency.serving = sorted(collected.serving)
     root = None
     steps = link(onsets, None, proxies, votes, width, first.group.service if first else None)
     if first is not None and steps:
@@ -357,7 +359,8 @@ def _analyse(
         )
         _name_instances(root, service_aliases)
         steps = link(onsets, root.service, proxies, votes, width, first.group.service)
-        _blame_reporter_link(steps, first.group.service, root.service)
+        if root.service not in proxies:  # an edge proxy causes no backend's failure
+            _blame_reporter_link(steps, first.group.service, root.service)
     events = timeline(
         classified,
         collected,
@@ -370,6 +373,12 @@ def _analyse(
         skew,
         {step.group_id for step in steps},
         surges,
+        incident,
+        trend == rates.TREND_RESOLVED,
+    )
+    stop = last_error(incident) if trend == rates.TREND_RESOLVED else None
+    detected, recovered = milestones(
+        collected.operational, skew, first.when if first else None, stop, width
     )
     if latency is not None and first is not None:
         events.extend(latency_rises(latency, _at(first.when), width))
@@ -406,6 +415,8 @@ def _analyse(
         volume_surges=surges,
         example_trace=votes.example_trace
         or widest_failure(traces, skew_estimator.sightings, lambda s, w: w - _offset(skew, s)),
+        detected=detected,
+        recovered=recovered,
     )
 
 
@@ -443,12 +454,9 @@ def _name_instances(root: RootCause, service_aliases: dict[str, list[str]]) -> N
             continue
         where = hypothesis.evidence[0].file
         found = [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", where)]
-        if len(found) == 1:
-            head = f"{hypothesis.service}: "
-            if hypothesis.summary.startswith(head):
-                hypothesis.summary = (
-                    f"{hypothesis.service} ({found[0]}): " + hypothesis.summary[len(head) :]
-                )
+        service = hypothesis.service
+        if len(found) == 1 and re.match(rf"{re.escape(service)}[: ]", hypothesis.summary):
+            hypothesis.summary = f"{service} ({found[0]})" + hypothesis.summary[len(service) :]
 
 
 def _blame_reporter_link(steps: list[CascadeStep], reporter: str, culprit: str) -> None:
@@ -544,10 +552,7 @@ def _proxies(onsets: Sequence[object], sources: Sequence[SourceSummary]) -> set[
 
 
 def _only_proxy(formats: set[str] | None) -> bool:
-    return bool(formats) and all(
-        f.startswith(("access", "nginx", "haproxy", "envoy", "traefik", "caddy"))
-        for f in formats or ()
-    )
+    return bool(formats) and all(is_proxy("", (f,)) for f in formats or ())
 
 
 def _changed_otherwise(totals: rates.Series, latency: object, when: float, width: int) -> set[str]:

@@ -115,3 +115,4 @@ class LatencyPoint(BaseModel):
 class Latency(BaseModel):
     bucket_seconds: int
     series: list[LatencyPoint]
+    serving: list[str] = []  # services whose durations are those of requests they served

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from ..formats.base import LogFormat, RegexFormat
 from ..formats.structured import JsonFormat
-from ..ingest import ParseOptions, SourceParser, Workspace
+from ..ingest import OpenedSources, ParseOptions, SourceParser
 from ..sources.discover import Source
 from ..sources.reader import compression_of
 from ..timestamps import Clock
@@ -50,7 +50,7 @@ def worker_count(requested: int | None) -> int:
     return max(1, requested if requested is not None else (cores or 1))
 
 
-def plan(workspace: Workspace, workers: int) -> list[Part] | None:
+def plan(workspace: OpenedSources, workers: int) -> list[Part] | None:
     """The parts to hand to `workers` processes, or None when one process should do it all
     (one worker, little data, or stdin, which cannot be read twice)."""
     sources = [parser.source for parser in workspace.parsers]

@@ -63,11 +63,35 @@ class TimelineEvent(BaseModel):
     timestamp: datetime
     service: str
     event: str
-    # first-error, spike, peak, recovery, drop, surge, restart, shutdown, deploy, config, alert
+    # first-error, spike, peak, recovery (the rate back to baseline), last-error (the
+    # incident's errors stop), drop, surge, latency, restart, shutdown, deploy, rollback,
+    # scale, config, alert (`alert <name> firing` or `resolved`, heartbeats left out)
     kind: str
     file: str | None
     line: int | None
     raw_timestamp: datetime | None = None  # as the log wrote it, when correction moved it
+
+
+class Detected(BaseModel):
+    """When the incident was noticed: the first alert that fired for it (not a heartbeat)."""
+
+    timestamp: datetime  # on the reference clock (skew-corrected)
+    alert: str  # the alert's name (`CheckoutHighErrorRate`), or a page's title
+    service: str  # what logged the notification (alertmanager, grafana, a webhook receiver)
+    file: str
+    line: int
+    time_to_detect_seconds: float  # from the first failure (negative: the alert came first)
+    time_to_recover_seconds: float | None = None  # from the first failure, when recovered
+
+
+class Recovered(BaseModel):
+    """When the incident's errors stopped (the logs end on a resolved incident)."""
+
+    timestamp: datetime  # the incident's last error, on the reference clock
+    service: str
+    file: str
+    line: int
+    time_to_recover_seconds: float  # from the first failure
 
 
 class VolumeSurge(BaseModel):
@@ -126,3 +150,6 @@ class Investigation(BaseModel):
     # the routes whose requests failed more during the incident: success rates before,
     # during, after (None: no request log with a status, or no route's rate changed)
     impact: Impact | None = None
+    # the first alert that fired for the incident, and when its errors stopped
+    detected: Detected | None = None
+    recovered: Recovered | None = None

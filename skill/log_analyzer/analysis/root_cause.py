@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from ..levels import RANK
 from ..mining.groups import Example
 from ..services import canonical_service
-from .cascade import ServiceOnset
+from .cascade import ServiceOnset, label_alone
 from .identity import is_orchestrator, mentions, names_for
 from .onsets import GroupOnset
 from .report import CascadeStep, Hypothesis, RootCause
@@ -101,8 +101,8 @@ def root_cause(
     head = suspect(reporter)
     head.score += 0.45
     head.reasons.append(
-        f"first failure: {first.group.label} at {_clock(first.when)} ({first.group.count} in the "
-        "window)"
+        f"{reporter} failed first: {label_alone(first.group.label, reporter)} at "
+        f"{_clock(first.when)} ({first.group.count:,} in the window)"
     )
     # the pod, unit or process an orchestrator's line is about
     text = f"{first.group.example.text} {first.context}"
@@ -256,18 +256,19 @@ def _hypothesis(
         confidence *= 0.7
     group = entry.group.group if entry.group is not None else first.group
     followers = [s.service for s in steps if s.caused_by == entry.service]
-    parts = list(entry.reasons)
+    parts = list(dict.fromkeys(p for p in entry.reasons if p))  # each fact once
     if entry.group is not None and not parts:
-        parts.append(f"{entry.service} began failing at {_clock(entry.group.when)} ({group.label})")
-    if followers:
-        parts.append(f"{', '.join(followers)} failed after it, naming or tracing back to it")
-    if entry.group is not None:
         parts.append(
-            "this error was absent before"
-            if entry.group.novel
-            else "this error was there before, and its rate jumped"
+            f"{entry.service} began failing at {_clock(entry.group.when)} "
+            f"({label_alone(group.label, entry.service)})"
         )
-    summary = f"{entry.service}: " + "; ".join(p for p in parts if p) + "."
+    if followers:
+        parts.append(f"{_and(followers)} failed after it, naming or tracing back to it")
+    if entry.group is not None:
+        parts.append(_novelty(entry.group))
+    summary = "; ".join(parts) + "."
+    if not summary.startswith(entry.service):  # the service is the sentence's subject
+        summary = f"{entry.service}: {summary}"
     return Hypothesis(
         service=entry.service,
         group_id=group.id,
@@ -278,7 +279,31 @@ def _hypothesis(
     )
 
 
+def _novelty(item: GroupOnset) -> str:
+    """Whether the error is new, counted from its records: one that surged only from its first
+    record on (its service's log began just before) is new too, never "there before"."""
+    if item.novel:
+        return "this error was absent before"
+    before = [when for when, _, _ in item.occurrences if when < item.when]
+    if not before:
+        return "this error first appeared then"
+    times = "once" if len(before) == 1 else f"{len(before):,} times"
+    return (
+        f"this error was there before ({times} from {_clock(before[0])}), and its rate "
+        f"jumped at {_clock(item.when)}"
+    )
+
+
+def _and(names: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _clock(epoch: float) -> str:
+    """`14:01:58.207 UTC` (the format of `render.human.human_time`; analysis sits below
+    render, so it writes its own sentences' times)."""
     from datetime import UTC, datetime
 
-    return datetime.fromtimestamp(epoch, UTC).strftime("%H:%M:%S")
+    value = datetime.fromtimestamp(epoch, UTC)
+    shown = value.strftime("%H:%M:%S.%f")[:-3] if value.microsecond else value.strftime("%H:%M:%S")
+    return f"{shown} UTC"

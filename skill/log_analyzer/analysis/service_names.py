@@ -12,14 +12,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from ..errors import OptionError
+from ..errors import UnknownService as UnknownService
 from .identity import merged_ordinals
 
 MAX_LISTED = 30  # names listed in an error
-
-
-class UnknownService(OptionError):
-    """A service filter that names no service of the loaded logs."""
 
 
 class ServiceNames:

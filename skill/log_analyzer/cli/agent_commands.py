@@ -1,70 +1,126 @@
 """The agent's commands: `tools` (the schemas), `mcp` (the MCP server), `ask`, `chat` and
-`install-skill`. Registered on the main `app`; the library does the work."""
+`install-skill`. The agent (its loop, providers, the tool registry) is imported when one of
+them runs, never at start-up."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..agent.budget import DEFAULT_TOKEN_BUDGET
-from ..agent.loop import (
-    DEFAULT_MAX_TOKENS,
-    DEFAULT_MAX_TURNS,
-    DEFAULT_TOKEN_LIMIT,
-    AgentSettings,
-    Answer,
-    Conversation,
-    Provider,
-    ProviderError,
-    Transcript,
-)
-from ..agent.pricing import usage_line
-from ..agent.prompts import narrative_prompt
-from ..agent.registry import tool_schemas
-from ..agent.roots import AllowedRoots
-from ..agent.workspace import Workspace
-from ..errors import OptionError
-from ..options import build_parse_options
-from ..render.investigation import investigation_view
-from .app import (
+from ..errors import NoModelError, OptionError, ProviderError
+from .console import say, stdout
+from .options import (
     DateOption,
     FormatOption,
+    OptionalPaths,
     ServiceOption,
     TzOption,
     YearOption,
-    _index_store,
-    _stderr,
-    _stdout,
-    app,
+    command,
+    index_store,
 )
+
+if TYPE_CHECKING:
+    from ..agent.loop import AgentSettings, Answer, Conversation, Provider, Transcript
+    from ..agent.workspace import Workspace
+
+# the defaults of the agent's limits (`agent.budget`, `agent.loop`), written out so that the
+# help shows them without importing the agent; a test holds them equal
+DEFAULT_TOKEN_BUDGET = 4000
+DEFAULT_MAX_TURNS = 12
+DEFAULT_TOKEN_LIMIT = 300_000
+DEFAULT_MAX_TOKENS = 4096
+
+
+def register(app: typer.Typer) -> None:
+    for function in (tools, mcp, ask, chat):
+        command(app, function)
+    command(app, install_skill_command, "install-skill")
+
 
 AllowOption = Annotated[
     list[str],
     typer.Option(
         "--allow",
+        metavar="DIR",
         help="Another directory the tools may read (besides the paths given, the current "
         "directory and /var/log). Repeatable.",
     ),
 ]
-OptionalPaths = Annotated[
-    list[str] | None,
-    typer.Argument(help="Log files or directories to load first.", show_default=False),
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="NAME",
+        help="Model name (default: $LOG_ANALYZER_MODEL, else a current Claude model).",
+    ),
+]
+ProviderOption = Annotated[
+    str,
+    typer.Option(
+        "--provider",
+        metavar="NAME",
+        help="anthropic (default; ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL) or openai (any "
+        "OpenAI-compatible server: Ollama, vLLM, llama.cpp; with --base-url).",
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        metavar="URL",
+        help="The OpenAI-compatible server, e.g. http://localhost:11434/v1",
+    ),
+]
+NoRedactOption = Annotated[
+    bool, typer.Option("--no-redact", help="Send log text unredacted (secrets included).")
+]
+RedactIpsOption = Annotated[bool, typer.Option("--redact-ips", help="Also redact IP addresses.")]
+MaxTurnsOption = Annotated[
+    int, typer.Option("--max-turns", min=1, metavar="N", help="Model calls per question, at most.")
+]
+TokenLimitOption = Annotated[
+    int, typer.Option("--token-limit", min=1000, metavar="N", help="Tokens per question, at most.")
+]
+ResultTokensOption = Annotated[
+    int,
+    typer.Option("--result-tokens", min=200, metavar="N", help="Tokens per tool result, at most."),
+]
+MaxTokensOption = Annotated[
+    int,
+    typer.Option("--max-tokens", min=256, metavar="N", help="Tokens per model response, at most."),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Show tool calls, retries, usage and cost.")
+]
+TranscriptOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--transcript",
+        metavar="FILE",
+        help="Save every request and response (JSON lines) to FILE.",
+    ),
 ]
 
 
-@app.command()
 def tools(
     format: Annotated[
-        str, typer.Option("--format", help="Schema dialect: anthropic, openai or mcp.")
+        str,
+        typer.Option(
+            "--format", metavar="DIALECT", help="Schema dialect: anthropic, openai or mcp."
+        ),
     ] = "anthropic",
 ) -> None:
     """Print the tool schemas (JSON) for another agent: Anthropic tools, OpenAI strict
     functions, or MCP tools. One registry defines them all."""
+    import json
+
+    from ..agent.registry import tool_schemas
+
     if format not in ("anthropic", "openai", "mcp"):
         raise OptionError(f"--format {format!r}: expected anthropic, openai or mcp")
     sys.stdout.write(json.dumps(tool_schemas(format), indent=1) + "\n")
@@ -80,24 +136,21 @@ def session_workspace(
     service: list[str],
 ) -> Workspace:
     """A conversation's workspace: roots from the paths, cwd, /var/log and `--allow`."""
+    from ..agent.roots import AllowedRoots
+    from ..agent.workspace import Workspace
+    from ..options import build_parse_options
+
     options, _ = build_parse_options(format, tz, year, date, service)
     roots = AllowedRoots.for_session(paths, allow)
-    return Workspace(roots, options, store=_index_store(False))
+    return Workspace(roots, options, store=index_store(False))
 
 
-@app.command()
 def mcp(
     paths: OptionalPaths = None,
     allow: AllowOption = [],  # noqa: B006 - typer reads the default, never mutates it
-    no_redact: Annotated[
-        bool, typer.Option("--no-redact", help="Send log text unredacted (secrets included).")
-    ] = False,
-    redact_ips: Annotated[
-        bool, typer.Option("--redact-ips", help="Also redact IP addresses.")
-    ] = False,
-    result_tokens: Annotated[
-        int, typer.Option("--result-tokens", min=200, help="Tokens per tool result, at most.")
-    ] = DEFAULT_TOKEN_BUDGET,
+    no_redact: NoRedactOption = False,
+    redact_ips: RedactIpsOption = False,
+    result_tokens: ResultTokensOption = DEFAULT_TOKEN_BUDGET,
     format: FormatOption = None,
     tz: TzOption = None,
     year: YearOption = None,
@@ -114,54 +167,6 @@ def mcp(
     serve_stdio(workspace, token_budget=result_tokens, redact=not no_redact, redact_ips=redact_ips)
 
 
-ModelOption = Annotated[
-    str | None,
-    typer.Option(
-        "--model",
-        help="Model name (default: $LOG_ANALYZER_MODEL, else a current Claude model).",
-    ),
-]
-ProviderOption = Annotated[
-    str,
-    typer.Option(
-        "--provider",
-        help="anthropic (default; ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL) or openai (any "
-        "OpenAI-compatible server: Ollama, vLLM, llama.cpp; with --base-url).",
-    ),
-]
-BaseUrlOption = Annotated[
-    str | None,
-    typer.Option("--base-url", help="The OpenAI-compatible server, e.g. http://localhost:11434/v1"),
-]
-NoRedactOption = Annotated[
-    bool, typer.Option("--no-redact", help="Send log text unredacted (secrets included).")
-]
-RedactIpsOption = Annotated[bool, typer.Option("--redact-ips", help="Also redact IP addresses.")]
-MaxTurnsOption = Annotated[
-    int, typer.Option("--max-turns", min=1, help="Model calls per question, at most.")
-]
-TokenLimitOption = Annotated[
-    int, typer.Option("--token-limit", min=1000, help="Tokens per question, at most.")
-]
-ResultTokensOption = Annotated[
-    int, typer.Option("--result-tokens", min=200, help="Tokens per tool result, at most.")
-]
-MaxTokensOption = Annotated[
-    int, typer.Option("--max-tokens", min=256, help="Tokens per model response, at most.")
-]
-VerboseOption = Annotated[
-    bool, typer.Option("--verbose", "-v", help="Show tool calls, retries, usage and cost.")
-]
-TranscriptOption = Annotated[
-    Path | None,
-    typer.Option("--transcript", help="Save every request and response (JSON lines) here."),
-]
-
-
-class NoModel(Exception):
-    """No model can be asked: no key, or the provider is unreachable. Carries the line."""
-
-
 def make_provider(
     provider: str,
     model: str | None,
@@ -172,7 +177,7 @@ def make_provider(
     record = transcript.write if transcript is not None else None
     if provider == "anthropic":
         if not (os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")):
-            raise NoModel("ANTHROPIC_API_KEY is not set, so no model can be asked")
+            raise NoModelError("ANTHROPIC_API_KEY is not set, so no model can be asked")
         from ..agent.providers import AnthropicProvider
 
         return AnthropicProvider(model, max_tokens=max_tokens, transcript=record)
@@ -184,7 +189,7 @@ def make_provider(
             and not os.environ.get("OPENAI_BASE_URL")
             and not os.environ.get("OPENAI_API_KEY")
         ):
-            raise NoModel("--provider openai needs --base-url URL (or OPENAI_API_KEY)")
+            raise NoModelError("--provider openai needs --base-url URL (or OPENAI_API_KEY)")
         from ..agent.providers import OpenAIProvider
 
         return OpenAIProvider(model, base_url=base_url, max_tokens=max_tokens, transcript=record)
@@ -194,14 +199,16 @@ def make_provider(
 def _fallback(workspace: Workspace, reason: str) -> None:
     """One clear line, then the deterministic investigation: the engineer still gets the
     answer the tools can give without a model."""
-    _stderr.print(
-        f"log-analyzer: {reason}; showing the deterministic investigation instead", markup=False
-    )
+    say(f"log-analyzer: {reason}; showing the deterministic investigation instead")
     if workspace.sources:
-        _stdout.print(investigation_view(workspace.investigation()))
+        from ..render.investigation import investigation_view
+
+        stdout().print(investigation_view(workspace.investigation()))
 
 
 def _print_answer_footer(answer: Answer, verbose: bool, model: str) -> None:
+    from ..agent.pricing import usage_line
+
     if answer.unverified:
         sys.stdout.write(
             "\n[unverified citations, not found in the loaded logs: "
@@ -216,11 +223,9 @@ def _print_answer_footer(answer: Answer, verbose: bool, model: str) -> None:
         "token_limit": "stopped at the token limit (raise --token-limit)",
     }
     if answer.stop_reason in notes:
-        _stderr.print(f"log-analyzer: {notes[answer.stop_reason]}", markup=False)
+        say(f"log-analyzer: {notes[answer.stop_reason]}")
     if verbose:
-        _stderr.print(
-            f"{answer.tool_calls} tool calls; {usage_line(model, answer.usage)}", markup=False
-        )
+        say(f"{answer.tool_calls} tool calls; {usage_line(model, answer.usage)}")
 
 
 def _conversation(
@@ -230,13 +235,15 @@ def _conversation(
     verbose: bool,
     stream: bool = True,
 ) -> Conversation:
+    from ..agent.loop import Conversation
+
     def write(text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
 
     def event(text: str) -> None:
         if verbose:
-            _stderr.print(f"· {text}", markup=False)
+            say(f"· {text}")
 
     return Conversation(
         workspace,
@@ -247,9 +254,10 @@ def _conversation(
     )
 
 
-@app.command()
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, in plain language.")],
+    question: Annotated[
+        str, typer.Argument(metavar="QUESTION", help="The question, in plain language.")
+    ],
     paths: OptionalPaths = None,
     model: ModelOption = None,
     provider: ProviderOption = "anthropic",
@@ -272,6 +280,8 @@ def ask(
     """Ask a model about the logs: it answers by calling the tools, with file:line evidence
     (streamed). Secrets are redacted before anything is sent. Needs ANTHROPIC_API_KEY (or
     --provider openai --base-url URL); without one, prints the deterministic investigation."""
+    from ..agent.loop import AgentSettings, Transcript
+
     workspace = session_workspace(paths or [], allow, format, tz, year, date, service)
     if paths:
         workspace.load(paths)
@@ -286,7 +296,7 @@ def ask(
     try:
         chosen = make_provider(provider, model, base_url, max_tokens, log)
         answer = _conversation(workspace, chosen, settings, verbose).ask(question)
-    except (NoModel, ProviderError) as error:
+    except (NoModelError, ProviderError) as error:
         _fallback(workspace, str(error))
         raise typer.Exit(2) from None
     sys.stdout.write("\n")
@@ -300,7 +310,6 @@ CHAT_HELP = (
 )
 
 
-@app.command()
 def chat(
     paths: OptionalPaths = None,
     model: ModelOption = None,
@@ -323,6 +332,8 @@ def chat(
 ) -> None:
     """Talk with a model about the logs: follow-up questions keep the conversation and the
     loaded logs. /report [FILE], /reset, /quit. Ctrl-C stops an answer; Ctrl-D quits."""
+    from ..agent.loop import AgentSettings, Transcript
+
     workspace = session_workspace(paths or [], allow, format, tz, year, date, service)
     if paths:
         workspace.load(paths)
@@ -336,11 +347,11 @@ def chat(
     log = Transcript(transcript) if transcript is not None else None
     try:
         chosen = make_provider(provider, model, base_url, max_tokens, log)
-    except NoModel as error:
+    except NoModelError as error:
         _fallback(workspace, str(error))
         raise typer.Exit(2) from None
     conversation = _conversation(workspace, chosen, settings, verbose)
-    _stderr.print(f"log-analyzer chat ({chosen.model}). {CHAT_HELP}", markup=False)
+    say(f"log-analyzer chat ({chosen.model}). {CHAT_HELP}")
     while True:
         try:
             line = input("> ").strip()
@@ -352,22 +363,22 @@ def chat(
             break
         if line == "/reset":
             conversation.reset()
-            _stderr.print("conversation reset (the logs stay loaded)", markup=False)
+            say("conversation reset (the logs stay loaded)")
             continue
         if line.startswith("/report"):
             target = line[len("/report") :].strip() or None
             _chat_report(conversation, target)
             continue
         if line.startswith("/"):
-            _stderr.print(f"unknown command {line.split()[0]}. {CHAT_HELP}", markup=False)
+            say(f"unknown command {line.split()[0]}. {CHAT_HELP}")
             continue
         try:
             answer = conversation.ask(line)
         except KeyboardInterrupt:
-            _stderr.print("\n(interrupted; ask again or /quit)", markup=False)
+            say("\n(interrupted; ask again or /quit)")
             continue
         except ProviderError as error:
-            _stderr.print(f"log-analyzer: {error}", markup=False)
+            say(f"log-analyzer: {error}")
             continue
         sys.stdout.write("\n")
         _print_answer_footer(answer, verbose, chosen.model)
@@ -375,6 +386,7 @@ def chat(
 
 def draft_narrative(conversation: Conversation) -> Answer:
     """The model's root-cause narrative, from the deterministic findings."""
+    from ..agent.prompts import narrative_prompt
     from ..agent.registry import call
 
     findings = call(conversation.workspace, "investigate", {}).text
@@ -387,7 +399,7 @@ def _chat_report(conversation: Conversation, target: str | None) -> None:
     try:
         answer = draft_narrative(conversation)
     except ProviderError as error:
-        _stderr.print(f"log-analyzer: {error}", markup=False)
+        say(f"log-analyzer: {error}")
         return
     sys.stdout.write("\n")
     text = render(
@@ -402,9 +414,9 @@ def _chat_report(conversation: Conversation, target: str | None) -> None:
     try:
         Path(target).write_text(text, encoding="utf-8")
     except OSError as error:
-        _stderr.print(f"log-analyzer: {target}: {error.strerror or error}", markup=False)
+        say(f"log-analyzer: {target}: {error.strerror or error}")
         return
-    _stderr.print(f"report written to {target}", markup=False)
+    say(f"report written to {target}")
 
 
 def narrative_for_report(
@@ -418,27 +430,26 @@ def narrative_for_report(
     """`report --narrative`: the drafted narrative and its unverified citations, or None
     (after one line saying why) when no model can be asked. `parse` holds the report's
     --format, --tz, --year, --date and --service."""
+    from ..agent.loop import AgentSettings
+    from ..agent.pricing import usage_line
+
     workspace = session_workspace(paths, [], *parse)
     workspace.load(paths)
     try:
         chosen = make_provider(provider, model, base_url, DEFAULT_MAX_TOKENS, None)
         conversation = _conversation(workspace, chosen, AgentSettings(), verbose, stream=False)
         answer = draft_narrative(conversation)
-    except (NoModel, ProviderError) as error:
-        _stderr.print(
-            f"log-analyzer: {error}; the report has the deterministic findings only",
-            markup=False,
-        )
+    except (NoModelError, ProviderError) as error:
+        say(f"log-analyzer: {error}; the report has the deterministic findings only")
         return None
     if verbose:
-        _stderr.print(usage_line(chosen.model, answer.usage), markup=False)
+        say(usage_line(chosen.model, answer.usage))
     return answer.text, answer.unverified
 
 
-@app.command("install-skill")
 def install_skill_command(
     agent: Annotated[
-        str, typer.Option("--agent", help="claude, codex, cursor or gemini.")
+        str, typer.Option("--agent", metavar="NAME", help="claude, codex, cursor or gemini.")
     ] = "claude",
     user: Annotated[
         bool, typer.Option("--user", help="For every project of this user (the default).")

@@ -3,7 +3,6 @@ to empty it."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from typing import Annotated
@@ -11,22 +10,29 @@ from typing import Annotated
 import typer
 
 from ..errors import OptionError
-from ..index import IndexStore
-from .app import JsonOption, _stdout, app
+from .console import stdout
+from .options import JsonOption, command
 
 
-@app.command()
+def register(app: typer.Typer) -> None:
+    command(app, cache)
+
+
 def cache(
-    action: Annotated[str, typer.Argument(help="info (default) or clear.")] = "info",
+    action: Annotated[
+        str, typer.Argument(metavar="ACTION", help="info (default) or clear.")
+    ] = "info",
     json_output: JsonOption = False,
 ) -> None:
     """The on-disk index of parsed logs: `info` shows where it is and its size, `clear`
     empties it. Set LOG_ANALYZER_CACHE_DIR to move it, LOG_ANALYZER_CACHE_MAX_MB to cap it
     (least recently used entries go first), --no-cache on a command to bypass it."""
+    from ..index import IndexStore
+
     store = IndexStore()
     if action == "clear":
         removed = store.clear()
-        _stdout.print(f"removed {removed} index entries from {store.directory}", markup=False)
+        stdout().print(f"removed {removed} index entries from {store.directory}", markup=False)
         return
     if action != "info":
         raise OptionError(f"cache {action!r}: expected info or clear")
@@ -41,9 +47,11 @@ def cache(
         "newest_use": _when(entries[-1][2]) if entries else None,
     }
     if json_output:
+        import json
+
         sys.stdout.write(json.dumps(info) + "\n")
         return
-    _stdout.print(
+    stdout().print(
         f"{info['directory']}: {len(entries)} entries, {total / (1 << 20):.1f} MiB of "
         f"{store.cap_bytes / (1 << 20):.0f} MiB"
         + (f", last used {info['newest_use']}" if entries else ""),

@@ -1,72 +1,64 @@
 """`log-analyzer compare`: what changed in each service's logs around a time, every level
-included. Registered on the main `app`; `analysis.compare` does the work."""
+included. `analysis.compare` does the work."""
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..analysis.compare import (
-    DEFAULT_WINDOW,
-    Comparison,
-    ServiceChange,
-    TemplateChange,
-    compare_windows,
-    window_seconds,
-)
-from ..analysis.investigate import investigate
 from ..errors import OptionError, SourceError
-from ..filters import parse_time_bound
-from ..ingest import open_paths
-from ..options import build_parse_options, check_level
-from ..remote.uri import is_remote
-from .app import (
+from .console import stderr, stdout, warn, warn_index
+from .options import (
     DateOption,
     FormatOption,
     JsonOption,
+    MinLevelOption,
     NoCacheOption,
     Paths,
     QuietOption,
     ServiceOption,
     TzOption,
     YearOption,
-    _index_store,
-    _stderr,
-    _stdout,
-    _warn,
-    _warn_index,
-    app,
+    command,
+    index_store,
 )
-from .progress import progress_bar
+
+if TYPE_CHECKING:
+    from ..analysis.compare import Comparison, ServiceChange, TemplateChange
 
 EXAMPLE_WIDTH = 120
+DEFAULT_WINDOW = "5m"  # `analysis.compare.DEFAULT_WINDOW`, written out for the help
 
 
-@app.command("compare")
+def register(app: typer.Typer) -> None:
+    command(app, compare_command, "compare")
+
+
 def compare_command(
     paths: Paths,
     at: Annotated[
         str | None,
         typer.Option(
             "--at",
-            help="The pivot: ISO 8601 (UTC unless an offset is given). Default: the first "
-            "failure the investigation finds.",
+            metavar="TIME",
+            help="The pivot: ISO 8601 (UTC unless an offset is given) or a time of day on the "
+            "logs' last day (14:02, UTC). Default: the first failure the investigation finds.",
         ),
     ] = None,
     before: Annotated[
-        str, typer.Option("--before", help="Window before the pivot: 30s, 5m, 1h.")
+        str,
+        typer.Option("--before", metavar="WIDTH", help="Window before the pivot: 30s, 5m, 1h."),
     ] = DEFAULT_WINDOW,
     after: Annotated[
-        str, typer.Option("--after", help="Window from the pivot on: 30s, 5m, 1h.")
+        str,
+        typer.Option("--after", metavar="WIDTH", help="Window from the pivot on: 30s, 5m, 1h."),
     ] = DEFAULT_WINDOW,
-    min_level: Annotated[
-        str | None,
-        typer.Option("--min-level", help="Only records at this level or above (default: all)."),
-    ] = None,
+    min_level: MinLevelOption = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, help="Templates shown per kind and service.")
+        int,
+        typer.Option("--limit", min=1, metavar="N", help="Templates shown per kind and service."),
     ] = 10,
     json_output: JsonOption = False,
     format: FormatOption = None,
@@ -81,35 +73,50 @@ def compare_command(
     of every level (INFO included) that are new after it, gone, or at another rate, in a
     window before against a window after, on clocks corrected for skew. Services most
     changed first, each with a verdict. Rates count the time each log covers."""
+    from ..analysis.compare import compare_windows, window_seconds
+    from ..analysis.investigate import investigate
+    from ..analysis.service_names import ServiceNames
+    from ..ingest import open_paths
+    from ..options import build_parse_options, check_level
+    from ..relative_window import resolve_bound
+    from ..remote.uri import is_remote
+    from .progress import progress_bar
+
     remote = next((p for p in paths if is_remote(p)), None)
     if remote is not None:
         raise SourceError(f"{remote}: a remote source; compare reads files")
     before_seconds = window_seconds(before, "--before")
     after_seconds = window_seconds(after, "--after")
-    pivot = parse_time_bound(at, "--at") if at is not None else None
+    if at is not None:
+        resolve_bound(at, "--at", None)  # a bad value fails before any reading
     level = check_level(min_level)
     options, service_filter = build_parse_options(format, tz, year, date, service)
     # the clock skew, the services' identities and the first failure: one investigation
-    with progress_bar(_stderr, "estimating clock skew", quiet) as progress:
+    with progress_bar(stderr(), "estimating clock skew", quiet) as progress:
         report = investigate(
-            paths, options, store=_index_store(no_cache), on_index=_warn_index, progress=progress
+            paths, options, store=index_store(no_cache), on_index=warn_index, progress=progress
         )
+    names = ServiceNames(name for summary in report.sources for name in summary.services)
+    services = [name for wanted in service_filter for name in names.resolve(wanted)]
     heading: list[str] = []
-    if pivot is None:
+    if at is not None:
+        newest = max((s.last for s in report.sources if s.last is not None), default=None)
+        pivot = resolve_bound(at, "--at", newest).when
+    else:
         first = report.first_failure
         if first is None:
             raise OptionError("--at: no first failure found in the logs; give a time")
         pivot = first.timestamp
         heading.append(f"pivot: the first failure, {first.label} ({first.file}:{first.line})")
     aliases = {old: name for name, olds in report.service_aliases.items() for old in olds}
-    workspace = open_paths(paths, options)
-    _warn(workspace.warnings)
+    opened = open_paths(paths, options)
+    warn(opened.warnings)
     result = compare_windows(
-        workspace.records(),
+        opened.records(),
         pivot,
         before_seconds,
         after_seconds,
-        services=service_filter,
+        services=services,
         min_level=level,
         skew=report.skew_seconds,
         aliases=aliases,
@@ -119,7 +126,7 @@ def compare_command(
         sys.stdout.write(result.model_dump_json() + "\n")
         return
     for line in [*heading, *comparison_lines(result)]:
-        _stdout.print(line, markup=False, highlight=False)
+        stdout().print(line, markup=False, highlight=False)
 
 
 def comparison_lines(result: Comparison) -> list[str]:

@@ -1,20 +1,17 @@
 """`log-analyzer trace ID PATH...`: one request followed across services, one line per record
-on clocks corrected for skew. Registered on the main `app`; `agent.tools.trace` does the work."""
+on clocks corrected for skew. `agent.tools.trace` does the work."""
 
 from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..agent.roots import AllowedRoots
-from ..agent.tools.trace import TraceInput, TraceOutput, trace_request
-from ..agent.workspace import Workspace
 from ..errors import OptionError, SourceError
-from ..options import build_parse_options
-from .app import (
+from .console import note, warn
+from .options import (
     DateOption,
     FormatOption,
     JsonOption,
@@ -25,13 +22,18 @@ from .app import (
     TzOption,
     UntilOption,
     YearOption,
-    _index_store,
-    _warn,
-    app,
+    command,
+    index_store,
 )
 
+if TYPE_CHECKING:
+    from ..agent.tools.trace import TraceOutput
 
-@app.command()
+
+def register(app: typer.Typer) -> None:
+    command(app, trace)
+
+
 def trace(
     trace_id: Annotated[
         str,
@@ -44,7 +46,9 @@ def trace(
     ],
     paths: Paths,
     json_output: JsonOption = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Most records shown.")] = 200,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, metavar="N", help="Most records shown.")
+    ] = 200,
     since: SinceOption = None,
     until: UntilOption = None,
     format: FormatOption = None,
@@ -57,6 +61,12 @@ def trace(
     """Every record that carries one trace or request id, across all services, in time order
     with clock skew corrected: which services the request went through and which one logged
     the first error. An id no record carries is an error that suggests failing requests."""
+    from ..agent.roots import AllowedRoots
+    from ..agent.tools.base import CallScope, scoped
+    from ..agent.tools.trace import TraceInput, trace_request
+    from ..agent.workspace import Workspace
+    from ..options import build_parse_options
+
     if "-" in paths:
         raise SourceError("trace reads files (or source URIs), not standard input")
     options, only = build_parse_options(format, tz, year, date, service)
@@ -65,10 +75,17 @@ def trace(
             f"--service {only[0]}: trace follows a request through every service; "
             "--service NAME=GLOB only names them"
         )
-    workspace = Workspace(AllowedRoots.for_session(paths), options, store=_index_store(no_cache))
+    workspace = Workspace(AllowedRoots.for_session(paths), options, store=index_store(no_cache))
     loaded = workspace.load(paths)
-    _warn(loaded.warnings)
-    found = trace_request(workspace, TraceInput(id=trace_id, since=since, until=until, limit=limit))
+    warn(loaded.warnings)
+    # --since/--until read as the tools read them: relative to the logs' end when they are older
+    scope = CallScope(*workspace.span(), workspace.service_names())
+    with scoped(scope):
+        found = trace_request(
+            workspace, TraceInput(id=trace_id, since=since, until=until, limit=limit)
+        )
+    for line in scope.notes:
+        note(line)
     if json_output:
         sys.stdout.write(found.model_dump_json(exclude_none=True) + "\n")
         return

@@ -1,6 +1,6 @@
 """`log-analyzer watch`: after the fix, follow the logs for a few minutes and say whether the
 errors are back to normal (exit status 0), still elevated (1), or the watch was interrupted
-(130). Registered on the main `app`; `watch.monitor` does the work."""
+(130). `watch.monitor` does the work."""
 
 from __future__ import annotations
 
@@ -8,19 +8,14 @@ import os
 import stat
 import sys
 from contextlib import AbstractContextManager, nullcontext
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.live import Live
 
 from ..errors import SourceError
-from ..options import build_parse_options, check_level
-from ..remote.uri import is_remote
-from ..sources.reader import kind_of
-from ..watch import monitor
-from ..watch.models import BucketReport, WatchEvent, WatchStarted
-from ..watch.view import LiveScreen, plain_line, verdict_line, verdict_view
-from .app import (
+from .console import stdout, warn
+from .options import (
+    LEVEL_NAMES,
     DateOption,
     FormatOption,
     JsonOption,
@@ -28,23 +23,36 @@ from .app import (
     ServiceOption,
     TzOption,
     YearOption,
-    _stdout,
-    _warn,
-    app,
+    command,
 )
 
+if TYPE_CHECKING:
+    from ..watch.models import WatchResult
 
-@app.command()
+
+def register(app: typer.Typer) -> None:
+    command(app, watch)
+
+
+def monitor(*args: Any, **kwargs: Any) -> WatchResult:
+    """`watch.monitor`, imported when the command runs."""
+    from ..watch import monitor as follow
+
+    return follow(*args, **kwargs)
+
+
 def watch(
     paths: Paths,
     minutes: Annotated[
-        int, typer.Option("--minutes", min=1, help="How many minutes (buckets) to watch.")
+        int,
+        typer.Option("--minutes", min=1, metavar="N", help="How many minutes (buckets) to watch."),
     ] = 5,
     settle: Annotated[
         int,
         typer.Option(
             "--settle",
             min=1,
+            metavar="N",
             help="Settled means this many buckets in a row back at the baseline.",
         ),
     ] = 2,
@@ -56,17 +64,25 @@ def watch(
         float,
         typer.Option(
             "--interval",
+            metavar="SECONDS",
             help="Seconds in a bucket (default 60: a minute); shorter for demos and tests.",
         ),
     ] = 60.0,
     poll: Annotated[
         float | None,
         typer.Option(
-            "--poll", help="Seconds between reads of the files (default 0.5, or interval/10)."
+            "--poll",
+            metavar="SECONDS",
+            help="Seconds between reads of the files (default 0.5, or interval/10).",
         ),
     ] = None,
     min_level: Annotated[
-        str, typer.Option("--min-level", help="Level counted as an error (default error).")
+        str,
+        typer.Option(
+            "--min-level",
+            metavar="LEVEL",
+            help=f"Level counted as an error (default error): {LEVEL_NAMES}.",
+        ),
     ] = "error",
     json_output: JsonOption = False,
     format: FormatOption = None,
@@ -82,6 +98,13 @@ def watch(
     Ctrl-C (after the verdict so far). --json prints one object per minute, then the verdict.
     Each bucket counts a record at its own timestamp when that is within a couple of buckets
     of now, else at the time it was read."""
+    from rich.live import Live
+
+    from ..options import build_parse_options, check_level
+    from ..remote.uri import is_remote
+    from ..watch.models import BucketReport, WatchEvent, WatchStarted
+    from ..watch.view import LiveScreen, plain_line, verdict_line, verdict_view
+
     remote = next((p for p in paths if is_remote(p)), None)
     if remote is not None:
         raise SourceError(
@@ -98,15 +121,15 @@ def watch(
     level = check_level(min_level) or "error"
     screen = LiveScreen()
     live = (
-        Live(screen.render(), console=_stdout, refresh_per_second=4, transient=True)
-        if _stdout.is_terminal and not json_output
+        Live(screen.render(), console=stdout(), refresh_per_second=4, transient=True)
+        if stdout().is_terminal and not json_output
         else None
     )
     warned: list[str] = []
 
     def on_event(event: WatchEvent) -> None:
         if isinstance(event, WatchStarted):
-            _warn(event.warnings)
+            warn(event.warnings)
             warned.extend(event.warnings)
         if json_output:
             if isinstance(event, BucketReport):
@@ -141,11 +164,11 @@ def watch(
     if json_output:
         sys.stdout.write(result.model_dump_json(exclude={"buckets"}) + "\n")
     elif live is not None:
-        _stdout.print(verdict_view(result))
+        stdout().print(verdict_view(result))
     else:
         sys.stdout.write(verdict_line(result) + "\n")
     sys.stdout.flush()
-    _warn([warning for warning in result.warnings if warning not in warned])
+    warn([warning for warning in result.warnings if warning not in warned])
     if result.exit_status:
         raise typer.Exit(result.exit_status)
 
@@ -153,6 +176,8 @@ def watch(
 def _not_a_file(path: str) -> str | None:
     """What a path named explicitly is when it is neither a file nor a directory (a FIFO, a
     device, a socket): watch reads files again and again, which a stream cannot give."""
+    from ..sources.reader import kind_of
+
     try:
         mode = os.stat(path).st_mode
     except OSError:

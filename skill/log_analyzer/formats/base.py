@@ -282,5 +282,15 @@ class RegexFormat(LogFormat):
             self._level_cache[raw_level] = level
         return level
 
+    # -- pre-filter hook (ingest's block pre-filter; not used by parsing itself) --
+
+    def level_probe(self) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
+        """The pattern `quick_level` matches and the numbers of its level groups, for a
+        pre-filter that matches whole blocks of lines at once; None when this format reads
+        levels some other way (it overrides `quick_level`) or has no level group."""
+        if type(self).quick_level is not RegexFormat.quick_level or not self._level_positions:
+            return None
+        return self._probe, tuple(position + 1 for position in self._level_positions)
+
     def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
         return parsed.fields is not None and "continues" in parsed.fields

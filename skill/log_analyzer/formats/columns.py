@@ -46,6 +46,7 @@ _CHECKS = {
     "time-taken": re.compile(r"\d+|-"),
     "status_code": re.compile(r"\d{3}|-"),
 }
+_W3C_VALUE = re.compile(r'"[^"]*"|\S+')
 _ZEEK_ROW = re.compile(r"\d{9,10}\.\d{6}\tC[A-Za-z0-9]{10,20}\t")
 
 
@@ -91,8 +92,13 @@ class ColumnsFormat(LogFormat):
         columns = self.columns
         if not columns:
             return self._zeek_row(line, clock) if self.separator == "\t" else None
-        # W3C values never hold a space (IIS writes `+`); CloudFront separates them by tabs
-        values = line.split() if self.separator == " " else line.rstrip("\r").split("\t")
+        # W3C values hold no space (IIS writes `+`) unless quoted; CloudFront writes tabs
+        if self.separator == "\t":
+            values = line.rstrip("\r").split("\t")
+        elif '"' in line:
+            values = _W3C_VALUE.findall(line)
+        else:
+            values = line.split()
         if len(values) != len(columns):
             return None
         row = dict(zip(columns, values, strict=True))

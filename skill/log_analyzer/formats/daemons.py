@@ -1,6 +1,7 @@
 """Logs of more daemons: PostgreSQL under any `log_line_prefix`, MySQL's slow query log, the
-Linux audit log, CUPS, RabbitMQ's Erlang reports, VMware ESXi, macOS's `log show`, and shell
-histories with times. The common syslog, database and web server formats are in `system.py`."""
+Linux audit log, CUPS, RabbitMQ's Erlang reports, VMware ESXi, macOS's `log show`,
+daemontools' multilog (TAI64N stamps), and shell histories with times. The common syslog,
+database and web server formats are in `system.py`."""
 
 from __future__ import annotations
 
@@ -195,14 +196,56 @@ MACOS_LOG_SHOW = RegexFormat(
 
 SHELL_HISTORY = RegexFormat(
     "shell-history",
-    # bash with HISTTIMEFORMAT (`#1795874523`), tcsh (`#+1795874523`): the command follows
-    rf"^#\+?{stamp(r'%s')}$",
-    title="shell history with times (bash, tcsh)",
+    # bash with HISTTIMEFORMAT (`#1795874523`), tcsh (`#+1795874523`): the command follows;
+    # zsh's EXTENDED_HISTORY (`: 1795874523:0;command`)
+    rf"^(?:#\+?|: ){stamp(r'%s')}(?::(?P<duration>\d+);(?P<message>.*))?$",
+    title="shell history with times (bash, tcsh, zsh)",
     priority=80,
-    samples=(Sample("#1795874523", timestamp="2026-11-28T14:02:03+00:00", message=""),),
+    samples=(
+        Sample("#1795874523", timestamp="2026-11-28T14:02:03+00:00", message=""),
+        Sample(
+            ": 1795874523:0;systemctl restart nginx",
+            message="systemctl restart nginx",
+            timestamp="2026-11-28T14:02:03+00:00",
+        ),
+    ),
 )
 
+
+class Tai64nFormat(RegexFormat):
+    """daemontools' and s6's `multilog t` / `s6-log t`: a TAI64N label, then the line."""
+
+    def parse(self, line: str, clock: Clock) -> Parsed | None:
+        parsed = super().parse(line, clock)
+        if parsed is None or parsed.fields is None:
+            return parsed
+        label = parsed.fields.pop("tai64n")
+        # seconds since 1970 TAI are the label's first 16 hex digits minus 2^62; TAI runs 10 s
+        # ahead of UTC (daemontools' convention: no leap-second table)
+        seconds = int(label[:16], 16) - (1 << 62) - 10
+        parsed.timestamp = clock.from_value(f"{seconds}.{int(label[16:], 16):09d}")
+        parsed.zoned = True
+        parsed.fields = parsed.fields or None
+        return parsed
+
+
+TAI64N = Tai64nFormat(
+    "tai64n",
+    r"^@(?P<tai64n>4[0-9a-f]{23}) (?P<message>.*)$",
+    title="daemontools multilog / s6-log with TAI64N stamps",
+    priority=80,
+    samples=(
+        Sample(
+            "@400000006b0adee5070a7998 qmail-smtpd: 421 unable to read controls (#4.3.0)",
+            message="qmail-smtpd: 421 unable to read controls (#4.3.0)",
+            timestamp="2026-11-28T14:02:03.118127+00:00",
+        ),
+    ),
+)
+
+
 FORMATS: tuple[RegexFormat, ...] = (
+    TAI64N,
     POSTGRES_PREFIX,
     MYSQL_SLOW,
     AUDITD,

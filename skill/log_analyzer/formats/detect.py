@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..timestamps import Clock
 from .base import LogFormat
 from .envelopes import ENVELOPES, Envelope, plain_text, unwrap_lines
-from .fallback import GENERIC, PLAIN, header_level, is_comment
+from .fallback import GENERIC, LEVEL_PREFIX, PLAIN, header_level, is_comment
 from .multiline import is_continuation
 from .registry import FORMATS, get_format
 
@@ -124,7 +124,7 @@ def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> 
         # the generic reader takes any stamped line; a specific format that reads most of them
         # is the file's format, and the generic reader stays the fallback for the rest (JVM
         # GC lines between Spring Boot's)
-        specific = [item for item in scored if item[2] not in (GENERIC, PLAIN)]
+        specific = [item for item in scored if item[2] not in (GENERIC, LEVEL_PREFIX, PLAIN)]
         if specific:
             hits, _, fmt = max(specific, key=lambda item: (item[0], item[1]))
             if hits >= SPECIFIC_SHARE * len(headers):

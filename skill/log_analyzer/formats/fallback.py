@@ -2,18 +2,31 @@
 last, a plain line with no timestamp (kept in file order, still counted and searchable).
 
 The generic reader takes a timestamp in any common layout at the start of the line (bare or
-bracketed), then looks for the level where headers put it: right after the time (`INFO`,
-`[warn]`, `<error>`, `|INFO|`, `ERROR:`), after up to two bracketed tokens (spdlog's
-`[logger] [info]`), after a channel (Monolog's `app.ERROR:`), inside the time's own brackets
-(Serilog's `[15:47:42 WRN]`), or as a single letter before a component or program (MongoDB's
-`I NETWORK  [conn1]`, `E santad: ...`). The message is what follows the level.
+bracketed; after a syslog priority, a process id, or a level and a thread), then looks for the
+level where headers put it: right after the time (`INFO`, `[warn]`, `<error>`, `|INFO|`,
+`ERROR:`, `PHP Warning:`), after up to two bracketed tokens (spdlog's `[logger] [info]`),
+after a channel (Monolog's `app.ERROR:`), inside the time's own brackets (Serilog's
+`[15:47:42 WRN]`), or as a single letter before a component or program (MongoDB's `I NETWORK
+[conn1]`, `E santad: ...`). The message is what follows the level; a line whose header names
+none gets the level its words imply. A time of day alone is a stamp only with a level or a
+fraction (`10:30:00 standup` is no log line).
+
+The level-prefix reader takes lines that start with their level and have no time (what a
+runtime stamps for the program: `ERROR ...`, `[warn] ...`, `fail: ...`); the comment reader
+keeps headers and comments (`#Fields: ...`, `# levels`) apart from every record.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..levels import LEVEL_WORDS, infer_level, mnemonic_level, normalize_level
+from ..levels import (
+    LEVEL_WORDS,
+    SYSLOG_SEVERITY,
+    infer_level,
+    mnemonic_level,
+    normalize_level,
+)
 from ..timestamps import ZONE_NAMES, Clock
 from .base import LogFormat, Parsed, Sample
 from .structured import is_instant
@@ -51,7 +64,11 @@ _PHP_LEVELS = {
     "Deprecated": "notice",
 }
 _GENERIC = re.compile(
-    rf"^(?P<open>[\[(])?(?:(?P<ts>{_DATED_TEXT})|(?P<tod>{_TIME_ONLY}))(?(open)[\])]?)"
+    # before the stamp: a syslog priority, a process id (NATS's `[1] 2026/11/28 ...`), or the
+    # level and a thread (Cassandra's `INFO  [main] 2026-11-28 ...`, log4j's `%-5p %d ...`)
+    r"^(?:<(?P<pri>\d{1,3})>|\[\d{1,7}\] "
+    rf"|(?P<lead>{LEVEL_WORDS.upper()})\s+(?:\[[^\[\]]{{1,64}}\]\s+)?)?"
+    rf"(?P<open>[\[(])?(?:(?P<ts>{_DATED_TEXT})|(?P<tod>{_TIME_ONLY}))(?(open)[\])]?)"
     r"[\s|:,\-]*"
     r"(?:"
     # up to two bracketed tokens (a logger, a thread), then the level
@@ -64,8 +81,15 @@ _GENERIC = re.compile(
     r"(?P<message>.*)$"
 )
 _FRACTION = re.compile(r"\d[.,]\d")
-_LETTERS = {"T": "trace", "D": "debug", "I": "info", "W": "warning", "E": "error", "F": "fatal"}
-_LETTERS["V"] = "debug"
+_LETTERS = {
+    "T": "trace",
+    "V": "debug",
+    "D": "debug",
+    "I": "info",
+    "W": "warning",
+    "E": "error",
+    "F": "fatal",
+}
 
 
 class GenericFormat(LogFormat):
@@ -123,6 +147,23 @@ class GenericFormat(LogFormat):
             level="error",
             timestamp="2026-11-28T13:02:03.118000+00:00",
         ),
+        Sample(  # a device's syslog: a priority, an ISO stamp, no host
+            "<131>2026-11-28T14:02:03.118Z fan tray 2 failed, temperature rising",
+            level="error",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
+        Sample(  # Cassandra: the level and the thread before the time
+            "WARN  [CompactionExecutor:12] 2026-11-28 14:02:03,118 BigTableWriter.java:258 - "
+            "Writing large partition shop/orders:8812 (212.118MiB)",
+            level="warning",
+            timestamp="2026-11-28T14:02:03.118000+00:00",
+        ),
+        Sample(  # NATS server: the process id first
+            "[1] 2026/11/28 14:02:03.118442 [ERR] 10.0.0.7:51234 - cid:812 - Authorization "
+            "Violation",
+            level="error",
+            message="10.0.0.7:51234 - cid:812 - Authorization Violation",
+        ),
         Sample(  # Tomcat's OneLineFormatter
             "28-Nov-2026 14:02:03.118 SEVERE [main] org.apache.catalina.core.StandardContext."
             "startInternal One or more listeners failed to start",
@@ -135,7 +176,7 @@ class GenericFormat(LogFormat):
         match = _GENERIC.match(line)
         if match is None:
             return None
-        raw_level = match.group("level") or match.group("level2")
+        raw_level = match.group("level") or match.group("level2") or match.group("lead")
         if raw_level is not None:
             level = normalize_level(raw_level)
         elif match.group("php"):
@@ -143,6 +184,8 @@ class GenericFormat(LogFormat):
         else:
             letter = match.group("letter")
             level = _LETTERS[letter] if letter else None
+        if level is None and match.group("pri"):
+            level = SYSLOG_SEVERITY[int(match.group("pri")) % 8]
         tod = match.group("tod")
         if level is None and (self.require_level or (tod and not _FRACTION.search(tod))):
             return None  # a bare `10:30:00` says too little to be a header
@@ -166,10 +209,11 @@ class GenericFormat(LogFormat):
 
 
 # A level with no time before it: upper case (`ERROR ...`), bracketed or angled in any case
-# (`[warn] ...`, `<info> ...`), or any case before a colon (`error: ...`, `Warning: ...`).
+# (`[warn] ...`, `<info> ...`), or any case before a colon (`error: ...`, `Warning: ...`, and
+# .NET console's `fail: ...`).
 _LEVEL_PREFIX = re.compile(
     rf"^(?:\[(?P<bracket>{_LEVEL})\]|<(?P<angle>{_LEVEL})>|(?P<word>{LEVEL_WORDS.upper()})"
-    rf"(?=[\s|:]|$)|(?P<colon>{_LEVEL}):)[\s|:\-]*(?P<message>.*)$"
+    rf"(?=[\s|:]|$)|(?P<colon>{_LEVEL}|fail):)[\s|:\-]*(?P<message>.*)$"
 )
 
 
@@ -188,6 +232,10 @@ class LevelPrefixFormat(LogFormat):
             "[warn] retrying connection to redis:6379 (attempt 3)",
             level="warning",
             message="retrying connection to redis:6379 (attempt 3)",
+        ),
+        Sample(  # .NET's console logger: the category on the level's line, the message below
+            "fail: Shop.Orders.OrderService[0]",
+            level="error",
         ),
         Sample(
             "fatal: unable to access 'https://git.example.com/shop.git/'",
@@ -248,7 +296,7 @@ def header_level(line: str) -> str | None:
         return None
     if match.group("php"):
         return _PHP_LEVELS[match.group("php")]
-    raw = match.group("level") or match.group("level2")
+    raw = match.group("level") or match.group("level2") or match.group("lead")
     if raw is not None:
         return normalize_level(raw)
     letter = match.group("letter")

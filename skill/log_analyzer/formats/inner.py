@@ -1,7 +1,8 @@
 """An application's own line inside another header: syslog (and the journal) wrap what a daemon
 wrote, and that text is often a complete log line of its own (`nova-compute[12345]: 2019-11-19
 10:01:02.345 12345 ERROR nova.compute.manager [req-...] ...`, `app[7]: {"level":"error",...}`,
-`java[812]: 2026-11-28 14:02:03.118 ERROR [main] c.e.Orders - Sync failed`).
+`java[812]: 2026-11-28 14:02:03.118 ERROR [main] c.e.Orders - Sync failed`, `app[7]: WARN
+retrying`).
 
 `read_inner` reads such a message with the formats applications write, and `merge` gives the
 record the inner line's level, logger, message and fields over the wrapper's. Cheap for every
@@ -27,7 +28,8 @@ from .application import (
     ZAP_CONSOLE,
 )
 from .base import LogFormat, Parsed
-from .fallback import GenericFormat
+from .fallback import LEVEL_PREFIX, GenericFormat
+from .libraries import RUBY_LOGGER
 from .oslo import OPENSTACK
 from .structured import JSON_DIALECTS, LOGFMT
 
@@ -67,6 +69,10 @@ def candidates(message: str) -> tuple[LogFormat, ...]:
         return (KLOG,)
     if first in "CEWIDT" and message.startswith(("CRITICAL:", "ERROR:", "WARNING:", "INFO:")):
         return (PYTHON_DEFAULT,)
+    if first in "DIWEFAU" and message[1:4] == ", [":
+        return (RUBY_LOGGER,)
+    if first.isupper() and message[1:2].isupper():  # `INFO Starting`, `WARN  [main] ...`
+        return (LEVEL_PREFIX,)
     if message.startswith(_LOGFMT_KEYS):
         return (LOGFMT,)
     return ()

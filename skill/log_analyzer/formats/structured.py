@@ -33,6 +33,7 @@ _TIME_KEYS = (
     "receiveTimestamp",
     "written_at",
     "start_time",  # Envoy's and Istio's JSON access log
+    "EdgeStartTimestamp",  # Cloudflare's
     "@t",  # Serilog's compact JSON
 )
 _LEVEL_KEYS = (

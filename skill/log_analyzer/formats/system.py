@@ -8,10 +8,18 @@ from ..levels import infer_level, leading_level, mnemonic_level
 from ..records import Record
 from ..timestamps import Clock, stamp
 from .base import Parsed, RegexFormat, Sample
+from .fallback import LEVEL_PREFIX
 from .inner import merge, read_inner
 from .multiline import is_continuation
 
 _STAMP_1 = stamp(r"%b %e %H:%M:%S(?:\.%f)?")
+# a level word is no host name: `Sat Nov 28 14:02:03 2026 ERROR cron: ...` names a level
+_LEVEL_HOSTS = frozenset(
+    {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "CRIT"}
+    | {"CRITICAL", "ALERT", "FATAL", "EMERG"}
+)
+# macOS writes the weekday and the year too (`Mon Dec 12 21:52:08 2016 host prog[pid] <Info>:`)
+_SYSLOG_STAMP = stamp(r"(?:%a )?%b %e %H:%M:%S(?:\.%f)?(?: %Y)?")
 _STAMP_2 = stamp(r"%Y-%m-%dT%H:%M:%S(?:\.%f)?%z")
 _STAMP_3 = stamp(r"%-d %b(?: %Y)? %H:%M:%S(?:\.%f)?|\(%s\)")
 _STAMP_4 = stamp(r"%Y-%m-%d %H:%M:%S(?:\.%f)? %Z")
@@ -68,13 +76,20 @@ class SyslogFormat(RegexFormat):
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         parsed = super().parse(line, clock)
-        if parsed is not None and parsed.service and parsed.service[0] == "%":
-            # Cisco's mnemonic where the program goes: `%ASA-4-106023:` is ASA at severity 4
-            parsed.level = parsed.level or mnemonic_level(f"{parsed.service}:")
-            parsed.service = parsed.service[1:].split("-", 1)[0]
-        elif parsed is not None and parsed.service is None and parsed.message[:1] == "%":
+        if parsed is None:
+            return None
+        host = parsed.fields.get("host") if parsed.fields is not None else None
+        if host and not host[0].islower() and (host in _LEVEL_HOSTS or host.isdigit()):
+            return None  # a level or a year where the host goes: another format's line
+        service = parsed.service
+        if service is not None:
+            if service[0] == "%":
+                # Cisco's mnemonic where the program goes: `%ASA-4-106023:` is ASA, severity 4
+                parsed.level = parsed.level or mnemonic_level(f"{service}:")
+                parsed.service = service[1:].split("-", 1)[0]
+        elif parsed.message[:1] == "%":
             parsed.service = parsed.message[1:].split("-", 1)[0]  # `fw-1 : %ASA-4-...`
-        if parsed is None or not parsed.message:
+        if not parsed.message:
             return parsed
         message = parsed.message
         rest = ""
@@ -84,6 +99,11 @@ class SyslogFormat(RegexFormat):
             if message:
                 rest = "\n" + rest
         found = read_inner(message, clock) if message else None
+        if found is not None and found[0] is LEVEL_PREFIX:
+            # a level word opening the text (`ALERT exited abnormally`): its level, unless the
+            # priority said one; the text stays whole
+            parsed.level = parsed.level or found[1].level
+            found = None
         if found is not None:
             parsed = merge(parsed, found[1], self.has_year, _ORIGIN_KEYS)
         else:
@@ -116,8 +136,9 @@ class SyslogFormat(RegexFormat):
 
 SYSLOG_RFC3164 = SyslogFormat(
     "syslog",
-    rf"^(?:<(?P<pri>\d{{1,3}})>)?{_STAMP_1} (?P<host>\S+) "
-    rf"(?:{_PROGRAM}: ?|: )(?P<message>.*)$",  # Cisco ASA names no program: `fw-1 : %ASA-...`
+    rf"^(?:<(?P<pri>\d{{1,3}})>)?{_SYSLOG_STAMP} (?P<host>\S+) "
+    # Apple's ASL level after the program; Cisco ASA names no program: `fw-1 : %ASA-...`
+    rf"(?:{_PROGRAM}(?: <(?P<level>[A-Z][a-z]+)>)?: ?|: )(?P<message>.*)$",
     title="BSD syslog (RFC 3164), /var/log/syslog, journalctl -o short",
     service_group="program",
     priority=50,
@@ -134,6 +155,19 @@ SYSLOG_RFC3164 = SyslogFormat(
             "user deploy",
             level="info",
             service="sshd",
+        ),
+        Sample(  # a daemon that writes its level first, as its own line would
+            "Nov 28 14:02:03 web-1 shop-worker[812]: WARN retrying charge for order 8812",
+            level="warning",
+            message="WARN retrying charge for order 8812",
+            service="shop-worker",
+        ),
+        Sample(
+            "Sat Nov 28 14:02:03 2026 mbp-7 socketfilterfw[112] <Info>: Dropbox: Allow TCP "
+            "CONNECT (in:0 out:1)",
+            level="info",
+            service="socketfilterfw",
+            timestamp="2026-11-28T14:02:03+00:00",
         ),
         Sample(
             "Nov 28 14:02:03 fw-1 %ASA-4-106023: Deny tcp src outside:203.0.113.7/51234 dst "
@@ -474,40 +508,7 @@ DMESG = DmesgFormat(
 )
 
 
-class Tai64nFormat(RegexFormat):
-    """daemontools' and s6's `multilog t` / `s6-log t`: a TAI64N label, then the line."""
-
-    def parse(self, line: str, clock: Clock) -> Parsed | None:
-        parsed = super().parse(line, clock)
-        if parsed is None or parsed.fields is None:
-            return parsed
-        label = parsed.fields.pop("tai64n")
-        # seconds since 1970 TAI are the label's first 16 hex digits minus 2^62; TAI runs 10 s
-        # ahead of UTC (daemontools' convention: no leap-second table)
-        seconds = int(label[:16], 16) - (1 << 62) - 10
-        parsed.timestamp = clock.from_value(f"{seconds}.{int(label[16:], 16):09d}")
-        parsed.zoned = True
-        parsed.fields = parsed.fields or None
-        return parsed
-
-
-TAI64N = Tai64nFormat(
-    "tai64n",
-    r"^@(?P<tai64n>4[0-9a-f]{23}) (?P<message>.*)$",
-    title="daemontools multilog / s6-log with TAI64N stamps",
-    priority=80,
-    samples=(
-        Sample(
-            "@400000006b0adee5070a7998 qmail-smtpd: 421 unable to read controls (#4.3.0)",
-            message="qmail-smtpd: 421 unable to read controls (#4.3.0)",
-            timestamp="2026-11-28T14:02:03.118127+00:00",
-        ),
-    ),
-)
-
-
 FORMATS: tuple[RegexFormat, ...] = (
-    TAI64N,
     DMESG,
     COREDNS,
     SYSLOG_RFC3164,

@@ -34,7 +34,7 @@ from ..analysis.parallel import (
     run_parts,
 )
 from ..analysis.progress import NoProgress, ProgressSink, total_of
-from ..ingest import ParseOptions, SourceParser, SourceStats, Workspace
+from ..ingest import OpenedSources, ParseOptions, SourceParser, SourceStats
 from .store import Entry, IndexCorrupt, IndexStore
 
 R = TypeVar("R")
@@ -82,7 +82,7 @@ class _Job(Generic[R]):
 
 
 def run_analysis(
-    workspace: Workspace,
+    workspace: OpenedSources,
     analysis: Analysis[R],
     workers: int,
     store: IndexStore | None,
@@ -160,14 +160,13 @@ def _job(
     path = source.path
     identity = _identity(str(path))
     job.identity = identity
-    cuttable = is_cuttable(parser)
     if store is not None:
         job.key = _key(analysis, options, source.display, str(path.resolve()))
         entry = _load(store, job.key, analysis, source.display, report)
         if entry is not None and _reuse(job, entry, identity, report, source.display):
             return job
     size = identity["size"]
-    if not cuttable:
+    if not is_cuttable(parser):  # detects the format: only once the index cannot answer
         job.tail_part = Part(next(numbers), source, options)
         return job
     boundary = last_record_start(parser, job.start, size)

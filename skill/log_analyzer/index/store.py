@@ -52,6 +52,9 @@ from typing import Any
 import platformdirs
 import pydantic
 
+from ..errors import IndexCorrupt as IndexCorrupt
+from ..errors import IndexUnusable as IndexUnusable
+
 MAGIC = b"log-analyzer-index 2\n"
 MAC_BYTES = 32  # HMAC-SHA256
 KEY_BYTES = 32
@@ -71,15 +74,6 @@ _OPEN_FLAGS = (
     getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 )
 _POSIX = os.name == "posix"
-
-
-class IndexCorrupt(Exception):
-    """An entry that cannot be trusted: wrong magic, cut short, not signed by this user, a
-    payload naming what is not a summary type, a header of the wrong shape."""
-
-
-class IndexUnusable(Exception):
-    """The store as a whole cannot be trusted (its key is open to other users): not used."""
 
 
 @dataclass
@@ -105,7 +99,7 @@ def default_cap() -> int:
 
 
 @dataclass
-class _Tally:
+class _UsageTally:
     """The running total: bytes of entries, saves since the last listing, and how many entries
     that listing found."""
 
@@ -117,7 +111,7 @@ class _Tally:
         return json.dumps([self.total, self.saves, self.entries]).encode()
 
     @staticmethod
-    def decode(data: bytes) -> _Tally | None:
+    def decode(data: bytes) -> _UsageTally | None:
         try:
             values = json.loads(data)
         except (ValueError, RecursionError):
@@ -127,7 +121,7 @@ class _Tally:
             and len(values) == 3
             and all(type(v) is int and v >= 0 for v in values)
         ):
-            return _Tally(*values)
+            return _UsageTally(*values)
         return None
 
 
@@ -295,7 +289,7 @@ class IndexStore:
                     total -= size
                     removed += 1
             if tally_file is not None:
-                _write_tally(tally_file, _Tally(total, 0, len(entries) - removed))
+                _write_tally(tally_file, _UsageTally(total, 0, len(entries) - removed))
         return removed
 
     def clear(self) -> int:
@@ -304,7 +298,7 @@ class IndexStore:
             for path in [*(path for path, _, _ in entries), *temporaries]:
                 path.unlink(missing_ok=True)
             if tally_file is not None:
-                _write_tally(tally_file, _Tally())
+                _write_tally(tally_file, _UsageTally())
         return len(entries)
 
     def size(self) -> int:
@@ -339,13 +333,13 @@ class IndexStore:
         found.sort(key=lambda item: item[2])
         return found, stale
 
-    def _count(self, delta: int, saves: int) -> _Tally | None:
+    def _count(self, delta: int, saves: int) -> _UsageTally | None:
         """Add to the running total; None when there is none to trust (then list)."""
         with self._tally_file() as tally_file:
             if tally_file is None:
                 return None
             os.lseek(tally_file, 0, os.SEEK_SET)
-            tally = _Tally.decode(os.read(tally_file, 4096))
+            tally = _UsageTally.decode(os.read(tally_file, 4096))
             if tally is None:
                 return None
             tally.total = max(0, tally.total + delta)
@@ -382,7 +376,7 @@ def _lock(descriptor: int) -> None:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
 
 
-def _write_tally(descriptor: int, tally: _Tally) -> None:
+def _write_tally(descriptor: int, tally: _UsageTally) -> None:
     """Overwritten in place, padded to a fixed width: never truncated (on ext4, closing a file
     truncated to nothing forces its data to disk: milliseconds a save)."""
     with contextlib.suppress(OSError):

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -191,7 +192,13 @@ def failure_form(record: Record) -> tuple[str | None, str]:
     """The exception a record reports and its masked cause (`labels.failure_of`), error codes
     kept ('' for none)."""
     exception, cause = failure_of(record.message, record.fields)
-    return exception, mask_keeping_codes(cause) if cause else ""
+    return exception, _masked_cause(cause) if cause else ""
+
+
+@lru_cache(maxsize=4096)
+def _masked_cause(text: str) -> str:
+    """`mask_keeping_codes`, remembered: a failure repeats its cause word for word."""
+    return mask_keeping_codes(text)
 
 
 @dataclass

@@ -80,6 +80,8 @@ _DATE_NAMES = re.compile(
     r"Dec)(?= +<\*>)"
 )
 MAX_GROUP = 3  # tokens of a group repeated in a list (`node-<*> <*> <ok>`)
+# A token or a group of up to three repeated at once (possessive: linear in the length).
+_REPEATED = re.compile(r"(?<!\S)(\S++(?:\s++\S++){0,2})\s++\1(?!\S)")
 # A name ending in a number (`dadmin2`, `node-12`), and a run of them (`dadmin2 dadmin3`).
 _NUMBERED_NAME = re.compile(r"[A-Za-z][\w\-]*?\d+|[A-Za-z][\w\-]*<\*>")
 _NUMBERED_RUN = re.compile(r"(?<!\S)([A-Za-z][A-Za-z_\-]*)\d+\s+\1\d+(?!\S)")
@@ -88,7 +90,7 @@ _RESTATED = re.compile(r"(?<=<\*> bytes) \(<\*> ?[KMGT]i?B\)")
 # Whether a token may hold a variable at all: a digit, an `@`, or two dots (a host name).
 _MAY_VARY = re.compile(r"[\d@]|\..*\.")
 _HOST = re.compile(
-    r"((?:[A-Za-z_][\w.\-]*=)?[(\[<'\"]*)((?:[A-Za-z0-9\-]+\.){2,}[a-z]{2,}(?::\d+)?)([)\]>'\",;:.]*)"
+    r"((?:[A-Za-z_][\w.\-]*+=)?[(\[<'\"]*)((?:[A-Za-z0-9\-]+\.){2,}[a-z]{2,}(?::\d+)?)([)\]>'\",;:.]*)"
 )
 # URLs and e-mail addresses, the variables a digit-free token can hold
 _ADDRESS = re.compile(f"{_URL}|{_EMAIL}")
@@ -102,8 +104,9 @@ def _collapse(masked: str, numbered: bool) -> str:
     once, and so is a run of numbered names (`dadmin2 dadmin3 dadmin4` is `dadmin<*>`): lists
     of any length are one event. `numbered`: the message has names with digits in them."""
     tokens = masked.split()
-    if len(set(tokens)) == len(tokens) and not (numbered and _NUMBERED_RUN.search(masked)):
-        return masked  # no token repeats: no list (one C-level check for most messages)
+    repeated = len(set(tokens)) < len(tokens) and _REPEATED.search(masked) is not None
+    if not repeated and not (numbered and _NUMBERED_RUN.search(masked)):
+        return masked  # no list: two C-level checks for most messages
     kept: list[str] = []
     for token in tokens:
         kept.append(token)
@@ -174,6 +177,8 @@ def mask(message: str) -> str:
     parts = message.split(" ")
     changed = bool(rest)
     numbered = 0  # names with a digit left as they are (`eth0`, `dadmin2`)
+    repeats = False  # a list is likely: `_collapse` looks
+    recent = ("", "", "")  # the last three masked tokens
     variables = 0
     for index, token in enumerate(parts):
         if token.isalpha() or not token:
@@ -189,6 +194,11 @@ def mask(message: str) -> str:
                 continue
         parts[index] = masked_token
         changed = True
+        if (index and masked_token == parts[index - 1]) or (
+            variables >= 3 and masked_token in recent
+        ):
+            repeats = True  # maybe a list (a variable token again, at once or soon after)
+        recent = (recent[1], recent[2], masked_token)
         variables += masked_token.count(WILDCARD)
         if variables > MAX_VARIABLES:  # this token's extra variables and the rest: one
             extra = variables - MAX_VARIABLES
@@ -207,7 +217,7 @@ def mask(message: str) -> str:
     if " bytes (<*>" in masked:
         masked = _RESTATED.sub("", masked)
     masked = _DATE_NAMES.sub(WILDCARD, _UNIT.sub("", masked))
-    if numbered > 1 or masked.count(WILDCARD) > 1:
+    if repeats or numbered > 1:
         masked = _collapse(masked, numbered > 1)
     return masked
 

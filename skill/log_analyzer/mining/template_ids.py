@@ -20,11 +20,12 @@ import os
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 
 from ..analysis.parallel import Part, worker_count
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
-from ..ingest import SourceParser, SourceStats, Workspace, merge_stats
+from ..ingest import OpenedSources, SourceParser, SourceStats, merge_stats
 from ..records import Record
 from . import MINING_VERSION
 from .groups import event_form, template_for
@@ -97,18 +98,26 @@ LEDGERS: Analysis[FormLedger] = Analysis(
 )
 
 
+Row = tuple[Record, Template, bool]
+
+
 @dataclass
 class TemplatedRecords:
     """The records of a workspace, each with its template and whether that template is final
-    (`rows`, read lazily, in input order), and what came from the on-disk index."""
+    (read lazily: `streams` one per source, `rows` all of them in input order), and what came
+    from the on-disk index."""
 
     final: bool
-    rows: Iterator[tuple[Record, Template, bool]]
+    streams: list[Iterator[Row]]
     index: IndexReport | None = None
+
+    @property
+    def rows(self) -> Iterator[Row]:
+        return chain.from_iterable(self.streams)
 
 
 def templated_records(
-    workspace: Workspace,
+    workspace: OpenedSources,
     keep: RecordFilter | None = None,
     store: IndexStore | None = None,
     workers: int | None = None,
@@ -120,7 +129,9 @@ def templated_records(
     the index when `store` is given. Otherwise the input is read once and each record gets
     the template known when it was read (provisional)."""
     if any(parser.source.path is None for parser in workspace.parsers):
-        return TemplatedRecords(False, _streamed(workspace, keep))
+        miner = TemplateMiner()
+        streams = [_streamed(parser, miner, keep) for parser in workspace.parsers]
+        return TemplatedRecords(False, streams)
     identities = [_identity(parser) for parser in workspace.parsers]
     ledgers, index = run_analysis(workspace, LEDGERS, worker_count(workers), store)
     miner = TemplateMiner()
@@ -130,51 +141,52 @@ def templated_records(
                 miner.add_literal(form)
             else:
                 miner.add(form)
-    rows = _final(workspace, ledgers, identities, miner, keep)
-    return TemplatedRecords(True, rows, index)
+    streams = [
+        _final(parser, ledger, identity, miner, keep)
+        for parser, ledger, identity in zip(workspace.parsers, ledgers, identities, strict=True)
+    ]
+    return TemplatedRecords(True, streams, index)
 
 
 def _streamed(
-    workspace: Workspace, keep: RecordFilter | None
-) -> Iterator[tuple[Record, Template, bool]]:
-    miner = TemplateMiner()
-    records = workspace.records()
+    parser: SourceParser, miner: TemplateMiner, keep: RecordFilter | None
+) -> Iterator[Row]:
+    records = iter(parser)
     for record in keep(records) if keep is not None else records:
         template, _ = template_for(miner, record)
         yield record, template, False
 
 
 def _final(
-    workspace: Workspace,
-    ledgers: list[FormLedger],
-    identities: list[tuple[int, int, int] | None],
+    parser: SourceParser,
+    ledger: FormLedger,
+    identity: tuple[int, int, int] | None,
     miner: TemplateMiner,
     keep: RecordFilter | None,
-) -> Iterator[tuple[Record, Template, bool]]:
-    """Each record with its final template, by its number in the ledger of its file. A file
-    that changed since it was mined (or records past its end then) is looked up by masking,
-    and a form not mined then gets a provisional template."""
+) -> Iterator[Row]:
+    """Each record of a file with its final template, by its number in the file's ledger. A
+    file that changed since it was mined (or records past its end then) is looked up by
+    masking, and a form not mined then gets a provisional template."""
     current: list[tuple[Template, bool]] = []
 
     def tagged() -> Iterator[Record]:
-        for parser, ledger, identity in zip(workspace.parsers, ledgers, identities, strict=True):
-            templates = [miner.template_of(form) for form in ledger.forms]
-            codes = array(_CODE)
-            codes.frombytes(ledger.codes)
-            trusted = identity is not None and identity == _identity(parser)
-            for number, record in enumerate(parser):
-                template = templates[codes[number]] if trusted and number < len(codes) else None
-                if template is not None and template.merged_into is not None:
-                    template = miner.template_of(ledger.forms[codes[number]])
+        templates = [miner.template_of(form) for form in ledger.forms]
+        codes = array(_CODE)
+        codes.frombytes(ledger.codes)
+        trusted = identity is not None and identity == _identity(parser)
+        for number, record in enumerate(parser):
+            template = templates[codes[number]] if trusted and number < len(codes) else None
+            if template is not None and template.merged_into is not None:
+                template = miner.template_of(ledger.forms[codes[number]])
+            final = template is not None
+            if template is None:
+                _, form, literal = event_form(record)
+                template = miner.template_of(form)
                 final = template is not None
                 if template is None:
-                    _, form, literal = event_form(record)
-                    template = miner.template_of(form)
-                    final = template is not None
-                    if template is None:
-                        template = miner.add_literal(form) if literal else miner.add(form)
-                current[:] = [(template, final)]
-                yield record
+                    template = miner.add_literal(form) if literal else miner.add(form)
+            current[:] = [(template, final)]
+            yield record
 
     # The filter passes records through one by one, so the template tagged last is the one
     # of the record it yields.

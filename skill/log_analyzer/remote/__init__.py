@@ -5,7 +5,7 @@ travels."""
 from __future__ import annotations
 
 from ..filters import RecordFilter
-from .base import RemoteError, RemoteSource, Traffic, Window
+from .base import QueryScope, RemoteError, RemoteSource, Traffic
 from .uri import RemoteSpec, is_remote, parse_uri
 
 
@@ -25,18 +25,18 @@ def open_remote(uri: str) -> RemoteSource:
     return ElasticSource(spec)
 
 
-def remote_window(keep: RecordFilter | None) -> Window:
+def remote_window(keep: RecordFilter | None) -> QueryScope:
     if keep is None:
-        return Window(None, None)
-    return Window(keep.since, keep.until, tuple(keep.services))
+        return QueryScope(None, None)
+    return QueryScope(keep.since, keep.until, tuple(keep.services))
 
 
 __all__ = [
+    "QueryScope",
     "RemoteError",
     "RemoteSource",
     "RemoteSpec",
     "Traffic",
-    "Window",
     "is_remote",
     "open_remote",
     "parse_uri",

@@ -15,7 +15,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Protocol
 
-from ..errors import LogAnalyzerError
+from ..errors import RemoteError as RemoteError
 from ..records import Record
 
 # OpenTelemetry severity numbers (1-24) for our levels, and back.
@@ -40,11 +40,6 @@ def level_of_severity(number: int) -> str | None:
     return None
 
 
-class RemoteError(LogAnalyzerError):
-    """An engine that cannot be reached, refuses the credentials, rejects the query or hits
-    one of its limits: one line naming the source and what to change."""
-
-
 @dataclass
 class Traffic:
     """What crossed the network for one source: rows and bytes, per query kind."""
@@ -62,7 +57,9 @@ class Traffic:
 
 
 @dataclass(frozen=True)
-class Window:
+class QueryScope:
+    """What a query to an engine is limited to: a time range and services."""
+
     since: datetime | None
     until: datetime | None
     services: tuple[str, ...] = ()
@@ -83,17 +80,17 @@ class RemoteSource(Protocol):
     display: str
     traffic: Traffic
 
-    def rates(self, window: Window, bucket_seconds: int) -> list[RateRow]: ...
+    def rates(self, window: QueryScope, bucket_seconds: int) -> list[RateRow]: ...
 
-    def records(self, window: Window, min_level: str) -> Iterator[Record]: ...
+    def records(self, window: QueryScope, min_level: str) -> Iterator[Record]: ...
 
-    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+    def sample(self, window: QueryScope, level: str, limit: int) -> Iterator[Record]:
         """At most `limit` records of exactly `level`, spread over the window, in time
         order."""
         ...
 
     def operational(
-        self, window: Window, words: tuple[str, ...], limit: int
+        self, window: QueryScope, words: tuple[str, ...], limit: int
     ) -> Iterator[Record]: ...
 
 

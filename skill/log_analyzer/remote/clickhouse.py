@@ -19,10 +19,10 @@ from typing import Any, Protocol
 from ..records import Record
 from .base import (
     SEVERITY_NUMBER,
+    QueryScope,
     RateRow,
     RemoteError,
     Traffic,
-    Window,
     level_of_severity,
 )
 from .uri import RemoteSpec
@@ -189,7 +189,7 @@ class ClickHouseSource:
         self.traffic.add(kind, len(rows), int(size))
         return rows
 
-    def _conditions(self, window: Window) -> tuple[str, dict[str, Any]]:
+    def _conditions(self, window: QueryScope) -> tuple[str, dict[str, Any]]:
         parts = ["1"]
         parameters: dict[str, Any] = {}
         if window.since is not None:
@@ -205,7 +205,7 @@ class ClickHouseSource:
             parts.append(f"({self.where})")
         return " AND ".join(parts), parameters
 
-    def rates(self, window: Window, bucket_seconds: int) -> list[RateRow]:
+    def rates(self, window: QueryScope, bucket_seconds: int) -> list[RateRow]:
         condition, parameters = self._conditions(window)
         parameters["width"] = bucket_seconds
         parameters["error"] = SEVERITY_NUMBER["error"]
@@ -221,14 +221,14 @@ class ClickHouseSource:
             for s, b, n, e, first, last, w in self._run("rates", sql, parameters)
         ]
 
-    def records(self, window: Window, min_level: str) -> Iterator[Record]:
+    def records(self, window: QueryScope, min_level: str) -> Iterator[Record]:
         condition, parameters = self._conditions(window)
         parameters["minimum"] = SEVERITY_NUMBER[min_level]
         yield from self._paged(
             "records", f"SeverityNumber >= {{minimum:UInt8}} AND {condition}", parameters
         )
 
-    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+    def sample(self, window: QueryScope, level: str, limit: int) -> Iterator[Record]:
         condition, parameters = self._conditions(window)
         low = SEVERITY_NUMBER[level]
         high = min((n for n in SEVERITY_NUMBER.values() if n > low), default=25)
@@ -243,7 +243,9 @@ class ClickHouseSource:
         for row in self._run("sample", sql, parameters):
             yield self._record(row)
 
-    def operational(self, window: Window, words: tuple[str, ...], limit: int) -> Iterator[Record]:
+    def operational(
+        self, window: QueryScope, words: tuple[str, ...], limit: int
+    ) -> Iterator[Record]:
         condition, parameters = self._conditions(window)
         parameters["words"] = list(words)
         parameters["below"] = SEVERITY_NUMBER["warning"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..levels import normalize_level
 from ..records import Record
-from .base import RateRow, Traffic, Window, first_of_level
+from .base import QueryScope, RateRow, Traffic, first_of_level
 from .elastic_clients import KEEP_ALIVE, Engine, engine_for
 from .uri import RemoteSpec
 
@@ -57,7 +57,7 @@ class ElasticSource:
         self.traffic.add(kind, len(data.get("hits", {}).get("hits", [])), size)
         return data
 
-    def _filters(self, window: Window) -> list[dict[str, Any]]:
+    def _filters(self, window: QueryScope) -> list[dict[str, Any]]:
         filters: list[dict[str, Any]] = []
         bounds = {}
         if window.since is not None:
@@ -74,7 +74,7 @@ class ElasticSource:
 
     # --- what the pipeline asks ---
 
-    def rates(self, window: Window, bucket_seconds: int) -> list[RateRow]:
+    def rates(self, window: QueryScope, bucket_seconds: int) -> list[RateRow]:
         body = {
             "size": 0,
             "track_total_hits": False,
@@ -117,7 +117,7 @@ class ElasticSource:
                 )
         return rows
 
-    def records(self, window: Window, min_level: str) -> Iterator[Record]:
+    def records(self, window: QueryScope, min_level: str) -> Iterator[Record]:
         query = {
             "bool": {
                 "filter": [
@@ -128,11 +128,13 @@ class ElasticSource:
         }
         yield from self._paged("records", query, None)
 
-    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+    def sample(self, window: QueryScope, level: str, limit: int) -> Iterator[Record]:
         """The first `limit` records of `level` (the engine has no cheap spread sample)."""
         return first_of_level(self.records(window, level), level, limit)
 
-    def operational(self, window: Window, words: tuple[str, ...], limit: int) -> Iterator[Record]:
+    def operational(
+        self, window: QueryScope, words: tuple[str, ...], limit: int
+    ) -> Iterator[Record]:
         should = [{"match_phrase": {self.message: word.strip()}} for word in words]
         query = {
             "bool": {

@@ -17,7 +17,7 @@ import httpx2
 from ..ingest import parse_lines
 from ..levels import at_least
 from ..records import Record
-from .base import RateRow, RemoteError, Traffic, Window, first_of_level
+from .base import QueryScope, RateRow, RemoteError, Traffic, first_of_level
 from .uri import RemoteSpec
 
 DEFAULT_PORT = 3100
@@ -82,17 +82,17 @@ class LokiSource:
         self.traffic.add(kind, rows, size)
         return data  # type: ignore[no-any-return]
 
-    def _range(self, window: Window) -> tuple[datetime, datetime]:
+    def _range(self, window: QueryScope) -> tuple[datetime, datetime]:
         end = window.until or datetime.now(UTC)
         return window.since or end - DEFAULT_LOOKBACK, end
 
-    def _selector(self, window: Window) -> str:
+    def _selector(self, window: QueryScope) -> str:
         if not window.services:
             return self.selector
         wanted = "|".join(s.replace('"', "") for s in window.services)
         return f'{self.selector[:-1].rstrip()}, {self.label}=~"{wanted}"}}'
 
-    def rates(self, window: Window, bucket_seconds: int) -> list[RateRow]:
+    def rates(self, window: QueryScope, bucket_seconds: int) -> list[RateRow]:
         start, end = self._range(window)
         selector = self._selector(window)
         totals = self._matrix(
@@ -135,22 +135,26 @@ class LokiSource:
                 counts[(service, bucket)] = counts.get((service, bucket), 0) + int(float(value))
         return counts
 
-    def records(self, window: Window, min_level: str) -> Iterator[Record]:
+    def records(self, window: QueryScope, min_level: str) -> Iterator[Record]:
         query = f"{self._selector(window)} |~ `{LEVEL_FILTER}`"
         for record in self._lines("records", query, window, None):
             if at_least(record.level, min_level):
                 yield record
 
-    def sample(self, window: Window, level: str, limit: int) -> Iterator[Record]:
+    def sample(self, window: QueryScope, level: str, limit: int) -> Iterator[Record]:
         """The first `limit` records of `level` (the engine has no cheap spread sample)."""
         return first_of_level(self.records(window, level), level, limit)
 
-    def operational(self, window: Window, words: tuple[str, ...], limit: int) -> Iterator[Record]:
+    def operational(
+        self, window: QueryScope, words: tuple[str, ...], limit: int
+    ) -> Iterator[Record]:
         pattern = "|".join(_escape(word) for word in words)
         query = f"{self._selector(window)} |~ `{pattern}`"
         yield from self._lines("operational", query, window, min(limit, OPERATIONAL_FILTER_LIMIT))
 
-    def _lines(self, kind: str, query: str, window: Window, limit: int | None) -> Iterator[Record]:
+    def _lines(
+        self, kind: str, query: str, window: QueryScope, limit: int | None
+    ) -> Iterator[Record]:
         start, end = self._range(window)
         cursor = _ns(start)
         taken = 0

@@ -1,11 +1,13 @@
-"""An inline SVG chart of errors per bucket and service, with the onset and the first failure
-marked: no script, no network, readable in light and dark mode and when printed."""
+"""Inline SVG charts of errors and latency per bucket and service, with the onset and the first
+failure marked: no script, no network, readable in light and dark mode and when printed."""
 
 from __future__ import annotations
 
+import statistics
 from datetime import datetime
 from xml.sax.saxutils import escape
 
+from ..analysis.impact import incident_window
 from ..analysis.report import Investigation
 
 WIDTH, HEIGHT = 880, 300
@@ -24,11 +26,56 @@ def errors_chart(report: Investigation) -> str:
     return line_chart(report, rows, f"errors per {report.error_rate.bucket_seconds} s")
 
 
+# A service's latency changed when its p95 during the incident (the median of its buckets)
+# is at least twice, or at most half, its level before (or after, with no calm before it),
+# by at least MIN_CHANGE_MS; buckets of fewer than MIN_SAMPLES durations are left out.
+CHANGE_FACTOR = 2.0
+MIN_CHANGE_MS = 20.0
+MIN_SAMPLES = 5
+
+
+def latency_changed(report: Investigation) -> list[str]:
+    """The services that serve requests (their durations are requests') whose p95 latency
+    changed during the incident: the ones worth a chart. Never an alert notification's or a
+    background job's durations."""
+    latency = report.latency
+    window = incident_window(report)
+    if latency is None or window is None:
+        return []
+    start, end = window
+    changed = []
+    for service in latency.serving:
+        phases: tuple[list[float], list[float], list[float]] = ([], [], [])
+        for point in latency.series:
+            if point.count.get(service, 0) < MIN_SAMPLES:
+                continue
+            at = datetime.fromisoformat(point.start).timestamp()
+            phase = 0 if at < start else 1 if end is None or at < end else 2
+            phases[phase].append(point.p95[service])
+        before, during, after = phases
+        calm = before or after
+        if not calm or not during:
+            continue
+        usual, level = statistics.median(calm), statistics.median(during)
+        if abs(level - usual) >= MIN_CHANGE_MS and (
+            level >= CHANGE_FACTOR * usual or level * CHANGE_FACTOR <= usual
+        ):
+            changed.append(service)
+    return changed
+
+
 def latency_chart(report: Investigation) -> str | None:
-    """The SVG of p95 latency per bucket and service, where records carry durations."""
-    if report.latency is None:
+    """The SVG of p95 latency per bucket of the services `latency_changed` names, or None."""
+    services = latency_changed(report)
+    if report.latency is None or not services:
         return None
-    rows = [(datetime.fromisoformat(point.start), point.p95) for point in report.latency.series]
+    rows = [
+        (
+            datetime.fromisoformat(point.start),
+            {s: point.p95[s] for s in services if s in point.p95},
+        )
+        for point in report.latency.series
+    ]
     return line_chart(report, rows, "p95 latency (ms)")
 
 

@@ -9,9 +9,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..analysis.cascade import label_alone
 from ..analysis.impact import Impact
 from ..analysis.rates import sparkline
 from ..analysis.report import Investigation, Recommendation
+from ..analysis.timeline import headline
+from ..errors import OptionError
+from .human import clock, common_root, duration, human_time, shorten, where
 
 _TREND_STYLE = {
     "ongoing": "bold red",
@@ -97,7 +101,24 @@ def impact_view(impact: Impact) -> RenderableType:
     return Group(head, *(Text(f"  {row.summary}") for row in impact.routes))
 
 
-def investigation_view(report: Investigation, groups: int = 12, events: int = 20) -> RenderableType:
+TIMELINE_ROWS = 25  # the terminal's timeline, its `N more` line included
+
+
+def timeline_rows(value: str) -> int | None:
+    """`--timeline ROWS|all`: a number of rows (at least 2), or None for every event."""
+    if value.strip().lower() == "all":
+        return None
+    if not value.strip().isdigit() or int(value) < 2:
+        raise OptionError(f"--timeline {value!r}: expected a number of rows (2 or more) or all")
+    return int(value)
+
+
+def investigation_view(
+    report: Investigation, groups: int = 12, events: int | None = TIMELINE_ROWS
+) -> RenderableType:
+    """The incident on one screen. `events`: rows of the timeline at most (the incident end
+    to end, then `N more (--timeline all)`); None: every event."""
+    root_folder = common_root(s.file for s in report.sources)
     parts: list[RenderableType] = [trend_view(report)]
     if report.latency is not None:
         parts.append(latency_view(report))
@@ -107,20 +128,22 @@ def investigation_view(report: Investigation, groups: int = 12, events: int = 20
         parts.append(
             Text.assemble(
                 ("first failure ", "bold red"),
-                f"{first.timestamp.strftime('%H:%M:%S.%f')[:-3]} ",
+                f"{human_time(first.timestamp)} ",
                 (first.service, "bold"),
-                f"  {first.label}\n  {first.file}:{first.line}  ",
+                f"  {label_alone(first.label, first.service)}\n"
+                f"  {where(first.file, first.line, root_folder)}  ",
                 (first.text[:160], "dim"),
             )
         )
     for signal in report.early_signals[:3]:
         parts.append(
             Text(
-                f"  early signal {_hms(signal.timestamp)} {signal.service} "
-                f"{signal.label} ({signal.file}:{signal.line})",
+                f"  early signal {human_time(signal.timestamp)} {signal.service} "
+                f"{signal.label} ({where(signal.file, signal.line, root_folder)})",
                 style="yellow",
             )
         )
+    parts.extend(_milestones(report, root_folder))
     root = report.root_cause
     if root is not None:
         parts.append(
@@ -148,7 +171,8 @@ def investigation_view(report: Investigation, groups: int = 12, events: int = 20
         )
         parts.append(Text(f"clock skew (corrected): {skews}", style="magenta"))
     parts.extend(Text(f"clock anomaly: {note}", style="magenta") for note in report.clock_anomalies)
-    table = Table(header_style="bold", pad_edge=False, title="error groups", title_justify="left")
+    title = "error groups" + (f" (files under {root_folder})" if root_folder else "")
+    table = Table(header_style="bold", pad_edge=False, title=title, title_justify="left")
     for column, justify in (
         ("count", "right"),
         ("error", "left"),
@@ -156,11 +180,16 @@ def investigation_view(report: Investigation, groups: int = 12, events: int = 20
         ("first", "left"),
         ("last", "left"),
         ("kind", "left"),
-        ("example", "left"),
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for group in report.error_groups[:groups]:
+    shown = report.error_groups[:groups]
+    examples = _places([(g.example.file, g.example.line) for g in shown], root_folder)
+    # the evidence keeps its line number: never wrapped nor cut, shortened from the left
+    table.add_column("example", no_wrap=True, min_width=max(map(len, examples), default=7))
+    for group, example in zip(shown, examples, strict=True):
         kind = "chronic" if group.chronic else "new" if group.novel else "surging"
+        if group.level_inferred:
+            kind += ", level inferred"  # the source states no level: read from the wording
         table.add_row(
             f"{group.count:,}",
             Text(group.label),
@@ -168,23 +197,78 @@ def investigation_view(report: Investigation, groups: int = 12, events: int = 20
             _hms(group.first_seen),
             _hms(group.last_seen),
             Text(kind, style="dim" if group.chronic else "red"),
-            Text(f"{group.example.file}:{group.example.line}"),
+            Text(example),
         )
     parts += [Text(), table]
     if report.timeline:
-        timeline = Table(
-            box=None,
-            pad_edge=False,
-            title="timeline (UTC, clocks corrected)",
-            title_justify="left",
-            header_style="bold",
-        )
-        for column in ("time", "service", "event", "where"):
-            timeline.add_column(column)
-        for event in report.timeline[:events]:
-            where = f"{event.file}:{event.line}" if event.file else ""
-            timeline.add_row(
-                _hms(event.timestamp), event.service, Text(event.event[:110]), Text(where)
-            )
-        parts += [Text(), timeline]
+        parts += [Text(), timeline_view(report, events, root_folder)]
     return Group(*parts)
+
+
+PLACE_WIDTH = 40  # a `file:line` longer than this loses its leading folders (`…/`)
+
+
+def _places(places: list[tuple[str | None, int | None]], root_folder: str) -> list[str]:
+    """`file:line` relative to the sources' shared folder, at most `PLACE_WIDTH` wide."""
+    return [shorten(where(file, line, root_folder), PLACE_WIDTH) for file, line in places]
+
+
+def _milestones(report: Investigation, root_folder: str) -> list[RenderableType]:
+    """When the incident was detected (its first alert) and when its errors stopped."""
+    lines: list[RenderableType] = []
+    detected, recovered = report.detected, report.recovered
+    if detected is not None:
+        lead = detected.time_to_detect_seconds
+        after = (
+            f"{duration(lead)} after the first failure"
+            if lead >= 0
+            else f"{duration(-lead)} before the first failure"
+        )
+        lines.append(
+            Text.assemble(
+                ("detected ", "bold"),
+                f"{human_time(detected.timestamp)}  alert {detected.alert} ({detected.service}), "
+                f"{after}  ",
+                (where(detected.file, detected.line, root_folder), "dim"),
+            )
+        )
+    if recovered is not None:
+        lines.append(
+            Text.assemble(
+                ("recovered ", "bold green"),
+                f"{human_time(recovered.timestamp)}  the incident's errors stop, "
+                f"{duration(recovered.time_to_recover_seconds)} after the first failure  ",
+                (where(recovered.file, recovered.line, root_folder), "dim"),
+            )
+        )
+    return lines
+
+
+def timeline_view(
+    report: Investigation, events: int | None = TIMELINE_ROWS, root_folder: str = ""
+) -> RenderableType:
+    """The timeline: every event, or at most `events` rows that tell the incident from its
+    first failure to its recovery, the last row saying how many more there are."""
+    shown = report.timeline
+    if events is not None and len(shown) > events:
+        start = report.first_failure.timestamp if report.first_failure else report.onset
+        end = report.recovered.timestamp if report.recovered else None
+        shown = headline(shown, max(1, events - 1), start, end)
+    table = Table(
+        box=None,
+        pad_edge=False,
+        title="timeline (UTC, clocks corrected)",
+        title_justify="left",
+        header_style="bold",
+    )
+    places = _places([(e.file, e.line) for e in shown], root_folder)
+    table.add_column("time", no_wrap=True)
+    table.add_column("service")
+    table.add_column("event")
+    table.add_column("where", no_wrap=True, min_width=max(map(len, places), default=5))
+    for event, place in zip(shown, places, strict=True):
+        table.add_row(clock(event.timestamp), event.service, Text(event.event[:160]), place)
+    hidden = len(report.timeline) - len(shown)
+    if hidden:
+        table.add_row("", "", Text(f"{hidden} more (--timeline all)", style="dim"), "")
+    return table

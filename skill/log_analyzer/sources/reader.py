@@ -29,7 +29,9 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import BombError as BombError
 from ..errors import SourceError
+from ..errors import TruncatedError as TruncatedError
 
 MAX_LINE_BYTES = 1 << 20
 CHUNK_BYTES = 1 << 20  # at most this much decompressed output at a time
@@ -117,14 +119,6 @@ def max_ratio() -> float:
 def fifo_wait() -> float:
     """Seconds to wait for a FIFO's writer (LOG_ANALYZER_FIFO_WAIT)."""
     return _env_number("LOG_ANALYZER_FIFO_WAIT", FIFO_WAIT_SECONDS)
-
-
-class TruncatedError(Exception):
-    """A compressed stream that stops before its end (a copy cut short, a file being written)."""
-
-
-class BombError(Exception):
-    """A compressed stream that expands past the ratio guard: decompression stopped."""
 
 
 class RatioGuard:

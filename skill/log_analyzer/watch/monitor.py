@@ -54,7 +54,7 @@ def grace_period(interval: float, poll: float) -> float:
 
 
 @dataclass
-class _Tally:
+class _BucketTally:
     errors: Counter[str] = field(default_factory=Counter)
     records: int = 0
     new_groups: list[NewGroup] = field(default_factory=list)
@@ -104,7 +104,7 @@ class _Watch:
         self.warnings = warnings + self.existing.warnings
         self.stream = RecordStream(options, self.existing.detections)
         self.known_services = {s for s in self.existing.services if self._wanted(s)}
-        self.tallies: dict[int, _Tally] = {}
+        self.tallies: dict[int, _BucketTally] = {}
         self.buckets: list[BucketReport] = []
         self.new_groups: list[NewGroup] = []
         self.notices: list[str] = []
@@ -174,7 +174,7 @@ class _Watch:
             if not self._wanted(record.service):
                 continue
             index, when = self._place(arrival)
-            tally = self.tallies.setdefault(index, _Tally())
+            tally = self.tallies.setdefault(index, _BucketTally())
             tally.records += 1
             self.known_services.add(record.service)
             if not at_least(record.level, self.min_level):
@@ -228,7 +228,7 @@ class _Watch:
     # -- reports -------------------------------------------------------------------------
     def _report(self, index: int) -> BucketReport:
         """Bucket `index` as counted so far (final once closed)."""
-        tally = self.tallies.get(index) or _Tally()
+        tally = self.tallies.get(index) or _BucketTally()
         total = sum(tally.errors.values())
         baseline = self.existing.baseline
         state = state_of(total, baseline)

@@ -111,7 +111,7 @@ class TimeWindow(ToolInput):
         return None
 
 
-class Window(TimeWindow):
+class ServiceWindow(TimeWindow):
     """The time window and a service: the filters most tools share."""
 
     service: str | None = Field(

@@ -14,12 +14,12 @@ from ...records import Record
 from ..workspace import Workspace
 from .base import (
     Level,
-    Window,
+    ServiceWindow,
 )
 from .fields import Matcher
 
 
-class CountInput(Window):
+class CountInput(ServiceWindow):
     bucket_seconds: int = Field(60, ge=1, le=86400, description="Bucket width in seconds.")
     pattern: str | None = Field(None, description="Only records whose message or fields match.")
     regex: bool = Field(False, description="pattern is a regular expression.")

@@ -19,8 +19,8 @@ from ...records import Record
 from ..workspace import Workspace
 from .base import (
     Level,
+    ServiceWindow,
     TimeWindow,
-    Window,
     cite,
     clip,
     prime_once,
@@ -44,7 +44,7 @@ def _prime_groups(workspace: Workspace, report: Investigation) -> None:
 # --- group_errors -----------------------------------------------------------------------------
 
 
-class GroupErrorsInput(Window):
+class GroupErrorsInput(ServiceWindow):
     min_level: Level = Field("warning", description="Lowest level grouped.")
     limit: int = Field(20, ge=1, le=200, description="Most groups returned, largest first.")
 
@@ -199,7 +199,7 @@ def _lower_groups(
 # --- find_first_failure -----------------------------------------------------------------------
 
 
-class FirstFailureInput(Window):
+class FirstFailureInput(ServiceWindow):
     pass
 
 
@@ -246,14 +246,14 @@ def find_first_failure(workspace: Workspace, request: FirstFailureInput) -> Firs
         onset=report.onset,
         first_failure=brief(report.first_failure) if report.first_failure else None,
         early_signals=[brief(f) for f in report.early_signals],
-        root_cause=f"{root.service}: {root.summary}" if root else None,
+        root_cause=root.summary if root else None,  # the summary names its service
     )
 
 
 # --- merge_timelines --------------------------------------------------------------------------
 
 
-class TimelineInput(Window):
+class TimelineInput(ServiceWindow):
     limit: int = Field(60, ge=1, le=500, description="Most events returned, earliest first.")
 
 
@@ -328,7 +328,7 @@ def correlate_services(workspace: Workspace, request: CorrelateInput) -> Correla
     """How the failure spread across services: the cascade (each service's incident onset, the
     earlier service its errors name or follow, a confidence), and the ranked root-cause
     hypotheses with file:line evidence. Use it for 'why' and 'what caused what'."""
-    window = Window(since=request.since, until=request.until, service=None)
+    window = ServiceWindow(since=request.since, until=request.until, service=None)
     report = workspace.investigation(window.record_filter())
     _prime_groups(workspace, report)
     root = report.root_cause
@@ -362,7 +362,7 @@ def correlate_services(workspace: Workspace, request: CorrelateInput) -> Correla
 # --- suggest_fixes ----------------------------------------------------------------------------
 
 
-class FixesInput(Window):
+class FixesInput(ServiceWindow):
     group_id: str | None = Field(
         None, description="Only fixes for this error group (an id from group_errors)."
     )
@@ -414,7 +414,7 @@ def suggest_fixes(workspace: Workspace, request: FixesInput) -> FixesOutput:
 # --- investigate ------------------------------------------------------------------------------
 
 
-class InvestigateInput(Window):
+class InvestigateInput(ServiceWindow):
     pass
 
 
@@ -439,7 +439,7 @@ def investigate(workspace: Workspace, request: InvestigateInput) -> InvestigateO
     keep = request.record_filter()
     report = workspace.investigation(keep)
     _prime_groups(workspace, report)
-    window = Window(since=request.since, until=request.until, service=request.service)
+    window = ServiceWindow(since=request.since, until=request.until, service=request.service)
     first = find_first_failure(workspace, FirstFailureInput(**window.model_dump()))
     correlated = correlate_services(
         workspace, CorrelateInput(since=request.since, until=request.until)

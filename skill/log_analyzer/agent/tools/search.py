@@ -13,14 +13,14 @@ from ...records import Record
 from ..workspace import Workspace
 from .base import (
     Level,
-    Window,
+    ServiceWindow,
     cite,
     clip,
 )
 from .fields import Matcher, shown_fields
 
 
-class SearchInput(Window):
+class SearchInput(ServiceWindow):
     pattern: str = Field(description="Text to find (case-insensitive), or a regex if regex=true.")
     regex: bool = Field(False, description="Treat pattern and exclude as regular expressions.")
     field: str | None = Field(

@@ -27,7 +27,7 @@ from ...levels import RANK
 from ...mining.requests import request_level
 from ...records import Record
 from ..workspace import Workspace
-from .base import TimeWindow, Window, cite, clip
+from .base import ServiceWindow, TimeWindow, cite, clip
 from .fields import shown_fields
 
 INDEX_KEY = "trace_request"
@@ -86,7 +86,7 @@ def trace_request(workspace: Workspace, request: TraceInput) -> TraceOutput:
     report = workspace.investigation()
     clock = _Clock(report.skew_seconds, report.service_aliases)
     index = _index(workspace, clock)
-    keep = Window(since=request.since, until=request.until, service=None).record_filter()
+    keep = ServiceWindow(since=request.since, until=request.until, service=None).record_filter()
     if request.id is None:
         return TraceOutput(traces=index.worth_tracing(keep, MAX_LISTED))
     wanted = request.id.strip().lower()

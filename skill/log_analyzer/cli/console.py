@@ -1,0 +1,51 @@
+"""Where the commands write: rich consoles on stdout and stderr, made on first use (importing
+rich costs start-up time `--help` and `--version` do not need), and one-line messages."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..index import IndexReport
+
+
+@cache
+def stdout() -> Console:
+    """Standard output. Not a terminal (an agent, a pipe): no wrapping, so rows stay one line
+    each."""
+    from rich.console import Console
+
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 250)
+
+
+@cache
+def stderr() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def say(text: str) -> None:
+    """One line on stderr, as it is (no markup)."""
+    stderr().print(text, markup=False)
+
+
+def warn(messages: Iterable[str]) -> None:
+    for message in messages:
+        say(f"log-analyzer: warning: {message}")
+
+
+def note(message: str) -> None:
+    """What a person must know to read the output right (how a window was measured, why it
+    is empty): on stderr, so that JSON on stdout stays whole."""
+    say(f"log-analyzer: {message}")
+
+
+def warn_index(report: IndexReport | None) -> None:
+    if report is not None:
+        warn(report.warnings)

@@ -1,0 +1,306 @@
+"""`sources`, `parse`, `errors` and `formats`: what the logs hold, record by record or grouped.
+The library is imported when a command runs, not when the CLI starts."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from .console import note, stderr, stdout, warn, warn_index
+from .options import (
+    LEVEL_NAMES,
+    DateOption,
+    FormatOption,
+    JsonOption,
+    MinLevelOption,
+    NoCacheOption,
+    Paths,
+    QuietOption,
+    ServiceOption,
+    SinceOption,
+    TzOption,
+    UntilOption,
+    YearOption,
+    command,
+    index_store,
+)
+
+if TYPE_CHECKING:
+    from ..index import IndexStore
+    from ..ingest import OpenedSources, ParseOptions
+    from ..records import Record
+
+
+def register(app: typer.Typer) -> None:
+    for function in (sources, parse, errors, formats):
+        command(app, function)
+
+
+def sources(
+    paths: Paths,
+    json_output: JsonOption = False,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Per source: detected format, service, time range, records, lines, unparsed lines."""
+    from ..analysis.investigate import read_sources
+    from ..models import SourcesReport, SourceSummary
+    from ..options import build_parse_options
+    from .progress import progress_bar
+
+    options, _ = build_parse_options(format, tz, year, date, service)
+    with progress_bar(stderr(), "reading", quiet) as progress:
+        opened, index = read_sources(paths, options, store=index_store(no_cache), progress=progress)
+    warn(opened.warnings)
+    warn_index(index)
+    summaries = [SourceSummary.from_stats(stats) for stats in opened.stats]
+    for summary in summaries:
+        warn([f"{summary.file}: {warning}" for warning in summary.warnings])
+    if json_output:
+        report = SourcesReport(sources=summaries, warnings=opened.warnings)
+        sys.stdout.write(report.model_dump_json() + "\n")
+        return
+    from ..render.sources import sources_table
+
+    stdout().print(sources_table(summaries))
+
+
+def parse(
+    paths: Paths,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per record.")] = False,
+    min_level: MinLevelOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, metavar="N", help="Stop after N records (after the merge)."),
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Print the records, with timestamps in UTC, levels and services normalised; several
+    sources merged in time order, on clocks corrected for skew as in the timeline. With
+    --jsonl each record has its template: on files the final one (the whole input is mined
+    first), on a stream the one known so far (template_final false)."""
+    from ..ingest import open_paths
+    from ..options import build_parse_options, check_level
+    from .scope import Held, explain_empty, resolve
+
+    options, service_filter = build_parse_options(format, tz, year, date, service)
+    store = index_store(no_cache)
+    scope = resolve(paths, options, since, until, service_filter, check_level(min_level), store)
+    opened = open_paths(paths, options)
+    warn(opened.warnings)
+    clock = _clock(paths, opened, options, store)
+    streams: list[Iterator[Any]]
+    if jsonl:
+        from ..mining.template_ids import templated_records
+
+        templated = templated_records(opened, scope.keep, store=store)
+        warn_index(templated.index)
+        streams = list(templated.streams)
+    else:
+        streams = [scope.keep(iter(parser)) for parser in opened.parsers]
+    rows = merged(streams, clock) if len(streams) > 1 else (streams[0] if streams else iter(()))
+    written = _write_jsonl(rows, clock, limit) if jsonl else _write_lines(rows, limit)
+    for stats in opened.stats:
+        warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
+    if not written:
+        reason = explain_empty(scope, [Held.of_stats(stats) for stats in opened.stats])
+        if reason is not None:
+            note(reason)
+
+
+class ReferenceClock:
+    """Where a record falls on the reference clock: its time less its service's skew (the
+    investigation's, by the service's identity)."""
+
+    def __init__(self, skew: dict[str, float], aliases: dict[str, list[str]]) -> None:
+        from ..analysis.skew import NOTICEABLE_SECONDS
+
+        self.skew = {
+            name: value for name, value in skew.items() if abs(value) >= NOTICEABLE_SECONDS
+        }
+        self.identity = {old: name for name, olds in aliases.items() for old in olds}
+
+    def offset(self, record: Record) -> float:
+        return self.skew.get(self.identity.get(record.service, record.service), 0.0)
+
+
+def _clock(
+    paths: list[str], opened: OpenedSources, options: ParseOptions, store: IndexStore | None
+) -> ReferenceClock:
+    """The clock skew between the services, from an investigation of the same logs (through
+    the index when there is one), when several sources are merged and can be read twice."""
+    from .scope import rereadable
+
+    if len(opened.parsers) < 2 or not rereadable(paths):
+        return ReferenceClock({}, {})
+    from ..analysis.investigate import investigate
+    from .progress import progress_bar
+
+    with progress_bar(stderr(), "estimating clock skew", False) as progress:
+        report = investigate(paths, options, store=store, progress=progress)
+    clock = ReferenceClock(report.skew_seconds, report.service_aliases)
+    if clock.skew:
+        moved = ", ".join(f"{name} {value:+.1f}s" for name, value in sorted(clock.skew.items()))
+        note(f"merged in time order on clocks corrected for skew ({moved}); times as logged")
+    return clock
+
+
+def merged(streams: list[Iterator[Any]], clock: ReferenceClock) -> Iterator[Any]:
+    """The rows of several sources in time order: a k-way merge of the per-source streams,
+    each already in its file's order, on corrected times. A record without a timestamp keeps
+    its place after the record before it in its file; equal times keep the sources' order."""
+    import heapq
+    from operator import itemgetter
+
+    def keyed(stream: Iterator[Any]) -> Iterator[tuple[float, Any]]:
+        last = float("-inf")
+        for row in stream:
+            record: Record = row[0] if isinstance(row, tuple) else row
+            if record.timestamp is not None:
+                last = record.timestamp.timestamp() - clock.offset(record)
+            yield last, row
+
+    for _, row in heapq.merge(*map(keyed, streams), key=itemgetter(0)):
+        yield row
+
+
+def _write_lines(records: Iterator[Record], limit: int | None) -> int:
+    write = sys.stdout.write
+    written = 0
+    for record in islice(records, limit):
+        when = (
+            record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if record.timestamp else "-" * 23
+        )
+        first, _, rest = record.message.partition("\n")
+        more = f" (+{rest.count(chr(10)) + 1} lines)" if rest else ""
+        write(
+            f"{when} {(record.level or '-'):<8} {record.service} "
+            f"{record.file}:{record.line} {first}{more}\n"
+        )
+        written += 1
+    return written
+
+
+def _write_jsonl(rows: Iterator[Any], clock: ReferenceClock, limit: int | None) -> int:
+    """One object per record: `Record.to_dict()`'s fields, the template's id and text and
+    whether it is final; `timestamp_corrected` where the record's clock was corrected."""
+    import json
+    from datetime import timedelta
+
+    write = sys.stdout.write
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    written = 0
+    for record, template, final in islice(rows, limit):
+        row = record.to_dict()
+        row["template_id"] = template.id
+        row["template"] = template.text
+        row["template_final"] = final
+        offset = clock.offset(record) if clock.skew else 0.0
+        if offset and record.timestamp is not None:
+            row["timestamp_corrected"] = (record.timestamp - timedelta(seconds=offset)).isoformat()
+        write(encode(row) + "\n")
+        written += 1
+    return written
+
+
+def errors(
+    paths: Paths,
+    json_output: JsonOption = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, metavar="N", help="Rows to show.")] = 30,
+    min_level: Annotated[
+        str,
+        typer.Option(
+            "--min-level",
+            metavar="LEVEL",
+            help=f"Group records at LEVEL or above: {LEVEL_NAMES}.",
+        ),
+    ] = "warning",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            min=1,
+            metavar="N",
+            help="Worker processes (default: one per core; large inputs only).",
+        ),
+    ] = None,
+    format: FormatOption = None,
+    tz: TzOption = None,
+    year: YearOption = None,
+    date: DateOption = None,
+    service: ServiceOption = [],  # noqa: B006 - typer reads the default, never mutates it
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """The distinct error types: count, first and last seen, service, label, example."""
+    from ..analysis.errors import find_error_groups
+    from ..options import build_parse_options, check_level
+    from .progress import progress_bar
+    from .scope import Held, explain_empty, resolve
+
+    options, service_filter = build_parse_options(format, tz, year, date, service)
+    minimum = check_level(min_level) or "warning"
+    store = index_store(no_cache)
+    scope = resolve(paths, options, since, until, service_filter, None, store)  # level: grouper's
+    with progress_bar(stderr(), "reading", quiet) as progress:
+        result = find_error_groups(
+            paths, options, minimum, scope.keep, workers=jobs, store=store, progress=progress
+        )
+    warn(result.workspace.warnings)
+    warn_index(result.index)
+    for stats in result.workspace.stats:
+        warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
+    groups, records = result.groups, result.records
+    if records == 0:
+        held = scope.held or [Held.of_stats(stats) for stats in result.workspace.stats]
+        reason = explain_empty(scope, held)
+        if reason is not None:
+            note(reason)
+    if json_output:
+        from ..render.errors import ErrorsReport
+
+        report = ErrorsReport(records=records, groups=groups[:limit])
+        sys.stdout.write(report.model_dump_json() + "\n")
+        return
+    if not groups:
+        stdout().print(f"no records at {minimum} or above in {records:,} records", markup=False)
+        return
+    from ..render.errors import errors_table
+
+    stdout().print(errors_table(groups[:limit], len(groups)))
+
+
+def formats(json_output: JsonOption = False) -> None:
+    """List the formats `--format` accepts and detection knows."""
+    from ..formats.envelopes import ENVELOPES
+    from ..formats.registry import FORMATS
+
+    rows = [(fmt.name, fmt.title) for fmt in FORMATS] + [
+        (env.name, f"{env.title} (envelope: the inner format is detected)") for env in ENVELOPES
+    ]
+    if json_output:
+        import json
+
+        sys.stdout.write(json.dumps([{"name": n, "title": t} for n, t in rows]) + "\n")
+        return
+    width = max(len(name) for name, _ in rows)
+    for name, title in sorted(rows):
+        sys.stdout.write(f"{name:<{width}}  {title}\n")
