@@ -9,7 +9,7 @@ the same run on the same file.
 
 Accuracy: each raw `<S>_2k.log` is read by `open_paths` with format detection, and each line
 gets the template id `log-analyzer parse --jsonl` writes for its record: the final one
-(`mining.template_ids.templated_records`: the whole file mined first), and beside it the
+(`analysis.template_ids.templated_records`: the whole file mined first), and beside it the
 streamed one, the template the record had when it was read (what a stream gets). GA is scored
 against the original ground truth (`<S>_2k.log_structured.csv`, `EventId`), PA (of the final
 template text) against the corrected one (Loghub-2.0's where present). The Loghub data stays
@@ -58,9 +58,9 @@ from benchmarks.bench_parse import (  # noqa: E402
     run_child,
 )
 from log_analyzer.analysis.errors import find_error_groups  # noqa: E402
+from log_analyzer.analysis.template_ids import templated_records  # noqa: E402
 from log_analyzer.ingest import open_paths  # noqa: E402
 from log_analyzer.mining.groups import template_for  # noqa: E402
-from log_analyzer.mining.template_ids import templated_records  # noqa: E402
 from log_analyzer.mining.templates import TemplateMiner  # noqa: E402
 
 DEFAULT_LOGHUB = ROOT.parent / "shared" / "benchmarks" / "loghub-2k"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from log_analyzer.analysis.template_ids import templated_records
 from log_analyzer.ingest import open_paths, parse_paths
 from log_analyzer.mining.groups import ErrorGrouper
 from log_analyzer.mining.masking import mask
-from log_analyzer.mining.template_ids import templated_records
 from log_analyzer.mining.templates import Template, TemplateMiner
 
 IPS = ("203.0.113.7", "198.51.100.23", "192.0.2.44", "10.42.3.17", "172.16.8.201")

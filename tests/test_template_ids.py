@@ -11,9 +11,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from log_analyzer.analysis.template_ids import ledger_of, templated_records
 from log_analyzer.cli.app import app
 from log_analyzer.ingest import ParseOptions, SourceParser, open_paths
-from log_analyzer.mining.template_ids import ledger_of, templated_records
 from log_analyzer.sources.discover import Source
 
 SSHD = [

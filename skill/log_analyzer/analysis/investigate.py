@@ -25,6 +25,7 @@ from functools import partial
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
 from ..ingest import OpenedSources, ParseOptions, SourceStats, merge_stats, open_paths
+from ..mining import MINING_VERSION
 from ..mining.groups import ErrorGrouper
 from ..models import SourceSummary
 from ..records import Record
@@ -173,7 +174,7 @@ def _indexed_analysis(bucket_seconds: int) -> Analysis[PartResult]:
     """The investigation's per-file summaries, as the on-disk index keeps them."""
     return Analysis(
         "investigate",
-        f"bucket={bucket_seconds};v={ANALYSIS_VERSION}",
+        f"bucket={bucket_seconds};v={ANALYSIS_VERSION};mining={MINING_VERSION}",
         partial(collect_planned, bucket_seconds=bucket_seconds, keep=None),
         merge_part_results,
         stats_of,

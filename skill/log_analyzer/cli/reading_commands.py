@@ -107,7 +107,7 @@ def parse(
     clock = _clock(paths, opened, options, store)
     streams: list[Iterator[Any]]
     if jsonl:
-        from ..mining.template_ids import templated_records
+        from ..analysis.template_ids import templated_records
 
         templated = templated_records(opened, scope.keep, store=store)
         warn_index(templated.index)

@@ -22,14 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
-from ..analysis.parallel import Part, worker_count
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
 from ..ingest import OpenedSources, SourceParser, SourceStats, merge_stats
+from ..mining import MINING_VERSION
+from ..mining.groups import event_form, template_for
+from ..mining.templates import Template, TemplateMiner
 from ..records import Record
-from . import MINING_VERSION
-from .groups import event_form, template_for
-from .templates import Template, TemplateMiner
+from .parallel import Part, worker_count
 
 _CODE = "I"  # an unsigned int per record: the number of its form
 assert array(_CODE).itemsize == 4
