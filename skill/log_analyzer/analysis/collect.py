@@ -23,7 +23,7 @@ from ..inferred_levels import inferred, states_levels
 from ..ingest import SourceParser, SourceStats, merge_stats
 from ..levels import RANK
 from ..mining.groups import ErrorGrouper, Example, GrouperPartial
-from ..mining.requests import request_level, request_outcome
+from ..mining.requests import request_level
 from ..records import Record
 from ..remote import RemoteSource
 from ..remote.base import QueryScope
@@ -178,7 +178,7 @@ class Collector:
             collected.last = seconds
         key = (record.service, int(seconds // collected.bucket_seconds))
         collected.totals[key] = collected.totals.get(key, 0) + 1
-        collected.requests.add(record, key[1])
+        is_request = collected.requests.add(record, key[1])
         took = duration_ms(record.message, fields)
         if took is not None:
             collected.durations.setdefault(key, []).append(took)
@@ -195,7 +195,7 @@ class Collector:
         if (
             took is not None
             and record.service not in collected.serving
-            and (identifier is not None or request_outcome(record) is not None)
+            and (identifier is not None or is_request)
         ):
             collected.serving.add(record.service)
         if identifier is not None:

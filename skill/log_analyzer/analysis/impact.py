@@ -81,19 +81,21 @@ class RequestTally:
 
     counts: dict[tuple[str, str, int], list[int]] = field(default_factory=dict)
 
-    def add(self, record: Record, bucket: int) -> None:
+    def add(self, record: Record, bucket: int) -> bool:
+        """Count the record if it reports a request; True when it did."""
         outcome = request_outcome(record)
         if outcome is None:
-            return
+            return False
         method, path, status = outcome
         key = (record.service, route_of(method, path), bucket)
         tally = self.counts.get(key)
         if tally is None:
             self.counts[key] = [1, 1 if failed(status) else 0]
-            return
+            return True
         tally[0] += 1
         if status >= 500 or status == 429:  # `failed`, inline: once per request
             tally[1] += 1
+        return True
 
     def merge(self, other: RequestTally) -> None:
         for key, (requests, failures) in other.counts.items():
