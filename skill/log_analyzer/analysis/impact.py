@@ -19,15 +19,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-from pydantic import BaseModel
 
 from ..mining.requests import request_outcome
 from ..records import Record
-
-if TYPE_CHECKING:
-    from .report import Investigation
+from .report import Impact, Investigation, Requests, RouteImpact
 
 MAX_ROWS = 5
 MIN_CALM = 20  # requests before (or after) the incident, for its failure rate to be a baseline
@@ -105,32 +100,6 @@ class RequestTally:
             else:
                 tally[0] += requests
                 tally[1] += failures
-
-
-class Requests(BaseModel):
-    requests: int
-    failed: int
-
-    @property
-    def ok_share(self) -> float | None:
-        return (self.requests - self.failed) / self.requests if self.requests else None
-
-
-class RouteImpact(BaseModel):
-    service: str
-    route: str  # `POST /api/checkout`; `requests` when the log names no route
-    before: Requests
-    during: Requests
-    after: Requests | None  # None: the incident had not ended when the logs end
-    summary: str  # `nginx POST /api/checkout: 99.2% ok before, 34% during 14:02-14:14, ...`
-
-
-class Impact(BaseModel):
-    """The routes whose failure rate the incident changed, the most failed requests first."""
-
-    start: datetime
-    end: datetime | None  # None: still going at the end of the logs
-    routes: list[RouteImpact]
 
 
 def incident_window(report: Investigation) -> tuple[float, float | None] | None:

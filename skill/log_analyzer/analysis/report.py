@@ -8,7 +8,6 @@ from pydantic import BaseModel
 
 from ..mining.groups import ErrorGroup, Example
 from ..models import SourceSummary
-from .impact import Impact
 from .latency import Latency
 
 
@@ -121,6 +120,32 @@ class Recommendation(BaseModel):
     why: str
     signature: str
     group_id: str | None = None
+
+
+class Requests(BaseModel):
+    requests: int
+    failed: int
+
+    @property
+    def ok_share(self) -> float | None:
+        return (self.requests - self.failed) / self.requests if self.requests else None
+
+
+class RouteImpact(BaseModel):
+    service: str
+    route: str  # `POST /api/checkout`; `requests` when the log names no route
+    before: Requests
+    during: Requests
+    after: Requests | None  # None: the incident had not ended when the logs end
+    summary: str  # `nginx POST /api/checkout: 99.2% ok before, 34% during 14:02-14:14, ...`
+
+
+class Impact(BaseModel):
+    """The routes whose failure rate the incident changed, the most failed requests first."""
+
+    start: datetime
+    end: datetime | None  # None: still going at the end of the logs
+    routes: list[RouteImpact]
 
 
 class Investigation(BaseModel):

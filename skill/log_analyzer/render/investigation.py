@@ -10,9 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analysis.cascade import label_alone
-from ..analysis.impact import Impact
 from ..analysis.rates import sparkline
-from ..analysis.report import Investigation, Recommendation
+from ..analysis.report import Impact, Investigation, Recommendation
 from ..analysis.timeline import headline
 from ..errors import OptionError
 from .human import clock, common_root, duration, human_time, shorten, where
