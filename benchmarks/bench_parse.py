@@ -143,7 +143,11 @@ def timed(function: Callable[[Sequence[Path]], int], paths: Sequence[Path]) -> t
 
 
 def _child_env() -> dict[str, str]:
+    """The environment of a measured child: the package on its path, and Python's bytecode
+    cache on, as after `pip install` (which compiles it); a sandbox that turns the cache off
+    would otherwise make every child compile the package from source."""
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SKILL), env.get("PYTHONPATH")]))
     return env
 

@@ -45,6 +45,13 @@ class _RunsCode:
         raise AssertionError(self.how)
 
 
+@pytest.fixture(autouse=True)
+def per_file_entries_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the per-file index: each CLI run computes its answer from it
+    (kept whole answers, `index/answers.py`, are tested in `test_answers.py`)."""
+    monkeypatch.setenv("LOG_ANALYZER_NO_ANSWERS", "1")
+
+
 @pytest.fixture
 def log(tmp_path: Path) -> Path:
     path = tmp_path / "checkout.log"

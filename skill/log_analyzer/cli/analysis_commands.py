@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,10 +27,14 @@ from .options import (
     YearOption,
     command,
     index_store,
+    keep_answer,
+    kept_answer,
+    reading_settings,
 )
 
 if TYPE_CHECKING:
     from ..analysis.report import Investigation
+    from ..index.store import IndexStore
 
 MAX_BUCKET_SECONDS = 7 * 86400
 
@@ -71,15 +75,42 @@ def investigation(
 ) -> Investigation:
     """The investigation the four commands render, with their filters resolved and a filter
     that leaves nothing explained on stderr."""
+    store = index_store(no_cache)
+    settings = {
+        "bucket": bucket,
+        **reading_settings(since, until, format, tz, year, date, service),
+    }
+    key, answer = kept_answer(store, "investigation", settings, paths)
+    found = None
+    if answer is None:
+        found, answer = _investigation_answer(paths, settings, store, quiet)
+        keep_answer(store, key, answer)
+    warn(answer["warnings"])
+    if answer["note"] is not None:
+        note(answer["note"])
+    if found is not None:
+        return found
+    from ..analysis.report import Investigation
+
+    return Investigation.model_validate(answer["investigation"])
+
+
+def _investigation_answer(
+    paths: list[str], settings: dict[str, Any], store: IndexStore | None, quiet: bool
+) -> tuple[Investigation, dict[str, Any]]:
+    """The investigation, and as plain data (kept as the answer of the four commands), with the
+    warnings and the note to say again on a repeat."""
     from ..analysis.investigate import investigate
     from ..options import build_parse_options
     from .progress import progress_bar
     from .scope import Held, explain_empty, resolve
 
-    width = bucket_seconds(bucket)
-    options, service_filter = build_parse_options(format, tz, year, date, service)
-    store = index_store(no_cache)
-    scope = resolve(paths, options, since, until, service_filter, None, store)
+    given = settings
+    width = bucket_seconds(given["bucket"])
+    options, service_filter = build_parse_options(
+        given["format"], given["tz"], given["year"], given["date"], given["service"]
+    )
+    scope = resolve(paths, options, given["since"], given["until"], service_filter, None, store)
     keep = scope.keep
     with progress_bar(stderr(), "reading and analysing", quiet) as progress:
         report = investigate(
@@ -92,14 +123,19 @@ def investigation(
             progress=progress,
         )
     # what reading met (a decompression bomb stopped, a truncated archive): said here too
-    for summary in report.sources:
-        warn([f"{summary.file}: {warning}" for warning in summary.warnings])
+    warnings = [
+        f"{summary.file}: {warning}" for summary in report.sources for warning in summary.warnings
+    ]
+    reason = None
     if report.records == 0:
         held = scope.held or [Held.of_summary(summary) for summary in report.sources]
         reason = explain_empty(scope, held)
-        if reason is not None:
-            note(reason)
-    return report
+    answer: dict[str, Any] = {
+        "investigation": report.model_dump(mode="json"),
+        "warnings": warnings,
+        "note": reason,
+    }
+    return report, answer
 
 
 def investigate_command(

@@ -6,6 +6,7 @@ Nothing here imports the library: `log-analyzer --help` builds every command fro
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,7 +14,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand
 
 if TYPE_CHECKING:
-    from ..index import IndexStore
+    from ..index.store import IndexStore
 
 # `levels.LEVELS`, written out: importing `levels` compiles its patterns, a cost `--help` need
 # not pay (a test holds the two equal)
@@ -120,21 +121,82 @@ def index_store(no_cache: bool) -> IndexStore | None:
     """The on-disk index, unless `--no-cache` or LOG_ANALYZER_NO_CACHE says not to."""
     if no_cache or os.environ.get("LOG_ANALYZER_NO_CACHE"):
         return None
-    from ..index import IndexStore
+    from ..index.store import IndexStore  # the store alone: not the analyses that fill it
 
     return IndexStore()
+
+
+_DURATION = re.compile(r"\s*\d+(?:\.\d+)?\s*[A-Za-z]+\s*")
+
+
+def answer_key_of(command: str, settings: dict[str, Any], paths: list[str]) -> str | None:
+    """The key under which this command's answer on `paths` is kept (`index.answers`), or None
+    when the answer depends on the clock: a window measured from now (`--since 30m`), the
+    machine's zone (`--tz local`); or when LOG_ANALYZER_NO_ANSWERS asks for answers to be
+    computed afresh from the per-file index (to measure or test that index)."""
+    if os.environ.get("LOG_ANALYZER_NO_ANSWERS"):
+        return None
+    for name in ("since", "until"):
+        value = settings.get(name)
+        if value is not None and _DURATION.fullmatch(value):
+            return None
+    if settings.get("tz") == "local":
+        return None
+    from ..index.answers import answer_key
+
+    return answer_key(command, settings, paths)
+
+
+def reading_settings(
+    since: str | None,
+    until: str | None,
+    format: str | None,
+    tz: str | None,
+    year: int | None,
+    date: str | None,
+    service: list[str],
+) -> dict[str, Any]:
+    """The reading options every analysis command shares, by name: part of an answer's key."""
+    return {
+        "since": since,
+        "until": until,
+        "format": format,
+        "tz": tz,
+        "year": year,
+        "date": date,
+        "service": service,
+    }
+
+
+def kept_answer(
+    store: IndexStore | None, command: str, settings: dict[str, Any], paths: list[str]
+) -> tuple[str | None, dict[str, Any] | None]:
+    """(the key of this command's answer, the answer kept under it): (None, None) without a
+    store or when the answer cannot be kept, (key, None) when it is not kept yet."""
+    if store is None:
+        return None, None
+    key = answer_key_of(command, settings, paths)
+    if key is None:
+        return None, None
+    from ..index.answers import load_answer
+
+    return key, load_answer(store, key)
+
+
+def keep_answer(store: IndexStore | None, key: str | None, answer: dict[str, Any]) -> None:
+    if store is not None and key is not None:
+        from ..index.answers import save_answer
+
+        save_answer(store, key, answer)
 
 
 class WordsArgument(TyperArgument):
     """An argument shown by its metavar alone (`PATH...`), never by its Python type."""
 
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None if self.metavar else super().display_type_rich(ctx)
-
-    def _usage_display_name(self) -> str:
+    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
         if not self.metavar:
-            return super()._usage_display_name()
-        return self.metavar if self.required else f"[{self.metavar}]"
+            return super().make_metavar(ctx, usage=usage)
+        return self.metavar if self.required or not usage else f"[{self.metavar}]"
 
 
 class WordsCommand(TyperCommand):

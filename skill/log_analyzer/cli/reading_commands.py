@@ -3,6 +3,7 @@ The library is imported when a command runs, not when the CLI starts."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from itertools import islice
@@ -27,6 +28,9 @@ from .options import (
     YearOption,
     command,
     index_store,
+    keep_answer,
+    kept_answer,
+    reading_settings,
 )
 
 if TYPE_CHECKING:
@@ -251,56 +255,114 @@ def errors(
     quiet: QuietOption = False,
 ) -> None:
     """The distinct error types: count, first and last seen, service, label, example."""
+    store = index_store(no_cache)
+    settings = {
+        "min_level": min_level.lower(),
+        **reading_settings(since, until, format, tz, year, date, service),
+    }
+    key, answer = kept_answer(store, "errors", settings, paths)
+    if answer is None:
+        answer = _errors_answer(paths, settings, jobs, store, quiet)
+        keep_answer(store, key, answer)
+    _print_errors(answer, limit, json_output)
+
+
+def _errors_answer(
+    paths: list[str],
+    settings: dict[str, Any],
+    jobs: int | None,
+    store: IndexStore | None,
+    quiet: bool,
+) -> dict[str, Any]:
+    """What `errors` finds, as plain data (what `--json` prints, plus the notes to repeat)."""
     from ..analysis.errors import find_error_groups
     from ..options import build_parse_options, check_level
     from .progress import progress_bar
     from .scope import Held, explain_empty, resolve
 
-    options, service_filter = build_parse_options(format, tz, year, date, service)
-    minimum = check_level(min_level) or "warning"
-    store = index_store(no_cache)
-    scope = resolve(paths, options, since, until, service_filter, None, store)  # level: grouper's
+    given = settings
+    options, service_filter = build_parse_options(
+        given["format"], given["tz"], given["year"], given["date"], given["service"]
+    )
+    minimum = check_level(given["min_level"]) or "warning"
+    scope = resolve(paths, options, given["since"], given["until"], service_filter, None, store)
     with progress_bar(stderr(), "reading", quiet) as progress:
         result = find_error_groups(
             paths, options, minimum, scope.keep, workers=jobs, store=store, progress=progress
         )
-    warn(result.workspace.warnings)
-    warn_index(result.index)
+    warn_index(result.index)  # about this run's use of the index: never repeated
+    warnings = list(result.workspace.warnings)
     for stats in result.workspace.stats:
-        warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
-    groups, records = result.groups, result.records
-    if records == 0:
+        warnings.extend(f"{stats.source.display}: {warning}" for warning in stats.warnings)
+    reason = None
+    if result.records == 0:
         held = scope.held or [Held.of_stats(stats) for stats in result.workspace.stats]
         reason = explain_empty(scope, held)
-        if reason is not None:
-            note(reason)
-    if json_output:
-        from ..render.errors import ErrorsReport
+    return {
+        "records": result.records,
+        "groups": [group.model_dump(mode="json") for group in result.groups],
+        "minimum": minimum,
+        "warnings": warnings,
+        "note": reason,
+    }
 
-        report = ErrorsReport(records=records, groups=groups[:limit])
-        sys.stdout.write(report.model_dump_json() + "\n")
+
+def _print_errors(answer: dict[str, Any], limit: int, json_output: bool) -> None:
+    warn(answer["warnings"])
+    if answer["note"] is not None:
+        note(answer["note"])
+    records, groups = answer["records"], answer["groups"]
+    if json_output:
+        # exactly what `ErrorsReport.model_dump_json()` prints, without building the models
+        shown = {"records": records, "groups": groups[:limit]}
+        sys.stdout.write(json.dumps(shown, ensure_ascii=False, separators=(",", ":")) + "\n")
         return
     if not groups:
+        minimum = answer["minimum"]
         stdout().print(f"no records at {minimum} or above in {records:,} records", markup=False)
         return
+    from ..mining.groups import ErrorGroup
     from ..render.errors import errors_table
 
-    stdout().print(errors_table(groups[:limit], len(groups)))
+    shown_groups = [ErrorGroup.model_validate(group) for group in groups[:limit]]
+    stdout().print(errors_table(shown_groups, len(groups)))
 
 
-def formats(json_output: JsonOption = False) -> None:
+def formats(
+    json_output: JsonOption = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Parse every format's sample lines (yours included: $LOG_ANALYZER_FORMATS) "
+            "and list those not read as their definition declares; exit 1 if any.",
+        ),
+    ] = False,
+) -> None:
     """List the formats `--format` accepts and detection knows."""
     from ..formats.envelopes import ENVELOPES
     from ..formats.registry import FORMATS
 
-    rows = [(fmt.name, fmt.title) for fmt in FORMATS] + [
-        (env.name, f"{env.title} (envelope: the inner format is detected)") for env in ENVELOPES
+    if check:
+        from ..formats.samples import check_formats
+
+        checked, problems = check_formats(FORMATS)
+        for problem in problems:
+            sys.stdout.write(f"{problem}\n")
+        sys.stdout.write(
+            f"{len(FORMATS)} formats, {checked} samples: "
+            + (f"{len(problems)} problems\n" if problems else "every sample read as declared\n")
+        )
+        raise typer.Exit(1 if problems else 0)
+    rows = [(fmt.name, fmt.title, fmt.definition) for fmt in FORMATS] + [
+        (env.name, f"{env.title} (envelope: the inner format is detected)", "") for env in ENVELOPES
     ]
     if json_output:
         import json
 
-        sys.stdout.write(json.dumps([{"name": n, "title": t} for n, t in rows]) + "\n")
+        listed = [{"name": n, "title": t, "definition": d} for n, t, d in rows]
+        sys.stdout.write(json.dumps(listed) + "\n")
         return
-    width = max(len(name) for name, _ in rows)
-    for name, title in sorted(rows):
+    width = max(len(name) for name, _, _ in rows)
+    for name, title, _ in sorted(rows):
         sys.stdout.write(f"{name:<{width}}  {title}\n")

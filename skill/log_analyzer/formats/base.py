@@ -11,12 +11,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..levels import SYSLOG_SEVERITY, http_status_level, infer_level, normalize_level
 from ..records import Record
 from ..timestamps import Clock
 from .trace_context import block_ids, extract_ids
+
+if TYPE_CHECKING:
+    from .definitions import FormatSpec
 
 # Named groups with a meaning of their own; every other named group becomes a record field.
 _TIME_GROUPS = frozenset({"ts", "Y", "y", "mo", "mon", "d", "H", "M", "S", "f", "z", "epoch"})
@@ -66,6 +69,15 @@ class LogFormat:
     # False when every record is one line by construction (JSON lines, comments): a line no
     # format reads is then a record of its own, never part of the record before it.
     takes_headerless: bool = True
+    # the definition file the format comes from (`families/*.toml` or a user's), if any
+    definition: str = ""
+    # the keys a definition of this class may add to the common ones (`definitions.py`)
+    spec_keys: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def from_spec(cls, spec: FormatSpec) -> LogFormat:
+        """The format a definition describes; a class that can be defined in a file says how."""
+        raise TypeError(f"{cls.__name__} cannot be defined in a file")
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         raise NotImplementedError
@@ -126,7 +138,34 @@ class RegexFormat(LogFormat):
     mark lines that belong to the previous record. Groups in `id_blocks` hold a block of
     trace ids in the header (Sleuth's `[app,trace,span]`): read into `trace_id` and `span_id`
     when present, never kept as they are.
+
+    Formats are defined in data files (`formats/families/*.toml`, see `definitions.py`); the
+    keys below are those a definition may add to the common ones.
     """
+
+    spec_keys: ClassVar[frozenset[str]] = frozenset(
+        {"infer", "continuation_levels", "id_blocks", "service_group"}
+    )
+
+    @classmethod
+    def from_spec(cls, spec: FormatSpec) -> LogFormat:
+        """The format a definition describes (`definitions.load_family`)."""
+        if spec.pattern is None:
+            raise ValueError("a pattern is required")
+        options = spec.options
+        return cls(
+            spec.name,
+            spec.pattern,
+            title=spec.title,
+            samples=spec.samples,
+            levels=spec.levels,
+            service_group=options.get("service_group", "service"),
+            priority=spec.priority,
+            detectable=spec.detectable,
+            infer=options.get("infer", True),
+            continuation_levels=frozenset(options.get("continuation_levels", ())),
+            id_blocks=tuple(options.get("id_blocks", ())),
+        )
 
     def __init__(
         self,

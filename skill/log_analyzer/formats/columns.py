@@ -1,6 +1,6 @@
-"""Logs whose header names their columns: the W3C extended log format (IIS, CloudFront, the
-Windows firewall: `#Fields: date time ... sc-status ...`) and Zeek's TSV logs (`#fields\tts\t
-uid\t...`).
+"""The reader of logs whose header names their columns, for the formats defined in
+`families/columns.toml` (the W3C extended log format, Zeek's TSV logs: their headers, default
+columns and samples).
 
 A source's format is bound to the columns its header declares (`for_source`), and follows a
 later header that declares others; the header lines themselves are left to the ingest layer,
@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from ..levels import http_status_level
 from ..timestamps import Clock
 from .base import LogFormat, Parsed, Sample
+from .definitions import FormatSpec, load_family
 
-# The fields IIS writes when nobody changed them: what a header-less IIS file holds.
-_IIS_DEFAULT = (
-    *("date", "time", "s-ip", "cs-method", "cs-uri-stem", "cs-uri-query", "s-port"),
-    *("cs-username", "c-ip", "cs(User-Agent)", "cs(Referer)", "sc-status", "sc-substatus"),
-    *("sc-win32-status", "time-taken"),
-)
 _STATUS = ("sc-status", "status_code", "status")
 # Columns kept as record fields, under plain names.
 _FIELDS = {
@@ -51,9 +46,36 @@ _ZEEK_ROW = re.compile(r"\d{9,10}\.\d{6}\tC[A-Za-z0-9]{10,20}\t")
 
 
 class ColumnsFormat(LogFormat):
-    """Rows of values under a header that names the columns."""
+    """Rows of values under a header that names the columns. A definition adds to the common
+    keys `header` (what a header line starts with: `#Fields: `), `separator` (`" "` or a tab)
+    and `columns` (those a file without a header holds), none a pattern."""
 
     takes_headerless = False
+    spec_keys: ClassVar[frozenset[str]] = frozenset({"header", "separator", "columns"})
+
+    @classmethod
+    def from_spec(cls, spec: FormatSpec) -> LogFormat:
+        """The format a definition describes (`definitions.load_family`)."""
+        options = spec.options
+        header, separator = options.get("header"), options.get("separator")
+        if not isinstance(header, str) or separator not in (" ", "\t"):
+            raise ValueError('a header, and a separator " " or "\\t", are required')
+        columns = options.get("columns", [])
+        if not isinstance(columns, list) or not all(isinstance(name, str) for name in columns):
+            raise ValueError("columns must be a list of names")
+        if spec.pattern is not None or spec.levels:
+            raise ValueError("the columns are the pattern: no pattern, no levels")
+        made = cls(
+            spec.name,
+            spec.title,
+            header,
+            separator,
+            tuple(columns),
+            samples=spec.samples,
+            priority=spec.priority,
+        )
+        made.detectable = spec.detectable
+        return made
 
     def __init__(
         self,
@@ -63,10 +85,11 @@ class ColumnsFormat(LogFormat):
         separator: str,
         columns: tuple[str, ...] = (),
         samples: tuple[Sample, ...] = (),
+        priority: int = 85,
     ) -> None:
         self.name = name
         self.title = title
-        self.priority = 85
+        self.priority = priority
         self.header = header  # `#Fields: `, `#fields\t`
         self.separator = separator
         self.samples = samples
@@ -78,9 +101,15 @@ class ColumnsFormat(LogFormat):
         for line in sample:
             if line.startswith(self.header):
                 bound = ColumnsFormat(
-                    self.name, self.title, self.header, self.separator, self._default
+                    self.name,
+                    self.title,
+                    self.header,
+                    self.separator,
+                    self._default,
+                    priority=self.priority,
                 )
                 bound.columns = self._columns(line)
+                bound.definition = self.definition
                 return bound
         return self
 
@@ -158,42 +187,8 @@ def _row_time(row: dict[str, str], clock: Clock) -> datetime | None:
     return clock.from_value(f"{day}T{time}Z")
 
 
-W3C = ColumnsFormat(
-    "w3c",
-    "W3C extended log format (IIS)",
-    "#Fields: ",
-    " ",
-    _IIS_DEFAULT,
-    samples=(
-        Sample(
-            "2026-11-28 14:02:03 10.0.0.5 POST /api/checkout - 443 - 203.0.113.7 "
-            "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) https://shop.example.com/cart 500 0 0 5012",
-            level="error",
-            timestamp="2026-11-28T14:02:03+00:00",
-        ),
-        Sample(
-            "2026-11-28 14:02:04 10.0.0.5 GET /robots.txt - 80 - 66.249.66.1 "
-            "Mozilla/5.0+(compatible;+Googlebot/2.1) - 404 0 2 15",
-            level="warning",
-            message="10.0.0.5 GET /robots.txt - 80 - 66.249.66.1 "
-            "Mozilla/5.0+(compatible;+Googlebot/2.1) - 404 0 2 15",
-        ),
-    ),
-)
-
-ZEEK = ColumnsFormat(
-    "zeek",
-    "Zeek (Bro) TSV log",
-    "#fields\t",
-    "\t",
-    samples=(
-        Sample(
-            "1795874523.118442\tCHhAvVGS1DHFjwGM9\t10.0.0.7\t51234\t93.184.216.34\t80\ttcp\thttp"
-            "\t0.211\t412\t2340\tSF\t-\t-\t0\tShADadFf\t7\t784\t6\t2660\t-",
-            timestamp="2026-11-28T14:02:03.118442+00:00",
-        ),
-    ),
-)
-
-_PROTOTYPES = {W3C.name: W3C, ZEEK.name: ZEEK}
-FORMATS: tuple[ColumnsFormat, ...] = (W3C, ZEEK)
+FORMATS = cast(tuple[ColumnsFormat, ...], load_family("columns.toml", {}, ColumnsFormat))
+# the formats as defined, never bound to a source's header (`for_source` makes bound copies)
+_PROTOTYPES = {fmt.name: fmt for fmt in FORMATS}
+W3C = _PROTOTYPES["w3c"]
+ZEEK = _PROTOTYPES["zeek"]

@@ -1,5 +1,6 @@
-"""Logs of Windows software: Configuration Manager's CMTrace format (SCCM / MECM, Intune's
-agent) and TeamViewer's own log."""
+"""The code behind the Windows formats defined in `families/windows.toml`: Configuration
+Manager's CMTrace lines (SCCM / MECM, Intune's agent), whose messages may span lines. The
+names, titles and samples of every Windows format, and TeamViewer's pattern, are in that file."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import re
 from typing import Any
 
 from ..records import Record
-from ..timestamps import Clock, stamp
+from ..timestamps import Clock
 from .base import LogFormat, Parsed, RegexFormat, Sample
+from .definitions import FormatSpec, load_family
 
 # `<![LOG[message]LOG]!><time="19:33:19.766-330" date="11-28-2014" component="AppEnforce"
 # context="" type="1" thread="8744" file="appprovider.cpp:2083">`. A message may span lines:
@@ -26,25 +28,33 @@ class CmtraceFormat(LogFormat):
     """CMTrace lines. The time and the severity (`type`) come last: a line that only closes a
     message carries them for the record its first line opened."""
 
-    name = "cmtrace"
-    title = "Configuration Manager / CMTrace log (SCCM, MECM)"
-    priority = 85
-    samples = (
-        Sample(
-            '<![LOG[Download of content failed: 0x80070005]LOG]!><time="19:32:03.118-330" '
-            'date="11-28-2026" component="ContentTransferManager" context="" type="3" '
-            'thread="4242" file="contenttransfermanager.cpp:1234">',
-            level="error",
-            message="Download of content failed: 0x80070005",
-            timestamp="2026-11-28T14:02:03.118000+00:00",
-        ),
-        Sample(
-            '<![LOG[Policy refresh requested]LOG]!><time="14:02:03.1180000" date="11-28-2026" '
-            'component="PolicyAgent" context="" type="1" thread="812" file="">',
-            level="info",
-            timestamp="2026-11-28T14:02:03.118000+00:00",
-        ),
-    )
+    def __init__(
+        self,
+        name: str,
+        *,
+        title: str = "",
+        samples: tuple[Sample, ...] = (),
+        priority: int = 50,
+        detectable: bool = True,
+    ) -> None:
+        self.name = name
+        self.title = title or name
+        self.samples = samples
+        self.priority = priority
+        self.detectable = detectable
+
+    @classmethod
+    def from_spec(cls, spec: FormatSpec) -> LogFormat:
+        """The format a definition names: its pattern is this class's own."""
+        if spec.pattern is not None or spec.levels:
+            raise ValueError("CMTrace lines are read in code: no pattern or levels")
+        return cls(
+            spec.name,
+            title=spec.title,
+            samples=spec.samples,
+            priority=spec.priority,
+            detectable=spec.detectable,
+        )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = _CMTRACE.match(line)
@@ -83,31 +93,6 @@ class CmtraceFormat(LogFormat):
         return parsed.message
 
 
-_TEAMVIEWER_STAMP = stamp(r"%Y/%m/%d %H:%M:%S\.%f")
-
-TEAMVIEWER = RegexFormat(
-    "teamviewer",
-    # `time  pid  tid TAG   message`, the process tag (`S0`, `G1`, `L32`) followed by `!` for
-    # a warning, `!!` for an error
-    rf"^{_TEAMVIEWER_STAMP}\s+(?P<pid>\d+)\s+(?P<tid>\d+)\s+"
-    r"(?P<process>[A-Z]?\d+)(?P<level>!{0,2})\s+(?P<message>.*)$",
-    title="TeamViewer log",
-    levels={"": "info", "!": "warning", "!!": "error"},
-    priority=75,
-    samples=(
-        Sample(
-            "2026/11/28 14:02:03.118  2136       5868 S0!! CTcpConnectionBase[12]::HandleRead(): "
-            "Socket gracefully closed",
-            level="error",
-            timestamp="2026-11-28T14:02:03.118000+00:00",
-        ),
-        Sample(
-            "2026/11/28 14:02:04.002  2136       3688 S0   NetWatchdog: Internet is now connected",
-            level="info",
-            message="NetWatchdog: Internet is now connected",
-        ),
-    ),
+FORMATS: tuple[LogFormat, ...] = load_family(
+    "windows.toml", {"CmtraceFormat": CmtraceFormat}, RegexFormat
 )
-
-CMTRACE = CmtraceFormat()
-FORMATS: tuple[LogFormat, ...] = (CMTRACE, TEAMVIEWER)

@@ -17,7 +17,6 @@ of the wrong shape) is a warning and a fresh parse, never a crash.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import count, pairwise
@@ -34,11 +33,12 @@ from ..analysis.parallel import (
     run_parts,
 )
 from ..analysis.progress import NoProgress, ProgressSink, total_of
+from ..formats.locations import fingerprint
 from ..ingest import OpenedSources, ParseOptions, SourceParser, SourceStats
+from .identity import PROBE_BYTES, file_identity
 from .store import Entry, IndexCorrupt, IndexStore
 
 R = TypeVar("R")
-PROBE_BYTES = 4096
 VERSION = "3"  # 3: the identity has the change time; entries are signed
 IDENTITY_NUMBERS = ("dev", "inode", "size", "mtime_ns", "ctime_ns")
 
@@ -158,7 +158,7 @@ def _job(
         job.tail_part = Part(next(numbers), source, options)
         return job
     path = source.path
-    identity = _identity(str(path))
+    identity = file_identity(str(path))
     job.identity = identity
     if store is not None:
         job.key = _key(analysis, options, source.display, str(path.resolve()))
@@ -282,22 +282,12 @@ def _is_count(value: object) -> bool:
 
 
 def _key(analysis: Analysis[Any], options: ParseOptions, display: str, resolved: str) -> str:
-    text = "\x00".join([VERSION, analysis.name, analysis.params, repr(options), display, resolved])
+    # the format definitions in force: a user's new or edited format file re-reads the logs
+    formats = fingerprint()
+    text = "\x00".join(
+        [VERSION, analysis.name, analysis.params, repr(options), formats, display, resolved]
+    )
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _identity(path: str) -> dict[str, Any]:
-    stat = os.stat(path)
-    with open(path, "rb") as raw:
-        head = hashlib.blake2b(raw.read(PROBE_BYTES), digest_size=16).hexdigest()
-    return {
-        "dev": stat.st_dev,
-        "inode": stat.st_ino,
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "ctime_ns": stat.st_ctime_ns,
-        "head": head,
-    }
 
 
 def _probe(path: str, boundary: int) -> str:

@@ -41,6 +41,7 @@ import os
 import pickle
 import secrets
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -50,7 +51,6 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-import pydantic
 
 from ..errors import IndexCorrupt as IndexCorrupt
 from ..errors import IndexUnusable as IndexUnusable
@@ -613,7 +613,7 @@ def _is_data_class(found: object) -> bool:
         return True
     if dataclasses.is_dataclass(found):
         own = found.__mro__[:-1]  # all but object
-    elif issubclass(found, pydantic.BaseModel):
+    elif _is_pydantic_model(found):
         own = tuple(k for k in found.__mro__ if k.__module__.startswith("log_analyzer."))
     else:
         return False
@@ -623,6 +623,14 @@ def _is_data_class(found: object) -> bool:
             if method is not None and not _made_by_dataclasses(method):
                 return False
     return True
+
+
+def _is_pydantic_model(found: type) -> bool:
+    """A pydantic model's class was defined after pydantic was imported: when it is not,
+    nothing is a model, and the store need not import it (a repeat answered from the store
+    loads no pydantic)."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and issubclass(found, pydantic.BaseModel)
 
 
 def _made_by_dataclasses(method: object) -> bool:

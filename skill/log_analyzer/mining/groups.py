@@ -23,7 +23,14 @@ from pydantic import BaseModel
 
 from ..levels import RANK, at_least
 from ..records import Record
-from .labels import exception_of, failure_of, headline, label_for, request_label
+from .labels import (
+    FAILURE_FIELDS,
+    exception_of,
+    failure_of,
+    headline,
+    label_for,
+    request_label,
+)
 from .masking import mask, mask_keeping_codes
 from .requests import request_event, request_level
 from .templates import Template, TemplateMiner
@@ -191,7 +198,18 @@ Key = tuple[str, str, str | None, str]
 def failure_form(record: Record) -> tuple[str | None, str]:
     """The exception a record reports and its masked cause (`labels.failure_of`), error codes
     kept ('' for none)."""
-    exception, cause = failure_of(record.message, record.fields)
+    fields = record.fields
+    if fields is None or fields.keys().isdisjoint(FAILURE_FIELDS):
+        return _failure_form_of_message(record.message)
+    exception, cause = failure_of(record.message, fields)
+    return exception, _masked_cause(cause) if cause else ""
+
+
+@lru_cache(maxsize=4096)
+def _failure_form_of_message(message: str) -> tuple[str | None, str]:
+    """`failure_form` of a record whose fields name no error, remembered: the same stack trace
+    is logged again and again."""
+    exception, cause = failure_of(message)
     return exception, _masked_cause(cause) if cause else ""
 
 

@@ -233,6 +233,10 @@ def exception_of(message: str, fields: dict[str, Any] | None = None) -> str | No
     return cause[0] if cause is not None else None
 
 
+# The fields `failure_of` reads: a record with none of them fails as its message alone says.
+FAILURE_FIELDS = frozenset({*_ERROR_KEYS, *_ERROR_TEXT_KEYS, "error.type", "error.message"})
+
+
 def failure_of(message: str, fields: dict[str, Any] | None = None) -> tuple[str | None, str]:
     """What a record says failed: the short class name of the exception it reports (as
     `exception_of`), and the cause, beyond its own words: the message of that exception, else

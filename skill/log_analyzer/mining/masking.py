@@ -14,6 +14,7 @@ once per pair of characters).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WILDCARD = "<*>"
 # Tokens (as `str.split()` counts them) masked one by one; the rest of a longer message is one
@@ -164,6 +165,16 @@ def _head(message: str) -> tuple[str, str]:
 
 
 def mask(message: str) -> str:
+    """`message` with its variable parts replaced by `<*>` (`mask_text`), remembered: an error
+    repeats its first line word for word far more often than not (a retry loop, a health
+    check), and masking is most of what a warning or error record costs to group."""
+    return _mask_cached(message) if len(message) <= _CACHED_CHARS else mask_text(message)
+
+
+_CACHED_CHARS = 512  # longer lines are rarely repeated, and would fill the cache
+
+
+def mask_text(message: str) -> str:
     """`message` with its variable parts replaced by `<*>`.
 
     Token by token: most tokens are plain words, told apart with one C-level call, and the
@@ -250,3 +261,6 @@ def mask_keeping_codes(text: str) -> str:
         return mask(text)
     pieces.append(mask(text[last:]))
     return "".join(pieces)
+
+
+_mask_cached = lru_cache(maxsize=8192)(mask_text)

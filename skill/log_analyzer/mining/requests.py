@@ -71,18 +71,40 @@ _PATH_PATHS: tuple[tuple[str, ...], ...] = (
     ("url", "path"),
 )
 _STATUS_KEYS = frozenset(path[0] for path in _STATUS_PATHS)
-_METHOD_KEYS = frozenset(path[0] for path in _METHOD_PATHS)
-_PATH_KEYS = frozenset(path[0] for path in _PATH_PATHS)
 _ERROR_KEYS = frozenset(
     {"err", "error", "exception", "error_text", "stack", "stack_trace", "exc_info"}
 )
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT"})
 
 
+_Paths = tuple[tuple[str, ...], ...]
+# Per set of field keys, the status, method and path places whose first key is among them, in
+# their order: request logs repeat a few key sets, and a record is then searched at the two or
+# three places that can answer, not at all forty. Bounded: emptied when full.
+_PLACES: dict[tuple[str, ...], tuple[_Paths, _Paths, _Paths]] = {}
+MAX_KEY_SETS = 4_096
+
+
+def _places(fields: Mapping[str, Any]) -> tuple[_Paths, _Paths, _Paths]:
+    """(status, method, path) places of `_STATUS_PATHS`, `_METHOD_PATHS`, `_PATH_PATHS` that
+    `fields` may hold (the others are sure to give None)."""
+    keys = tuple(fields)
+    found = _PLACES.get(keys)
+    if found is None:
+        if len(_PLACES) >= MAX_KEY_SETS:
+            _PLACES.clear()
+        found = _PLACES[keys] = (
+            tuple(path for path in _STATUS_PATHS if path[0] in fields),
+            tuple(path for path in _METHOD_PATHS if path[0] in fields),
+            tuple(path for path in _PATH_PATHS if path[0] in fields),
+        )
+    return found
+
+
 def _lookup(fields: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = fields
     for key in path:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(key)
         if value is None:
@@ -90,8 +112,8 @@ def _lookup(fields: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-def _status(fields: Mapping[str, Any]) -> int | None:
-    for path in _STATUS_PATHS:
+def _status(fields: Mapping[str, Any], paths: _Paths = _STATUS_PATHS) -> int | None:
+    for path in paths:
         value = _lookup(fields, path)
         if isinstance(value, bool) or value is None:
             continue
@@ -222,7 +244,7 @@ def request_outcome(record: Record) -> tuple[str | None, str | None, int] | None
     if fields and not _STATUS_KEYS.isdisjoint(fields):
         status = fields.get("status")  # an access log's, parsed: the common case, first
         if type(status) is not int or not 100 <= status <= 599:
-            status = _status(fields)
+            status = _status(fields, _places(fields)[0])
             if status is None:
                 return None
         request = fields.get("request")
@@ -232,8 +254,9 @@ def request_outcome(record: Record) -> tuple[str | None, str | None, int] | None
         quoted = _REQUEST_LINE.search(message) if "HTTP/" in message else None
         if quoted is not None:
             return quoted.group(1), _path_of(quoted.group(2)), status
-        verb = _first_text(fields, _METHOD_PATHS) if not _METHOD_KEYS.isdisjoint(fields) else None
-        target = _first_text(fields, _PATH_PATHS) if not _PATH_KEYS.isdisjoint(fields) else None
+        _, methods, targets = _places(fields)
+        verb = _first_text(fields, methods) if methods else None
+        target = _first_text(fields, targets) if targets else None
         if target is None:  # the message is the request (gin: `POST     "/api/checkout"`)
             said = _MESSAGE_REQUEST.match(message)
             if said is not None:

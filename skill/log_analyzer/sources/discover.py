@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import SourceError
-from ..formats.structured import load_json
 from .reader import kind_of, looks_binary, read_head, stdin_problem, unsupported_format
 
 STDIN = "-"
@@ -216,6 +215,8 @@ def looks_like_json_document(head: bytes) -> bool:
     if text[:1] not in (b"{", b"["):
         return False
     first = text.split(b"\n", 1)[0].strip()
+    from ..formats.structured import load_json  # the parsers: only for a `.json` file
+
     try:
         load_json(first.decode("utf-8", "replace"))
     except ValueError:
