@@ -529,3 +529,33 @@ def test_a_template_that_fails_to_render_is_one_line(
 def test_the_plain_log_itself_is_fine(tmp_path: Path, plain: Path) -> None:
     run = check(run_cli("errors", "app.log", "-q", "--json", cwd=tmp_path), code=0)
     assert error_count(run) == ERRORS
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("parse", "--jsonl"),
+        ("errors", "--json"),
+        ("investigate", "--json"),
+        ("report", "--format", "html", "-o", "report.html"),
+    ],
+)
+def test_a_lone_surrogate_escape_in_json_is_replaced_not_fatal(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """Half of an emoji, cut by a logger that truncates messages: `json.loads` keeps the lone
+    surrogate and no UTF-8 writer (stdout, JSON, the report) can write it."""
+    log = tmp_path / "app.log"
+    log.write_text(
+        '{"level":"error","time":"2026-11-28T14:02:03.118Z","msg":"reply to \\ud83d cut"}\n'
+        '{"level":"error","time":"2026-11-28T14:02:04.118Z","msg":"paired \\ud83d\\ude00 ok",'
+        '"user":{"\\udc00name":"x"}}\n'
+        '{"level":"info","time":"2026-11-28T14:02:05.000Z","msg":"retrying"}\n'
+    )
+    done = run_cli(*args, str(log), "--no-cache", cwd=tmp_path)
+    assert done.code == 0, done.err
+    if args[0] == "parse":
+        rows = [json.loads(line) for line in done.out.splitlines()]
+        assert rows[0]["message"] == "reply to \ufffd cut"
+        assert rows[1]["message"] == "paired \U0001f600 ok"  # a whole pair is one character
+        assert rows[1]["fields"]["user"] == {"\ufffdname": "x"}

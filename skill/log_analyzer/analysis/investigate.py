@@ -71,7 +71,8 @@ from .tracing import TraceBook, TraceVotes, vote, widest_failure
 from .volume import files_of, surged_near, volume_surges
 
 TRACE_TIE_SECONDS = 0.25  # below this, a skew-corrected order inside a request is a tie
-ANALYSIS_VERSION = 6  # bump when a part's summary changes (index entries; 5: serving; 6: alerts)
+ANALYSIS_VERSION = 7  # bump when a part's summary changes (index entries; 5: serving; 6: alerts;
+# 7: lone surrogates of JSON text replaced)
 
 
 def investigate(

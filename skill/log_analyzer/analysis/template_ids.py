@@ -128,6 +128,8 @@ def templated_records(
     (every record, whatever `keep` keeps, so an id does not depend on the filters), through
     the index when `store` is given. Otherwise the input is read once and each record gets
     the template known when it was read (provisional)."""
+    if keep is not None and _keeps_all(keep):
+        keep = None
     if any(parser.source.path is None for parser in workspace.parsers):
         miner = TemplateMiner()
         streams = [_streamed(parser, miner, keep) for parser in workspace.parsers]
@@ -167,33 +169,62 @@ def _final(
     """Each record of a file with its final template, by its number in the file's ledger. A
     file that changed since it was mined (or records past its end then) is looked up by
     masking, and a form not mined then gets a provisional template."""
-    current: list[tuple[Template, bool]] = []
+    rows = _tagged(parser, ledger, identity, miner)
+    if keep is None:
+        return rows
+    return _kept(rows, keep)
 
-    def tagged() -> Iterator[Record]:
-        templates = [miner.template_of(form) for form in ledger.forms]
-        codes = array(_CODE)
-        codes.frombytes(ledger.codes)
-        trusted = identity is not None and identity == _identity(parser)
-        for number, record in enumerate(parser):
-            template = templates[codes[number]] if trusted and number < len(codes) else None
-            if template is not None and template.merged_into is not None:
-                template = miner.template_of(ledger.forms[codes[number]])
-            final = template is not None
-            if template is None:
-                _, form, literal = event_form(record)
-                template = miner.template_of(form)
-                final = template is not None
-                if template is None:
-                    template = miner.add_literal(form) if literal else miner.add(form)
-            current[:] = [(template, final)]
-            yield record
 
-    # The filter passes records through one by one, so the template tagged last is the one
-    # of the record it yields.
-    records = tagged()
-    for record in keep(records) if keep is not None else records:
-        template, final = current[0]
-        yield record, template, final
+def _tagged(
+    parser: SourceParser,
+    ledger: FormLedger,
+    identity: tuple[int, int, int] | None,
+    miner: TemplateMiner,
+) -> Iterator[Row]:
+    forms = ledger.forms
+    templates: list[Template] = []
+    for form in forms:
+        template = miner.template_of(form)
+        assert template is not None  # every form of the ledger was mined
+        templates.append(template)
+    codes = array(_CODE)
+    codes.frombytes(ledger.codes)
+    records = iter(parser)
+    if identity is not None and identity == _identity(parser):
+        # `codes` first: when it ends, zip stops before taking a record
+        for code, record in zip(codes, records, strict=False):
+            template = templates[code]
+            if template.merged_into is not None:  # another file's new forms merged it
+                resolved = miner.template_of(forms[code])
+                assert resolved is not None
+                template = templates[code] = resolved
+            yield record, template, True
+    for record in records:  # a file changed since it was mined, or what it gained since
+        _, form, literal = event_form(record)
+        known = miner.template_of(form)
+        if known is not None:
+            yield record, known, True
+        else:
+            yield record, miner.add_literal(form) if literal else miner.add(form), False
+
+
+def _kept(rows: Iterator[Row], keep: RecordFilter) -> Iterator[Row]:
+    """The rows whose records `keep` keeps. The filter passes records through one by one,
+    so the row read last is the one of the record it yields."""
+    last: list[Row] = []
+
+    def records() -> Iterator[Record]:
+        for row in rows:
+            last[:] = (row,)
+            yield row[0]
+
+    for _ in keep(records()):
+        yield last[0]
+
+
+def _keeps_all(keep: RecordFilter) -> bool:
+    """True for a filter with nothing to filter: no window, services or level."""
+    return type(keep) is RecordFilter and not keep.narrows and keep.min_level is None
 
 
 def _identity(parser: SourceParser) -> tuple[int, int, int] | None:

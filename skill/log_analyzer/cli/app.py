@@ -7,6 +7,7 @@ formats, nor rich, nor the agent)."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import signal
@@ -144,6 +145,7 @@ def run(argv: list[str] | None = None) -> int:
 
     Click runs in non-standalone mode so that a usage error (an unknown option, a value out of
     range, a missing path) is one line here too, not a usage page."""
+    _write_any_text()
     try:
         result = app(args=argv, prog_name="log-analyzer", standalone_mode=False)
     except typer.Abort:  # end of input at a prompt
@@ -179,6 +181,17 @@ def run(argv: list[str] | None = None) -> int:
     if result == 130:  # typer turned a Ctrl-C into `Exit(130)`
         say("\nlog-analyzer: interrupted")
     return result if isinstance(result, int) else 0
+
+
+def _write_any_text() -> None:
+    """Let stdout and stderr write text no encoding can: a JSON log may carry a lone surrogate
+    (`"\\ud83d"`), which `json.loads` keeps and UTF-8 refuses. It is written as the escape
+    `\\ud83d` (still valid JSON in `--jsonl`), never a failure of the whole command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:  # a stream that cannot be reconfigured is left as it is
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
 
 
 def _is_click(error: Exception, name: str) -> bool:

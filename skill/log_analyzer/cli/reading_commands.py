@@ -188,9 +188,13 @@ def _write_lines(records: Iterator[Record], limit: int | None) -> int:
     write = sys.stdout.write
     written = 0
     for record in islice(records, limit):
-        when = (
-            record.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] if record.timestamp else "-" * 23
-        )
+        stamp = record.timestamp
+        if stamp is None:
+            when = "-" * 23
+        elif stamp.year >= 1000:  # as strftime writes it (years agree from 1000 on), faster
+            when = stamp.isoformat(" ", "milliseconds")[:23]
+        else:
+            when = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
         first, _, rest = record.message.partition("\n")
         more = f" (+{rest.count(chr(10)) + 1} lines)" if rest else ""
         write(
@@ -203,23 +207,42 @@ def _write_lines(records: Iterator[Record], limit: int | None) -> int:
 
 def _write_jsonl(rows: Iterator[Any], clock: ReferenceClock, limit: int | None) -> int:
     """One object per record: `Record.to_dict()`'s fields, the template's id and text and
-    whether it is final; `timestamp_corrected` where the record's clock was corrected."""
-    import json
+    whether it is final; `timestamp_corrected` where the record's clock was corrected. Lines
+    of files are written in batches; those of a stream (templates not final) as they come."""
     from datetime import timedelta
 
+    from ..render.jsonl import JsonLines
+
     write = sys.stdout.write
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+    line = JsonLines().line
+    offset = clock.offset if clock.skew else None
+    batch: list[str] = []
+    size = 0  # lines per write, set by the first row
+
+    def flush() -> None:
+        try:
+            write("".join(batch))
+        except UnicodeError:  # nothing written: the lines before the one that cannot be are
+            for text in batch:
+                write(text)
+            raise
+        finally:
+            batch.clear()
+
     written = 0
-    for record, template, final in islice(rows, limit):
-        row = record.to_dict()
-        row["template_id"] = template.id
-        row["template"] = template.text
-        row["template_final"] = final
-        offset = clock.offset(record) if clock.skew else 0.0
-        if offset and record.timestamp is not None:
-            row["timestamp_corrected"] = (record.timestamp - timedelta(seconds=offset)).isoformat()
-        write(encode(row) + "\n")
-        written += 1
+    try:
+        for record, template, final in islice(rows, limit):
+            size = size or (256 if final else 1)
+            moved = offset(record) if offset is not None else 0.0
+            when = record.timestamp
+            corrected = when - timedelta(seconds=moved) if moved and when is not None else None
+            batch.append(line(record, template, final, corrected))
+            written += 1
+            if len(batch) >= size:
+                flush()
+    finally:
+        if batch:  # what was read before an error is written too
+            flush()
     return written
 
 

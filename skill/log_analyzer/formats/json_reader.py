@@ -122,13 +122,31 @@ def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
 
 def load_json(text: str) -> Any:
     """`json.loads` with a nesting limit: ValueError for text that is not JSON or nests
-    deeper than MAX_JSON_DEPTH (never a RecursionError)."""
+    deeper than MAX_JSON_DEPTH (never a RecursionError). A lone surrogate escape (`\\ud83d`,
+    half of an emoji cut by a truncating logger) becomes U+FFFD, as an undecodable byte of a
+    text line does: no encoder downstream (UTF-8 output, JSON, the model) can write one."""
     if json_too_deep(text):
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
     try:
-        return json.loads(text)
+        found = json.loads(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+    if "\\ud" in text or "\\uD" in text:  # a pair decodes to one character: only lone ones stay
+        return _without_surrogates(found)
+    return found
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    return value
 
 
 # The keys an object has for each role: time, level, message, service, error.

@@ -287,7 +287,7 @@ def _key(analysis: Analysis[Any], options: ParseOptions, display: str, resolved:
     text = "\x00".join(
         [VERSION, analysis.name, analysis.params, repr(options), formats, display, resolved]
     )
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _probe(path: str, boundary: int) -> str:

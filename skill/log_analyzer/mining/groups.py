@@ -358,7 +358,9 @@ class ErrorGrouper:
         identity = f"{service}\x1f{template.text}\x1f{exception or ''}"
         if cause:
             identity += f"\x1f{cause}"
-        group_id = hashlib.blake2b(identity.encode(), digest_size=6).hexdigest()
+        group_id = hashlib.blake2b(
+            identity.encode("utf-8", "surrogatepass"), digest_size=6
+        ).hexdigest()
         return ErrorGroup(
             id=group_id,
             label=(

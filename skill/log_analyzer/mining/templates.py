@@ -56,7 +56,9 @@ class Template:
     def id(self) -> str:
         """12 hex digits of a hash of the template text."""
         if self._id is None:
-            self._id = hashlib.blake2b(self.text.encode(), digest_size=6).hexdigest()
+            self._id = hashlib.blake2b(
+                self.text.encode("utf-8", "surrogatepass"), digest_size=6
+            ).hexdigest()
         return self._id
 
     def takes(self, position: int, token: str) -> bool:

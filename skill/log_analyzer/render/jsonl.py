@@ -1,0 +1,106 @@
+"""`parse --jsonl`'s lines: one JSON object per record, `Record.to_dict()`'s fields, then the
+template's id and text, whether that template is final, and the corrected time when the
+record's clock was corrected.
+
+Byte for byte what `json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)`
+writes, built from pieces instead of a dict per record: what records share (the file; the
+level, service and format; the template) is encoded once and kept, the message and a flat
+field map of strings are encoded directly, anything else goes through the JSON encoder.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from json.encoder import encode_basestring
+from typing import Any
+
+from ..mining.templates import Template
+from ..records import Record
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+_MAX_KEPT = 10_000  # pieces kept per kind before starting again (memory stays bounded)
+
+
+class JsonLines:
+    """Turns (record, template, final) into a line of `parse --jsonl`, newline included."""
+
+    def __init__(self) -> None:
+        self._heads: dict[str, str] = {}  # file -> `{"file":...,"line":`
+        self._middles: dict[tuple[str | None, str, str], str] = {}  # `,"level":...,"message":`
+        self._templates: dict[Template, str] = {}  # `,"template_id":...,"template_final":`
+        self._keys: dict[str, str] = {}  # field name -> `"name":`
+        self._maps: dict[tuple[tuple[str, str], ...], str] | None = {}  # fields -> `{...}`
+
+    def line(
+        self, record: Record, template: Template, final: bool, corrected: datetime | None = None
+    ) -> str:
+        head = self._heads.get(record.file)
+        if head is None:
+            head = _kept(self._heads, record.file, f'{{"file":{_ENCODE(record.file)},"line":')
+        shared = (record.level, record.service, record.format)
+        middle = self._middles.get(shared)
+        if middle is None:
+            level, service, format = (_ENCODE(value) for value in shared)
+            middle = _kept(
+                self._middles,
+                shared,
+                f',"level":{level},"service":{service},"format":{format},"message":',
+            )
+        tail = self._templates.get(template)
+        if tail is None:
+            tail = _kept(
+                self._templates,
+                template,
+                f',"template_id":{_ENCODE(template.id)},"template":{_ENCODE(template.text)}'
+                ',"template_final":',
+            )
+        when = record.timestamp
+        stamp = "null" if when is None else f'"{when.isoformat()}"'
+        message = record.message
+        text = encode_basestring(message) if type(message) is str else _ENCODE(message)
+        fields = self._fields(record.fields)
+        flag = "true" if final else "false"
+        moved = "" if corrected is None else f',"timestamp_corrected":"{corrected.isoformat()}"'
+        return (
+            f'{head}{record.line},"end_line":{record.end_line},"timestamp":{stamp}'
+            f'{middle}{text},"fields":{fields}{tail}{flag}{moved}}}\n'
+        )
+
+    def _fields(self, fields: dict[str, Any] | None) -> str:
+        """The field map: a flat one of strings piece by piece (the whole map kept while maps
+        repeat: a thread and a logger), any other by the encoder."""
+        if not fields:
+            return "{}"
+        maps = self._maps
+        if maps is not None:
+            try:
+                seen = tuple(fields.items())
+                kept = maps.get(seen)
+            except TypeError:  # a list or a map among the values
+                return _ENCODE(fields)
+            if kept is not None:  # only maps of strings are kept: equal means the same text
+                return kept
+        keys = self._keys
+        parts = []
+        for key, value in fields.items():
+            if type(value) is not str or type(key) is not str:
+                return _ENCODE(fields)
+            name = keys.get(key)
+            if name is None:
+                name = _kept(keys, key, encode_basestring(key) + ":")
+            parts.append(name + encode_basestring(value))
+        text = "{" + ",".join(parts) + "}"
+        if maps is not None:
+            if len(maps) >= _MAX_KEPT:  # maps that rarely repeat (request ids): not kept
+                self._maps = None
+            else:
+                maps[seen] = text
+        return text
+
+
+def _kept(pieces: dict[Any, str], key: Any, piece: str) -> str:
+    if len(pieces) >= _MAX_KEPT:
+        pieces.clear()
+    pieces[key] = piece
+    return piece
