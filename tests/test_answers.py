@@ -166,3 +166,19 @@ def test_the_investigation_is_answered_again_the_same(
     assert run([command, incident, "-q"]) == 0  # the terminal view of the kept answer
     assert capsys.readouterr().out.strip()
     assert len(answers_in(private_index)) == 1
+
+
+def test_sources_are_answered_again_the_same(
+    private_index: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    incident = str(FIXTURES / "incident")
+    assert run(["sources", incident, "-q", "--json"]) == 0
+    first = capsys.readouterr()
+    assert run(["sources", incident, "-q", "--json"]) == 0
+    assert capsys.readouterr() == first
+    assert len(answers_in(private_index)) == 1
+    monkeypatch.setenv("LOG_ANALYZER_NO_ANSWERS", "1")
+    assert run(["sources", incident, "-q", "--json"]) == 0
+    assert capsys.readouterr().out == first.out  # the same as the models print it
+    assert run(["sources", incident, "-q"]) == 0
+    assert "checkout-service.log" in capsys.readouterr().out

@@ -56,26 +56,43 @@ def sources(
     quiet: QuietOption = False,
 ) -> None:
     """Per source: detected format, service, time range, records, lines, unparsed lines."""
+    store = index_store(no_cache)
+    settings = reading_settings(None, None, format, tz, year, date, service)
+    key, answer = kept_answer(store, "sources", settings, paths)
+    if answer is None:
+        answer = _sources_answer(paths, settings, store, quiet)
+        keep_answer(store, key, answer)
+    report = answer["report"]
+    warn(report["warnings"])
+    for summary in report["sources"]:
+        warn([f"{summary['file']}: {warning}" for warning in summary["warnings"]])
+    if json_output:  # exactly what `SourcesReport.model_dump_json()` prints
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n")
+        return
+    from ..models import SourceSummary
+    from ..render.sources import sources_table
+
+    stdout().print(sources_table([SourceSummary.model_validate(s) for s in report["sources"]]))
+
+
+def _sources_answer(
+    paths: list[str], settings: dict[str, Any], store: IndexStore | None, quiet: bool
+) -> dict[str, Any]:
     from ..analysis.investigate import read_sources
     from ..models import SourcesReport, SourceSummary
     from ..options import build_parse_options
     from .progress import progress_bar
 
-    options, _ = build_parse_options(format, tz, year, date, service)
+    given = settings
+    options, _ = build_parse_options(
+        given["format"], given["tz"], given["year"], given["date"], given["service"]
+    )
     with progress_bar(stderr(), "reading", quiet) as progress:
-        opened, index = read_sources(paths, options, store=index_store(no_cache), progress=progress)
-    warn(opened.warnings)
-    warn_index(index)
+        opened, index = read_sources(paths, options, store=store, progress=progress)
+    warn_index(index)  # about this run's use of the index: never repeated
     summaries = [SourceSummary.from_stats(stats) for stats in opened.stats]
-    for summary in summaries:
-        warn([f"{summary.file}: {warning}" for warning in summary.warnings])
-    if json_output:
-        report = SourcesReport(sources=summaries, warnings=opened.warnings)
-        sys.stdout.write(report.model_dump_json() + "\n")
-        return
-    from ..render.sources import sources_table
-
-    stdout().print(sources_table(summaries))
+    report = SourcesReport(sources=summaries, warnings=opened.warnings)
+    return {"report": report.model_dump(mode="json")}
 
 
 def parse(
