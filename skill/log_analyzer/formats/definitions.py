@@ -119,7 +119,9 @@ def load_extra(classes: Mapping[str, FromSpec], default: FromSpec) -> tuple[LogF
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise FormatError(f"format definition {path}: cannot be read: {exc}") from None
-        formats.extend(build_formats(str(path), text, classes, default))
+        # a file of `families/` is named as the package's own are, a user's by its path
+        source = path.name if path.parent == FAMILIES_DIR else str(path)
+        formats.extend(build_formats(source, text, classes, default))
     return tuple(formats)
 
 

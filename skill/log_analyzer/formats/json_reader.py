@@ -43,6 +43,7 @@ _TIME_KEYS = (
     "start_time",  # Envoy's and Istio's JSON access log
     "EdgeStartTimestamp",  # Cloudflare's
     "@t",  # Serilog's compact JSON
+    "requestReceivedTimestamp",  # Kubernetes audit events
 )
 _LEVEL_KEYS = (
     "level",
@@ -287,7 +288,8 @@ class JsonFormat(LogFormat):
             level = level or normalize_level(raw_level)
         elif self.default_level is not None:
             level = self.default_level
-        else:  # an access log that states no level: its status does
+        if level is None:  # no level (an access log), or none a level word names (a
+            # Kubernetes audit event's `Metadata`): the HTTP status, if any, says
             level = _status_level(obj)
         if level is None:
             level = infer_level(message)
@@ -363,6 +365,7 @@ _STATUS_KEYS = (
     "http.response.status_code",
     "response.status",
     "EdgeResponseStatus",
+    "responseStatus.code",  # Kubernetes audit events
 )
 
 
