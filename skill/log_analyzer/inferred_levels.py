@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from .records import Record
+from .substrings import any_of
 
 MAX_TEXT = 2_000  # characters of a message read: the event is said at its start
 
@@ -82,8 +83,8 @@ _NAMES = re.compile(
 )
 _RANK = {"setting": 0, "benign": 0, "warning": 1, "error": 2, "strong": 3}
 
-# Every alternative but a benign one holds one of these: most lines hold none, and a substring
-# test rejects them far faster than the expressions.
+# Every alternative but a benign one holds one of these: most lines hold none, and one search
+# for them all (`_ANY_STEM`) rejects those far faster than the expressions.
 _STEMS = (
     "err", "fail", "time", "xcept", "refus", "denied", "kill", "crash", "abort", "panic",
     "fatal", "reset", "pipe", "unreach", "no ", "mem", "oom", "seg", "dump", "many", "exceed",
@@ -93,6 +94,7 @@ _STEMS = (
     "reconn", "too long", "latency", "lagging", "crit", "emerg", "alert", "overflow", "nospc",
     "acces", "mfile", "/5",
 )  # fmt: skip
+_ANY_STEM = any_of(_STEMS)
 
 
 def inferred(message: str) -> tuple[str, bool] | None:
@@ -101,10 +103,7 @@ def inferred(message: str) -> tuple[str, bool] | None:
     The most severe reading wins."""
     text = message[:MAX_TEXT]
     lowered = text.lower()
-    for stem in _STEMS:
-        if stem in lowered:
-            break
-    else:
+    if _ANY_STEM.search(lowered) is None:
         return None
     best = 0
     for pattern, against in ((_WORDS, lowered), (_NAMES, text)):

@@ -86,7 +86,8 @@ ALERT_KEYS = frozenset(
     {"alerts", "alertname", "commonLabels", "groupLabels", "event_action", "event_type"}
     | {"newState", "ruleTitle", "alertId"}
 )
-_MAY_ALERT_KEYS = ALERT_KEYS | {"event", "alert"}
+# the keys without which no fields carry an alert: one set test rules out nearly every record
+MAY_ALERT_KEYS = ALERT_KEYS | {"event", "alert"}
 # words that mark a line as an alert notification (remote engines filter their text by them)
 ALERT_WORDS: tuple[str, ...] = (
     "alertname",
@@ -111,8 +112,8 @@ class Alert:
 
 def may_carry_alert(fields: Mapping[str, Any]) -> bool:
     """Whether a record's fields may state an alert (a cheap test, for every record)."""
-    if _MAY_ALERT_KEYS.isdisjoint(fields):
-        return False  # one set test for nearly every record
+    if MAY_ALERT_KEYS.isdisjoint(fields):
+        return False
     return (
         not ALERT_KEYS.isdisjoint(fields)
         or isinstance(fields.get("event"), Mapping)

@@ -4,18 +4,18 @@ for them (alerts by `alerts`, which reads their name and state, heartbeats left 
 
 Checked on every record, so each rule starts with a plain substring (a case-insensitive regex
 alternation costs tens of microseconds a line); a regex confirms only where the substring
-alone would be loose. One search for all the substrings at once (`any_of`) turns away the
-records that hold none, nearly all of them, before any rule is tried.
+alone would be loose. One search for all the substrings at once (`substrings.any_of`) turns
+away the records that hold none, nearly all of them, before any rule is tried.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from .alerts import ALERT_WORDS, alert_of, may_carry_alert
+from ..substrings import any_of
+from .alerts import ALERT_WORDS, MAY_ALERT_KEYS, alert_of, may_carry_alert
 
 _RELEASE = r"\b(?:deployment|statefulset|daemonset|release|rollout|application)"
 _TO = r"(?:revision|version|release|deployment|v?\d)"
@@ -64,12 +64,16 @@ _RULES: tuple[tuple[str, str, re.Pattern[str] | None], ...] = (
 def operational_event(message: str, fields: Mapping[str, Any] | None = None) -> str | None:
     """The kind of operational event a record reports (`restart`, `shutdown`, `deploy`,
     `rollback`, `scale`, `config`, `alert`), or None. A heartbeat alert is none."""
-    end = message.find("\n")
-    if _ANY_WORD.search(message, 0, end if end >= 0 else len(message)) is None and not (
-        fields and may_carry_alert(fields)
+    first_line = message.split("\n", 1)[0] if "\n" in message else message
+    if _ANY_WORD.search(first_line) is None and (
+        not fields or MAY_ALERT_KEYS.isdisjoint(fields) or not may_carry_alert(fields)
     ):
         return None  # no rule's substring, no alert word, no alert field: most records
-    first_line = message.split("\n", 1)[0] if "\n" in message else message
+    return _event(message, first_line, fields)
+
+
+def _event(message: str, first_line: str, fields: Mapping[str, Any] | None) -> str | None:
+    """`operational_event` rule by rule, on any record."""
     for hint, kind, confirm in _RULES:
         if hint in first_line and (confirm is None or confirm.search(first_line)):
             if kind == "alert":
@@ -88,37 +92,4 @@ OPERATIONAL_WORDS: tuple[str, ...] = tuple(
     dict.fromkeys((*(rule[0] for rule in _RULES), *ALERT_WORDS))
 )
 
-# Characters of log text, the most frequent first (counted over the bundled incidents, the
-# format samples and loghub's); any character not listed is rarer than all of these.
-_BY_FREQUENCY = (
-    ' e01tora2sin:".c-ldp438/m56u7gh9,fvbTky][S_=NIECxROw()MAPF^LqGHUD{}\\WjZ+KzB;'
-    "'|@#*JVX>$QY?~<!%&`"
-)
-
-
-def any_of(words: Iterable[str]) -> re.Pattern[str]:
-    """One regex that finds any of `words` (plain substrings, none empty): a match is exactly
-    one of them. Each word is looked for from its rarest character (as memchr's rare-byte
-    prefilter does), so the engine stops only where such a character occurs instead of
-    trying every word at every position: several times faster than a test per word."""
-
-    def rarity(word: str, at: int) -> tuple[int, int]:
-        found = _BY_FREQUENCY.find(word[at])
-        # a rare character with two or more after it, the literal rejecting a miss early
-        return (len(word) - at >= min(3, len(word)), found if found >= 0 else len(_BY_FREQUENCY))
-
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for word in dict.fromkeys(words):
-        at = max(range(len(word)), key=lambda i: (*rarity(word, i), -i))
-        # from the rare character on, then the whole word checked backwards
-        tail = re.escape(word[at + 1 :]) + (f"(?<={re.escape(word)})" if at else "")
-        by_first[word[at]].append(tail)
-    return re.compile(
-        "|".join(
-            re.escape(first) + (f"(?:{'|'.join(tails)})" if len(tails) > 1 else tails[0])
-            for first, tails in by_first.items()
-        )
-    )
-
-
-_ANY_WORD = any_of(OPERATIONAL_WORDS)
+_ANY_WORD = any_of(OPERATIONAL_WORDS)  # any rule's substring or alert word

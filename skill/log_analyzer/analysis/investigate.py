@@ -160,8 +160,7 @@ def investigate_records(
     """The same investigation from records already in memory (an agent's workspace, which
     parses its sources once and answers many questions from them)."""
     collector = Collector(bucket_seconds)
-    for record in keep(records) if keep is not None else records:
-        collector.add(record)
+    collector.add_all(keep(records) if keep is not None else records)
     collected = collector.collected
     report = _analyse(collected, collector.grouper, collector.skew, collector.traces, sources)
     report.impact = impact(collected.requests, report)

@@ -88,14 +88,17 @@ def duration_ms(message: str, fields: Mapping[str, Any] | None) -> float | None:
             if total.isdigit():
                 return float(total)
     first_line = message.split("\n", 1)[0] if "\n" in message else message
-    for hint in _HINTS if not _milliseconds_written(first_line) else ("",):
-        if hint in first_line:
-            match = _IN_TEXT.search(first_line)
-            if match is None:
-                return None
-            amount, unit_text = match.group(1, 2) if match.group(1) else match.group(3, 4)
-            return float(amount) * _UNITS[unit_text]
-    return None
+    if not ("ms" in first_line and _milliseconds_written(first_line)):
+        for hint in _HINTS:
+            if hint in first_line:
+                break
+        else:
+            return None  # no `ms` after a number and no hint: most lines
+    match = _IN_TEXT.search(first_line)
+    if match is None:
+        return None
+    amount, unit_text = match.group(1, 2) if match.group(1) else match.group(3, 4)
+    return float(amount) * _UNITS[unit_text]
 
 
 def percentile(values: list[float], fraction: float) -> float:

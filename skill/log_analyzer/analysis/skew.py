@@ -37,6 +37,8 @@ _ID_IN_TEXT = re.compile(
 # Substrings every id key in text contains (any case the regex accepts is covered by one):
 # they keep the regex off the lines that carry no id.
 _ID_HINTS = ("equest", "EQUEST", "req_id", "reqId", "req-id", "REQ", "race", "RACE", "orrelation")
+# Every hint holds one of these: fewer tests turn away the lines that hold no hint.
+_ID_STEMS = ("eq", "EQ", "race", "RACE", "orrelation")
 MAX_IDS = 200_000
 MIN_PAIRS = 5
 NOTICEABLE_SECONDS = 0.25  # below this, ordering is left alone: latency, not skew
@@ -53,6 +55,11 @@ def request_id(message: str, fields: Mapping[str, Any] | None) -> str | None:
         req = fields.get("req")
         if isinstance(req, dict) and req.get("id") is not None:
             return str(req["id"])
+    for stem in _ID_STEMS:
+        if stem in message:
+            break
+    else:
+        return None
     for hint in _ID_HINTS:
         if hint in message:
             match = _ID_IN_TEXT.search(message)

@@ -112,7 +112,7 @@ def _lookup(fields: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-def _status(fields: Mapping[str, Any], paths: _Paths = _STATUS_PATHS) -> int | None:
+def _status(fields: Mapping[str, Any], paths: _Paths) -> int | None:
     for path in paths:
         value = _lookup(fields, path)
         if isinstance(value, bool) or value is None:
@@ -167,7 +167,7 @@ def request_event(record: Record) -> str | None:
     fields = record.fields
     if not fields or _STATUS_KEYS.isdisjoint(fields):
         return _text_request_event(record.message) if record.level is None else None
-    status = _status(fields)
+    status = _status(fields, _places(fields)[0])
     if status is None:
         return None
     request = fields.get("request")
@@ -176,12 +176,13 @@ def request_event(record: Record) -> str | None:
     if isinstance(request, str) and " " in request:
         method, _, rest = request.partition(" ")
         return f"{method} {route(_path_of(rest.split(' ', 1)[0]))} {status}"
-    quoted = _REQUEST_LINE.search(record.message)
+    quoted = _REQUEST_LINE.search(record.message) if "HTTP/" in record.message else None
     if quoted is not None:
         method, path = quoted.groups()
         return f"{method} {route(_path_of(path))} {status}"
-    verb = _first_text(fields, _METHOD_PATHS)
-    target = _first_text(fields, _PATH_PATHS)
+    _, methods, targets = _places(fields)
+    verb = _first_text(fields, methods)
+    target = _first_text(fields, targets)
     if verb is not None and verb.upper() in _METHODS and target is not None:
         return f"{verb.upper()} {route(_path_of(target))} {status}"
     if target is not None and target.startswith("/"):
@@ -202,7 +203,7 @@ def request_level(record: Record) -> str | None:
     if not fields or _STATUS_KEYS.isdisjoint(fields):
         found = _ACCESS_TEXT.search(record.message) if "HTTP/" in record.message else None
         return http_status_level(int(found.group(3))) if found is not None else None
-    status = _status(fields)
+    status = _status(fields, _places(fields)[0])
     if status is None or status < 400:
         return level
     return http_status_level(status)
