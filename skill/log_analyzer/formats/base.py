@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ..levels import SYSLOG_SEVERITY, http_status_level, infer_level, normalize_level
 from ..records import Record
 from ..timestamps import Clock
 from .trace_context import block_ids, extract_ids
-
-if TYPE_CHECKING:
-    from .definitions import FormatSpec
 
 # Named groups with a meaning of their own; every other named group becomes a record field.
 _TIME_GROUPS = frozenset({"ts", "Y", "y", "mo", "mon", "d", "H", "M", "S", "f", "z", "epoch"})
@@ -54,6 +51,22 @@ class Sample:
     message: str | None = None
     timestamp: str | None = None  # ISO 8601 in UTC, as `Record.timestamp.isoformat()` prints
     service: str | None = None
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """One format's definition as read from its file, placeholders expanded."""
+
+    source: str
+    name: str
+    title: str
+    pattern: str | None
+    levels: Mapping[str, str]
+    priority: int
+    detectable: bool
+    samples: tuple[Sample, ...]
+    # the keys the format's class reads (`spec_keys`), as written
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 class LogFormat:

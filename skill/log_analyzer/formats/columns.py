@@ -16,8 +16,8 @@ from typing import Any, ClassVar, cast
 
 from ..levels import http_status_level
 from ..timestamps import Clock
-from .base import LogFormat, Parsed, Sample
-from .definitions import FormatSpec, load_family
+from .base import FormatSpec, LogFormat, Parsed, Sample
+from .definitions import load_family
 
 _STATUS = ("sc-status", "status_code", "status")
 # Columns kept as record fields, under plain names.

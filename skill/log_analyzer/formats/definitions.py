@@ -46,14 +46,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import FormatError
 from ..levels import LEVEL_WORDS
 from ..timestamps import ZONE_NAMES, stamp
-from .base import LogFormat, Sample
+from .base import FormatSpec, LogFormat, Sample
 from .locations import FAMILIES_DIR, user_files
 
 # keys every format may have; a class adds its own with `spec_keys`
@@ -64,25 +63,6 @@ _SAMPLE_KEYS = frozenset({"line", "level", "message", "timestamp", "service"})
 _FILE_KEYS = frozenset({"format", "timestamps", "fragments", "description"})
 _PLACEHOLDER = re.compile(r"%\{([A-Za-z_][\w.]*)\}")
 _ENGINE_FRAGMENTS = {"zone_names": ZONE_NAMES, "level_words": LEVEL_WORDS}
-
-
-@dataclass(frozen=True)
-class FormatSpec:
-    """One format's definition as read from its file, placeholders expanded."""
-
-    source: str
-    name: str
-    title: str
-    pattern: str | None
-    levels: Mapping[str, str]
-    priority: int
-    detectable: bool
-    samples: tuple[Sample, ...]
-    # the keys the format's class reads (`spec_keys`), as written
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def fail(self, problem: str) -> FormatError:
-        return FormatError(f"format definition {self.source}, format {self.name!r}: {problem}")
 
 
 # A format class that definitions can name: it reads its own keys (`LogFormat.from_spec`).

@@ -12,16 +12,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from ..levels import http_status_level, infer_level, normalize_level
 from ..timestamps import Clock
-from .base import LogFormat, Parsed, Sample
+from .base import FormatSpec, LogFormat, Parsed, Sample
 from .json_signature import Signature, compile_signature
 from .trace_context import extract_ids
-
-if TYPE_CHECKING:
-    from .definitions import FormatSpec
 
 # The keys each role may have, tried in this order: the conventions of the common JSON loggers.
 # A dialect may look elsewhere for its service and level (`service_keys`, `level_keys`).

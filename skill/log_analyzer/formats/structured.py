@@ -9,8 +9,8 @@ import re
 from typing import Any, cast
 
 from ..timestamps import Clock
-from .base import LogFormat, Parsed
-from .definitions import FormatSpec, load_family
+from .base import FormatSpec, LogFormat, Parsed
+from .definitions import load_family
 from .json_reader import JsonFormat, is_instant, load_json
 
 __all__ = [

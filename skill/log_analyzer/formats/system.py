@@ -10,8 +10,8 @@ from typing import Any, cast
 from ..levels import infer_level, leading_level, mnemonic_level
 from ..records import Record
 from ..timestamps import Clock
-from .base import LogFormat, Parsed, RegexFormat
-from .definitions import FormatSpec, load_family
+from .base import FormatSpec, LogFormat, Parsed, RegexFormat
+from .definitions import load_family
 from .fallback import LEVEL_PREFIX
 from .inner import merge, read_inner
 from .multiline import is_continuation

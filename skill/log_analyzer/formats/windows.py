@@ -9,8 +9,8 @@ from typing import Any
 
 from ..records import Record
 from ..timestamps import Clock
-from .base import LogFormat, Parsed, RegexFormat, Sample
-from .definitions import FormatSpec, load_family
+from .base import FormatSpec, LogFormat, Parsed, RegexFormat, Sample
+from .definitions import load_family
 
 # `<![LOG[message]LOG]!><time="19:33:19.766-330" date="11-28-2014" component="AppEnforce"
 # context="" type="1" thread="8744" file="appprovider.cpp:2083">`. A message may span lines:
