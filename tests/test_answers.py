@@ -182,3 +182,15 @@ def test_sources_are_answered_again_the_same(
     assert capsys.readouterr().out == first.out  # the same as the models print it
     assert run(["sources", incident, "-q"]) == 0
     assert "checkout-service.log" in capsys.readouterr().out
+
+
+def test_a_setting_from_the_environment_is_part_of_the_key(
+    log: Path,
+    private_index: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    errors([str(log), "--json"], capsys)
+    monkeypatch.setenv("LOG_ANALYZER_MAX_RATIO", "50")  # reading gzip files differently
+    errors([str(log), "--json"], capsys)
+    assert len(answers_in(private_index)) == 2

@@ -10,7 +10,8 @@ entry of the index store under a key made of:
 - the code in force: the name, size and change time of every file of the package (a new
   version, or an edited source tree, never reads an older answer);
 - the format definitions in force, the user's included (`formats.definitions.fingerprint`);
-- the identity of every file the arguments name (`index.identity`), in order.
+- the identity of every file the arguments name (`index.identity`), in order;
+- the `LOG_ANALYZER_*` variables that shape reading (a decompression ratio, a formats path).
 
 Nothing is kept for standard input, FIFOs, remote sources, or settings that depend on the
 clock (`--since 30m`, `--tz local`): the caller passes `None` for those.
@@ -31,6 +32,10 @@ from .identity import file_identity
 from .store import Entry, IndexStore
 
 ANSWER_VERSION = "1"
+# variables that say where answers live or how to show them, not what they are
+_NOT_SETTINGS = frozenset(
+    {"LOG_ANALYZER_CACHE_DIR", "LOG_ANALYZER_CACHE_MAX_MB", "LOG_ANALYZER_DEBUG"}
+)
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
@@ -70,8 +75,14 @@ def answer_key(command: str, settings: Mapping[str, Any], paths: Sequence[str]) 
             files.append([source.display, str(source.path), file_identity(str(source.path))])
     except (LogAnalyzerError, OSError):
         return None
+    # settings given by the environment (`LOG_ANALYZER_MAX_RATIO`, `LOG_ANALYZER_FORMATS`...)
+    environment = sorted(
+        (name, value)
+        for name, value in os.environ.items()
+        if name.startswith("LOG_ANALYZER_") and name not in _NOT_SETTINGS
+    )
     text = json.dumps(
-        [ANSWER_VERSION, command, code_stamp(), fingerprint(), dict(settings), files],
+        [ANSWER_VERSION, command, code_stamp(), fingerprint(), dict(settings), environment, files],
         sort_keys=True,
         default=str,
     )
