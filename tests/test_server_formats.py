@@ -1111,11 +1111,6 @@ def test_php_error_log_in_a_named_zone_gives_the_instant(tmp_path: Path) -> None
     assert _utc(records[0]) == "2026-11-28 14:02:05.000"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fallback.py's generic reader takes MongoDB's severity letter only before an "
-    "upper-case component: `F -` (no component) and 4.2's `D1`..`D5` get no level",
-)
 def test_mongodb_text_log_fatal_and_debug_lines_have_their_level(tmp_path: Path) -> None:
     text = (
         "2026-11-28T14:02:03.120+0000 F -        [conn42] Fatal Assertion 28559 at "

@@ -75,8 +75,9 @@ _GENERIC = re.compile(
     rf"(?:\[[^\[\]]{{1,64}}\]\s*){{0,2}}[\[<(|]?\s?(?P<level>{_LEVEL}){_AFTER_LEVEL}"
     rf"|PHP (?P<php>{'|'.join(_PHP_LEVELS)}):\s+"
     rf"|[\w\-]{{1,40}}\.(?P<level2>[A-Z]{{4,9}}): "  # Monolog's `channel.LEVEL: `
-    # a level letter before an upper-case component or a program's `name:` / `name[pid]:`
-    r"|(?P<letter>[TDIWEFV]) +(?=[A-Z]{2,}\b|[\w.\-]+(?:\[\d+\])?: )"
+    # a level letter before an upper-case component or a program's `name:` / `name[pid]:`;
+    # MongoDB's text log: `D1`..`D5` for debug verbosity, `-` for a line of no component
+    r"|(?P<letter>[TDIWEFV])[1-5]? +(?=[A-Z]{2,}\b|-\s+\[|[\w.\-]+(?:\[\d+\])?: )"
     r")?"
     r"(?P<message>.*)$"
 )
