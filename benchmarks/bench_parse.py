@@ -119,7 +119,7 @@ def count_records(paths: Sequence[Path]) -> int:
 
 def count_cli(paths: Sequence[Path]) -> int:
     """The CLI end to end: `log-analyzer parse FILES --jsonl`, output counted, not kept."""
-    command = [sys.executable, "-m", "log_analyzer.cli.app"]
+    command = [sys.executable, "-m", "log_analyzer.cli.entry"]
     script = Path(sys.executable).parent / "log-analyzer"
     if script.exists():
         command = [str(script)]

@@ -35,7 +35,7 @@ def cli_command() -> list[str]:
     script = Path(sys.executable).parent / "log-analyzer"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "log_analyzer.cli.app"]
+    return [sys.executable, "-m", "log_analyzer.cli.entry"]
 
 
 def child_env() -> dict[str, str]:

@@ -67,6 +67,13 @@ def test_importing_the_entry_point_loads_no_library() -> None:
     assert heavy_in(imported_in_child("import log_analyzer.cli.app")) == []
 
 
+def test_the_console_entry_point_loads_not_even_typer() -> None:
+    """It tries a replay (`cli.replay`) before the app is imported."""
+    loaded = imported_in_child("import log_analyzer.cli.entry")
+    assert [m for m in loaded if m.split(".")[0] in {"typer", "click"}] == []
+    assert heavy_in(loaded) == []
+
+
 def after_run_code(argv: list[str]) -> str:
     return (
         "import contextlib, io\n"
@@ -147,7 +154,8 @@ def test_cli_modules_import_each_other_without_a_cycle() -> None:
 
     for module in graph:
         visit(module, ())
-    assert not any("app" in targets for name, targets in graph.items() if name != "app")
+    # only the entry point imports the app (after trying a replay)
+    assert {name for name, targets in graph.items() if "app" in targets} == {"entry"}
 
 
 # --- help in words ----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """`python -m log_analyzer` runs the CLI."""
 
-from .cli.app import main
+from .cli.entry import main
 
 main()

@@ -7,10 +7,8 @@ formats, nor rich, nor the agent)."""
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import os
-import signal
 import sys
 from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
@@ -27,10 +25,11 @@ from . import (
     cache_command,
     compare_command,
     reading_commands,
+    replay,
     trace_command,
     watch_command,
 )
-from .console import say
+from .console import say, write_any_text
 
 
 class _Commands(MutableMapping[str, Any]):
@@ -144,8 +143,20 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI with `argv` and return its exit status: one-line errors, no tracebacks.
 
     Click runs in non-standalone mode so that a usage error (an unknown option, a value out of
-    range, a missing path) is one line here too, not a usage page."""
-    _write_any_text()
+    range, a missing path) is one line here too, not a usage page. A run whose line may be
+    replayed keeps what it writes (`cli.replay`)."""
+    write_any_text()
+    args = list(sys.argv[1:] if argv is None else argv)
+    recording = replay.start(args)
+    status = 70
+    try:
+        status = _run(args)
+    finally:
+        replay.finish(recording, status)
+    return status
+
+
+def _run(argv: list[str]) -> int:
     try:
         result = app(args=argv, prog_name="log-analyzer", standalone_mode=False)
     except typer.Abort:  # end of input at a prompt
@@ -183,17 +194,6 @@ def run(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _write_any_text() -> None:
-    """Let stdout and stderr write text no encoding can: a JSON log may carry a lone surrogate
-    (`"\\ud83d"`), which `json.loads` keeps and UTF-8 refuses. It is written as the escape
-    `\\ud83d` (still valid JSON in `--jsonl`), never a failure of the whole command."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:  # a stream that cannot be reconfigured is left as it is
-            with contextlib.suppress(ValueError, OSError):
-                reconfigure(errors="backslashreplace")
-
-
 def _is_click(error: Exception, name: str) -> bool:
     """Whether `error` is click's `name` exception. Typer raises click's own exceptions or
     those of the copy of click it carries (`typer._click`), depending on its version: told
@@ -208,14 +208,3 @@ def _usage_line(error: Exception) -> str:
     if _is_click(error, "UsageError") and context is not None:
         message += f" (see '{context.command_path} --help')"
     return message
-
-
-def main() -> None:
-    """Console entry point. Quiet on a closed pipe (`log-analyzer parse ... | head`)."""
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    sys.exit(run(sys.argv[1:]))
-
-
-if __name__ == "__main__":
-    main()

@@ -3,6 +3,7 @@ rich costs start-up time `--help` and `--version` do not need), and one-line mes
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -49,3 +50,14 @@ def note(message: str) -> None:
 def warn_index(report: IndexReport | None) -> None:
     if report is not None:
         warn(report.warnings)
+
+
+def write_any_text() -> None:
+    """Let stdout and stderr write text no encoding can: a JSON log may carry a lone surrogate
+    (`"\\ud83d"`), which `json.loads` keeps and UTF-8 refuses. It is written as the escape
+    `\\ud83d` (still valid JSON in `--jsonl`), never a failure of the whole command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:  # a stream that cannot be reconfigured is left as it is
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")

@@ -179,7 +179,9 @@ def kept_answer(
     if key is None:
         return None, None
     from ..index.answers import load_answer
+    from .replay import answer_printed
 
+    answer_printed(store, command, settings, paths, key)
     return key, load_answer(store, key)
 
 

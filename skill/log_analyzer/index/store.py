@@ -30,7 +30,6 @@ did): O(1) per save, amortised, whatever the number of entries.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import enum
 import errno
 import hashlib
@@ -39,18 +38,13 @@ import io
 import json
 import os
 import pickle
-import secrets
 import stat
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import platformdirs
+from typing import Any, NamedTuple
 
 from ..errors import IndexCorrupt as IndexCorrupt
 from ..errors import IndexUnusable as IndexUnusable
@@ -76,8 +70,7 @@ _OPEN_FLAGS = (
 _POSIX = os.name == "posix"
 
 
-@dataclass
-class Entry:
+class Entry(NamedTuple):
     """One analysis of one file. `meta` is JSON (identity, boundary); `payload` a summary made
     of the project's summary types and plain data."""
 
@@ -87,7 +80,11 @@ class Entry:
 
 def default_dir() -> Path:
     configured = os.environ.get(CACHE_DIR_ENV)
-    return Path(configured) if configured else Path(platformdirs.user_cache_dir("log-analyzer"))
+    if configured:
+        return Path(configured)
+    import platformdirs  # here: a repeat answered from the store starts faster without it
+
+    return Path(platformdirs.user_cache_dir("log-analyzer"))
 
 
 def default_cap() -> int:
@@ -98,14 +95,16 @@ def default_cap() -> int:
         return DEFAULT_CAP_BYTES
 
 
-@dataclass
 class _UsageTally:
     """The running total: bytes of entries, saves since the last listing, and how many entries
     that listing found."""
 
-    total: int = 0
-    saves: int = 0
-    entries: int = 0
+    __slots__ = ("entries", "saves", "total")
+
+    def __init__(self, total: int = 0, saves: int = 0, entries: int = 0) -> None:
+        self.total = total
+        self.saves = saves
+        self.entries = entries
 
     def encode(self) -> bytes:
         return json.dumps([self.total, self.saves, self.entries]).encode()
@@ -235,6 +234,8 @@ class IndexStore:
         target = self._path(key)
         try:
             data = _encode(key, entry, secret)
+            import tempfile  # saving only: a repeat that reads starts faster without it
+
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             try:
                 with os.fdopen(handle, "wb") as out:
@@ -448,6 +449,9 @@ def _make_key(directory: Path, path: Path) -> None:
     """A new key, mode 0600, in place atomically: written under a temporary name, then linked
     to its real name, which fails (FileExistsError) when another process made one first."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    import secrets
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".key-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -611,6 +615,8 @@ def _is_data_class(found: object) -> bool:
         return False
     if issubclass(found, enum.Enum):
         return True
+    import dataclasses  # here: loading plain data (a kept answer) never needs it
+
     if dataclasses.is_dataclass(found):
         own = found.__mro__[:-1]  # all but object
     elif _is_pydantic_model(found):

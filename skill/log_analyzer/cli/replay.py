@@ -1,0 +1,262 @@
+"""A repeated command line answered before the CLI is loaded.
+
+An agent runs `log-analyzer errors logs/` again and again while it reads, each time a new
+process. The kept answer (`index.answers`) already spares the analysis; what remains is
+starting the CLI: typer, click, the commands' modules, rich to print a table. This module
+spares that too. When a command that prints one kept answer ends well, what it wrote on
+stdout and stderr is kept with the answer's key, under a key made of the command line itself:
+the arguments, the working directory, the package's code and the environment that shapes
+reading or printing. The next run of the same line checks that the answer's key is still the
+same (the same files, unchanged; the same code; the same format definitions) and writes what
+was written, byte for byte, having imported little more than the index store.
+
+Only runs that write to pipes or files (an agent, a script) are kept and replayed: on a
+terminal the output depends on its width and a person does not notice 0.1 s. Nothing is kept
+when the answer cannot be (standard input, remote sources, a window measured from now), when a
+command writes elsewhere than stdout (`report -o`), reads a file the key does not cover
+(`report --template`) or asks a model (`report --narrative`): those call `spoil`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from ..index.store import IndexStore
+
+REPLAY_VERSION = "1"
+# the commands whose whole output is one kept answer, rendered
+REPLAYED_COMMANDS = frozenset({"errors", "sources", "investigate", "trend", "fixes", "report"})
+# what shapes how rich and Python write, beside the LOG_ANALYZER_* settings
+_OUTPUT_VARIABLES = frozenset(
+    {
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "COLUMNS",
+        "FORCE_COLOR",
+        "LINES",
+        "NO_COLOR",
+        "PYTHONIOENCODING",
+        "TERM",
+        "TTY_COMPATIBLE",
+        "TTY_INTERACTIVE",
+    }
+)
+# LOG_ANALYZER_* variables that change neither an answer nor how it is printed
+_NOT_SETTINGS = frozenset({"LOG_ANALYZER_CACHE_DIR", "LOG_ANALYZER_CACHE_MAX_MB"})
+# arguments after which a line is never replayed: help, no index, standard input
+_NEVER = frozenset({"--help", "-h", "--no-cache", "-"})
+MAX_KEPT_CHARACTERS = 4 << 20
+
+
+def replay(argv: list[str]) -> bool:
+    """Write what this command line wrote last time, when that still holds; False (having
+    written nothing) when the line must run."""
+    key = _line_key(argv)
+    if key is None:
+        return False
+    from ..errors import LogAnalyzerError
+    from ..index.answers import answer_key
+    from ..index.store import IndexStore
+
+    try:
+        entry = IndexStore().load(key)
+    except (LogAnalyzerError, OSError):
+        return False
+    if entry is None or not _is_kept_output(entry.payload):
+        return False
+    kept: dict[str, Any] = entry.payload  # type: ignore[assignment]
+    for answer in kept["answers"]:
+        if answer_key(answer["command"], answer["settings"], answer["paths"]) != answer["key"]:
+            return False
+    sys.stdout.write(kept["stdout"])
+    sys.stdout.flush()
+    sys.stderr.write(kept["stderr"])
+    sys.stderr.flush()
+    return True
+
+
+class Recording:
+    """What one run wrote, and the kept answers it printed."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.answers: list[dict[str, Any]] = []
+        self.store: IndexStore | None = None
+        self.spoiled = False
+        self.streams = (sys.stdout, sys.stderr)
+
+
+_recording: Recording | None = None
+
+
+def start(argv: list[str]) -> Recording | None:
+    """Begin keeping what this run writes, when its line is one that may be replayed."""
+    global _recording
+    key = _line_key(argv)
+    if key is None:
+        return None
+    recording = Recording(key)
+    sys.stdout = _Copying(sys.stdout)
+    sys.stderr = _Copying(sys.stderr)
+    _recording = recording
+    return recording
+
+
+def answer_printed(
+    store: IndexStore, command: str, settings: dict[str, Any], paths: list[str], key: str
+) -> None:
+    """Say that this run prints the answer kept under `key` (called where answers are kept)."""
+    if _recording is not None:
+        _recording.store = store
+        _recording.answers.append(
+            {"command": command, "settings": settings, "paths": list(paths), "key": key}
+        )
+
+
+def spoil() -> None:
+    """This run does more than print a kept answer: its line is not to be replayed."""
+    if _recording is not None:
+        _recording.spoiled = True
+
+
+def finish(recording: Recording | None, status: int) -> None:
+    """Stop copying the streams; keep what was written when the run printed kept answers only
+    and ended well."""
+    global _recording
+    if recording is None:
+        return
+    _recording = None
+    copied_out, copied_err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = recording.streams
+    if (
+        status != 0
+        or recording.spoiled
+        or not recording.answers
+        or recording.store is None
+        or not isinstance(copied_out, _Copying)
+        or not isinstance(copied_err, _Copying)
+    ):
+        return
+    if copied_out.bypassed or copied_err.bypassed or copied_out.overflow or copied_err.overflow:
+        return
+    from ..index.store import Entry
+
+    payload = {
+        "answers": recording.answers,
+        "stdout": "".join(copied_out.parts),
+        "stderr": "".join(copied_err.parts),
+    }
+    recording.store.save(recording.key, Entry(meta={"kind": "replay"}, payload=payload))
+
+
+def _line_key(argv: list[str]) -> str | None:
+    """The key of this command line's output, or None when it is not one to replay."""
+    if not argv or argv[0] not in REPLAYED_COMMANDS or _NEVER.intersection(argv[1:]):
+        return None
+    environ = os.environ
+    if environ.get("LOG_ANALYZER_NO_CACHE") or environ.get("LOG_ANALYZER_NO_ANSWERS"):
+        return None
+    if _is_terminal(sys.stdout) or _is_terminal(sys.stderr):
+        return None
+    from ..index.answers import code_stamp
+
+    variables = sorted(
+        (name, value)
+        for name, value in environ.items()
+        if (name.startswith("LOG_ANALYZER_") and name not in _NOT_SETTINGS)
+        or name in _OUTPUT_VARIABLES
+    )
+    streams = [(getattr(s, "encoding", None), getattr(s, "errors", None)) for s in _streams()]
+    try:
+        directory = os.getcwd()
+    except OSError:
+        return None
+    text = json.dumps(
+        [REPLAY_VERSION, code_stamp(), directory, argv, variables, streams], default=str
+    )
+    return "replay-" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _streams() -> tuple[TextIO, TextIO]:
+    return sys.stdout, sys.stderr
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return True  # closed or odd: not a stream to reason about
+
+
+def _is_kept_output(payload: object) -> bool:
+    if not isinstance(payload, dict):
+        return False
+    answers = payload.get("answers")
+    return (
+        isinstance(payload.get("stdout"), str)
+        and isinstance(payload.get("stderr"), str)
+        and isinstance(answers, list)
+        and bool(answers)
+        and all(
+            isinstance(a, dict)
+            and isinstance(a.get("command"), str)
+            and isinstance(a.get("settings"), dict)
+            and isinstance(a.get("paths"), list)
+            and isinstance(a.get("key"), str)
+            for a in answers
+        )
+    )
+
+
+class _Copying:
+    """A text stream that writes through to `stream` and keeps a copy of what it wrote. A
+    writer that reaches around it (to the binary buffer) makes the copy unusable."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.parts: list[str] = []
+        self.size = 0
+        self.bypassed = False
+        self.overflow = False
+
+    def write(self, text: str) -> int:
+        written = self.stream.write(text)
+        if not self.overflow:
+            self.size += len(text)
+            if self.size > MAX_KEPT_CHARACTERS:
+                self.overflow = True
+                self.parts.clear()
+            else:
+                self.parts.append(text)
+        return written
+
+    def writelines(self, lines: list[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return self.stream.encoding
+
+    @property
+    def errors(self) -> str | None:
+        return self.stream.errors
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "buffer":
+            self.bypassed = True
+        return getattr(self.stream, name)
