@@ -18,12 +18,15 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut even the fixtures' small files, so that parts start mid-file."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "SPLIT_BYTES", 64 << 10)
+    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 16 << 10)  # more parts than workers
 
 
 def test_plan_cuts_large_files_at_record_starts(small_parts: None) -> None:
     workspace = open_paths([INCIDENT], ParseOptions())
     parts = parallel.plan(workspace, 3)
     assert parts is not None
+    checkout = [p for p in parts if p.source.display.endswith("checkout-service.log")]
+    assert len(checkout) > 3  # more parts than workers: a free worker takes the next
     cut = [p for p in parts if p.byte_range is not None]
     assert {p.source.display for p in cut} >= {f"{INCIDENT}/checkout-service.log"}
     for part in cut:

@@ -46,9 +46,9 @@ def test_every_byte_is_accounted_for_with_and_without_the_index(tmp_path: Path):
 
 def test_no_bar_when_stdout_is_not_a_terminal_or_quiet(capsys):
     console = Console(force_terminal=True)
-    with progress_bar(console, "reading", quiet=False) as sink:
+    with progress_bar(lambda: console, "reading", quiet=False) as sink:
         assert isinstance(sink, NoProgress)  # pytest captures stdout: not a terminal
-    with progress_bar(console, "reading", quiet=True) as sink:
+    with progress_bar(lambda: console, "reading", quiet=True) as sink:
         assert isinstance(sink, NoProgress)
 
 

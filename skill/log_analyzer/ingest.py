@@ -6,6 +6,7 @@ Streaming: a source is read once, line by line; only the detection sample is buf
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -36,6 +37,9 @@ if TYPE_CHECKING:  # the format registry compiles every format: imported when fi
     from .formats.detect import Detection
 
 SAMPLE_LINES = 200
+# detections by file identity and format asked for (`SourceParser._detection_key`)
+_DETECTIONS: dict[tuple[object, ...], Detection] = {}
+MAX_DETECTIONS_KEPT = 256
 MAX_HEADERLESS_JOINS = 200
 
 
@@ -137,16 +141,46 @@ class SourceParser:
 
     def detect(self) -> Detection:
         """The source's format, from a sample of its head, middle and end (reads only those)."""
+        known = self._known_detection()
+        if known is not None:
+            return known
         head = list(islice(LineReader(self.source.readable).lines(), SAMPLE_LINES))
         return self._detect(head)
 
     def _detect(self, head: list[str]) -> Detection:
+        known = self._known_detection()
+        if known is not None:
+            return known
         sample = head
         if self.source.path is not None and len(head) == SAMPLE_LINES:
             sample = head + sample_middle_and_end(self.source.path)
         from .formats.detect import detect
 
-        return detect(sample, self.options.format)
+        found = detect(sample, self.options.format)
+        key = self._detection_key()
+        if key is not None:
+            if len(_DETECTIONS) >= MAX_DETECTIONS_KEPT:  # a long session: the oldest goes
+                del _DETECTIONS[next(iter(_DETECTIONS))]
+            _DETECTIONS[key] = found
+        return found
+
+    def _known_detection(self) -> Detection | None:
+        key = self._detection_key()
+        return _DETECTIONS.get(key) if key is not None else None
+
+    def _detection_key(self) -> tuple[object, ...] | None:
+        """What a detection depends on: the file as it is now and the format asked for. A
+        file is detected once per process (planning parts, then each part, reads the same
+        sample), and forked workers inherit what the parent found."""
+        path = self.source.path
+        if path is None:
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        identity = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        return (str(path), identity, self.options.format)
 
     def __iter__(self) -> Iterator[Record]:
         # lines in blocks, one list per chunk read, for the block pre-filter of `_records`

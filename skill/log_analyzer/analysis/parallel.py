@@ -25,6 +25,10 @@ from ..sources.reader import compression_of
 from ..timestamps import Clock
 
 SPLIT_BYTES = 24 << 20  # files larger than this are cut into parts
+# Parts run at different speeds (an incident's errors cluster in one stretch of a file): more
+# parts than workers, handed out as workers free up, keep every core busy to the end.
+PIECES_PER_WORKER = 3
+MIN_PIECE_BYTES = 8 << 20
 MIN_PARALLEL_BYTES = 16 << 20  # below this in all, one process is faster than starting two
 _SCAN_LINES = 10_000  # lines looked at past a cut for the first line of a record
 
@@ -76,12 +80,19 @@ def plan(workspace: OpenedSources, workers: int) -> list[Part] | None:
     return parts
 
 
+def pieces_for(span: int, workers: int) -> int:
+    """How many parts a span of `span` bytes of one file is cut into for `workers` processes."""
+    if span <= SPLIT_BYTES:
+        return 1
+    return max(2, min(max(2, workers) * PIECES_PER_WORKER, span // MIN_PIECE_BYTES))
+
+
 def _cuts(parser: SourceParser, size: int, workers: int) -> list[tuple[int, int]]:
     """(byte offset, line number) of record starts near equal fractions of a large file, when
     it can be cut: uncompressed, and every timestamp complete (a year in each)."""
     if not is_cuttable(parser):
         return []
-    return cuts_between(parser, 0, 1, size, max(workers, 2))
+    return cuts_between(parser, 0, 1, size, pieces_for(size, workers))
 
 
 def is_cuttable(parser: SourceParser) -> bool:

@@ -112,7 +112,7 @@ def _investigation_answer(
     )
     scope = resolve(paths, options, given["since"], given["until"], service_filter, None, store)
     keep = scope.keep
-    with progress_bar(stderr(), "reading and analysing", quiet) as progress:
+    with progress_bar(stderr, "reading and analysing", quiet) as progress:
         report = investigate(
             paths,
             options,

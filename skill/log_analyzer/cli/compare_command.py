@@ -92,7 +92,7 @@ def compare_command(
     level = check_level(min_level)
     options, service_filter = build_parse_options(format, tz, year, date, service)
     # the clock skew, the services' identities and the first failure: one investigation
-    with progress_bar(stderr(), "estimating clock skew", quiet) as progress:
+    with progress_bar(stderr, "estimating clock skew", quiet) as progress:
         report = investigate(
             paths, options, store=index_store(no_cache), on_index=warn_index, progress=progress
         )

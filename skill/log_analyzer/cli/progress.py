@@ -7,19 +7,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
+from typing import TYPE_CHECKING
 
 from ..analysis.progress import NoProgress, ProgressSink
+
+if TYPE_CHECKING:  # rich is imported when a bar is drawn: a run in a pipe never loads it
+    from collections.abc import Callable
+
+    from rich.console import Console
 
 DELAY_SECONDS = 1.0
 
@@ -28,6 +23,15 @@ class ProgressBar:
     """A `ProgressSink` drawing a rich bar, shown only once the run has lasted `delay`."""
 
     def __init__(self, console: Console, label: str, delay: float = DELAY_SECONDS) -> None:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -37,7 +41,7 @@ class ProgressBar:
             console=console,
             transient=True,
         )
-        self.task: TaskID = self.progress.add_task(label, total=None)
+        self.task = self.progress.add_task(label, total=None)
         self.lock = threading.Lock()
         self.shown = False
         self.closed = False
@@ -66,11 +70,18 @@ class ProgressBar:
 
 
 @contextmanager
-def progress_bar(console: Console, label: str, quiet: bool) -> Iterator[ProgressSink]:
-    if quiet or not sys.stdout.isatty() or not console.is_terminal:
+def progress_bar(
+    console: Callable[[], Console], label: str, quiet: bool
+) -> Iterator[ProgressSink]:
+    """A bar on the console `console()` gives, made only when one is to be drawn."""
+    if quiet or not sys.stdout.isatty():
         yield NoProgress()
         return
-    bar = ProgressBar(console, label)
+    terminal = console()
+    if not terminal.is_terminal:
+        yield NoProgress()
+        return
+    bar = ProgressBar(terminal, label)
     try:
         yield bar
     finally:

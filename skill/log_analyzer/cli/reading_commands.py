@@ -87,7 +87,7 @@ def _sources_answer(
     options, _ = build_parse_options(
         given["format"], given["tz"], given["year"], given["date"], given["service"]
     )
-    with progress_bar(stderr(), "reading", quiet) as progress:
+    with progress_bar(stderr, "reading", quiet) as progress:
         opened, index = read_sources(paths, options, store=store, progress=progress)
     warn_index(index)  # about this run's use of the index: never repeated
     summaries = [SourceSummary.from_stats(stats) for stats in opened.stats]
@@ -173,7 +173,7 @@ def _clock(
     from ..analysis.investigate import investigate
     from .progress import progress_bar
 
-    with progress_bar(stderr(), "estimating clock skew", False) as progress:
+    with progress_bar(stderr, "estimating clock skew", False) as progress:
         report = investigate(paths, options, store=store, progress=progress)
     clock = ReferenceClock(report.skew_seconds, report.service_aliases)
     if clock.skew:
@@ -326,7 +326,7 @@ def _errors_answer(
     )
     minimum = check_level(given["min_level"]) or "warning"
     scope = resolve(paths, options, given["since"], given["until"], service_filter, None, store)
-    with progress_bar(stderr(), "reading", quiet) as progress:
+    with progress_bar(stderr, "reading", quiet) as progress:
         result = find_error_groups(
             paths, options, minimum, scope.keep, workers=jobs, store=store, progress=progress
         )

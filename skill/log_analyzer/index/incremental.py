@@ -24,12 +24,12 @@ from typing import Any, Generic, TypeVar
 
 from ..analysis.parallel import (
     MIN_PARALLEL_BYTES,
-    SPLIT_BYTES,
     Part,
     cuts_between,
     is_cuttable,
     last_record_start,
     part_bytes,
+    pieces_for,
     run_parts,
 )
 from ..analysis.progress import NoProgress, ProgressSink, total_of
@@ -172,10 +172,11 @@ def _job(
     boundary = last_record_start(parser, job.start, size)
     if boundary is None or boundary < job.start:
         boundary = job.start
-    pieces = max(2, workers) if boundary - job.start > SPLIT_BYTES else 1
+    pieces = pieces_for(boundary - job.start, workers)
     cuts = cuts_between(parser, job.start, job.start_line, boundary, pieces)
     bounds = [(job.start, job.start_line), *cuts]
-    boundary_line = job.start_line + _count_lines(str(path), job.start, boundary)
+    counted_to, counted_line = bounds[-1]  # lines before the last cut are counted already
+    boundary_line = counted_line + _count_lines(str(path), counted_to, boundary)
     bounds.append((boundary, boundary_line))
     for (start, line), (end, _) in pairwise(bounds):
         if end > start:
