@@ -70,9 +70,7 @@ class ProgressBar:
 
 
 @contextmanager
-def progress_bar(
-    console: Callable[[], Console], label: str, quiet: bool
-) -> Iterator[ProgressSink]:
+def progress_bar(console: Callable[[], Console], label: str, quiet: bool) -> Iterator[ProgressSink]:
     """A bar on the console `console()` gives, made only when one is to be drawn."""
     if quiet or not sys.stdout.isatty():
         yield NoProgress()
