@@ -254,12 +254,12 @@ def test_a_read_only_cache_directory_never_breaks_a_command(log, tmp_path, monke
 
 
 def test_two_workers_through_the_index_give_the_serial_result(log, private_index, monkeypatch):
-    from log_analyzer.analysis import parallel
+    from log_analyzer.analysis import parallel as planning
     from log_analyzer.index import incremental
 
     monkeypatch.setattr(incremental, "MIN_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "SPLIT_BYTES", 256 << 10)  # cut the 4 MB log in parts
-    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 256 << 10)  # six of them, for two workers
+    monkeypatch.setattr(planning, "SPLIT_BYTES", 256 << 10)  # cut the 4 MB log in parts
+    monkeypatch.setattr(planning, "MIN_PIECE_BYTES", 256 << 10)  # six of them, for two workers
     store = IndexStore(private_index)
     cold = find_error_groups([str(log)], store=store, workers=2)
     write(log, spring_lines(10_000, seed=4, start=START + timedelta(hours=3)), mode="a")

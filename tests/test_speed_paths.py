@@ -238,3 +238,54 @@ def test_a_warm_run_answers_from_the_index_without_detecting(
     assert warm.index is not None and warm.index.reused == [str(path)]
     assert [(g.id, g.count) for g in warm.groups] == [(g.id, g.count) for g in cold.groups]
     assert warm.records == cold.records
+
+
+def _every_sample_line() -> list[str]:
+    from log_analyzer.formats.registry import FORMATS
+
+    lines = [line for fmt in FORMATS for sample in fmt.samples for line in sample.line.split("\n")]
+    return [*lines, *SPRING, *POSTGRES, *PYTHON, "", "   ", "\tat x.Y.z(Y.java:1)"]
+
+
+def test_the_level_scanner_reads_each_line_as_the_probe_does() -> None:
+    """Over the sample lines of every format (each format's own, and every other's), one
+    `findall` per block gives each line's raw level as the line's own probe match does."""
+    from log_analyzer.formats.registry import FORMATS
+
+    lines = _every_sample_line()
+    scanned = 0
+    for fmt in FORMATS:
+        if not isinstance(fmt, RegexFormat) or fmt.level_scanner() is None:
+            continue
+        scanner = fmt.level_scanner()
+        assert scanner is not None
+        probe = fmt.level_probe()
+        assert probe is not None
+        pattern, (position,) = probe
+        for start in range(0, len(lines), 40):
+            block = lines[start : start + 40]
+            raws = scanner.findall("\n".join(block))
+            if len(raws) != len(block):
+                continue  # a match crossed a line: the block is read line by line
+            scanned += 1
+            for line, raw in zip(block, raws, strict=True):
+                found = pattern.match(line)
+                if raw:
+                    assert found is not None and found.group(position) == raw, (fmt.name, line)
+                else:
+                    assert found is None or not found.group(position), (fmt.name, line)
+    assert scanned > 200
+
+
+def test_a_header_cut_over_two_lines_is_read_line_by_line() -> None:
+    """`\\s+` between a time and a level would reach over a newline in a joined block: the
+    block then has fewer matches than lines, and is matched line by line."""
+    fmt = get_format("spring-boot")
+    assert isinstance(fmt, RegexFormat) and fmt.level_scanner() is not None
+    error = next(line for line in SPRING if line[24:30] == " ERROR")
+    cut = [SPRING[0][:24], error[24:], *SPRING]  # a stamp alone, then a line from ERROR on
+    scanner = fmt.level_scanner()
+    assert scanner is not None and len(scanner.findall("\n".join(cut))) < len(cut)
+    plain = _parse(cut, "warning", None)
+    for cuts in ([], [2], [1, 5]):
+        assert _parse(cut, "warning", cuts) == plain, cuts

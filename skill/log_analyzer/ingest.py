@@ -425,6 +425,8 @@ def _skipping_runs(
     pattern, positions = level_probe
     match: Callable[[str], re.Match[str] | None] = pattern.match
     position = positions[0] if len(positions) == 1 else 0
+    scanner = primary.level_scanner()
+    findall = scanner.findall if scanner is not None else None
     # a raw level -> the tally key of a header below `keep_rank`, CONTINUES, or None
     kinds: dict[str | None, Any] = {}
     tally = stats.tally
@@ -433,24 +435,26 @@ def _skipping_runs(
     running = False  # `_records` is skipping a record below `keep_rank`, nothing pending
     try:
         for block in blocks:
-            colours = "\x1b" in "".join(block)
-            for text, found in zip(block, map(match, block), strict=True):
+            joined = "\n".join(block)
+            colours = "\x1b" in joined
+            # each line's raw level, "" for a line the probe may not match (looked at below)
+            raws: list[Any] | None = findall(joined) if findall is not None else None
+            if raws is None or len(raws) != len(block):  # no scanner, or a match crossed a line
+                raws = [_raw_level(found, position, positions) for found in map(match, block)]
+            for text, raw in zip(block, raws, strict=True):
                 number += 1
                 if colours and "\x1b" in text:
                     running = False
                     yield number, text, None, number
                     continue
-                if found is None:
+                if raw == "":
+                    raw = _raw_level(match(text), position, positions)
+                if raw is _NOT_A_HEADER:
                     if running and is_continuation(text):
                         continue
                     running = False
                     yield number, text, None, number
                     continue
-                raw = (
-                    found.group(position)
-                    if position
-                    else next((g for g in found.group(*positions) if g is not None), None)
-                )
                 kind = kinds.get(raw, kinds)
                 if kind is kinds:
                     quick = primary.quick_level(text)
@@ -471,6 +475,19 @@ def _skipping_runs(
     finally:
         stats.records += counted
         ended[0] = number
+
+
+_NOT_A_HEADER: Any = object()
+
+
+def _raw_level(found: re.Match[str] | None, position: int, positions: tuple[int, ...]) -> Any:
+    """The raw level a probe's match read (None when its level group took no part),
+    `_NOT_A_HEADER` when the probe did not match."""
+    if found is None:
+        return _NOT_A_HEADER
+    if position:
+        return found.group(position)
+    return next((g for g in found.group(*positions) if g is not None), None)
 
 
 def stated_year(

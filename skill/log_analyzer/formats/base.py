@@ -141,6 +141,27 @@ def _head_through_level(pattern: str) -> re.Pattern[str] | None:
     return None
 
 
+_GROUP_NAME = re.compile(r"\(\?P<(?!level>)\w+>")
+_READS_ACROSS_LINES = re.compile(r"\(\?<|\\[AZz1-9]|\(\?P=|\(\?[aiLmsux]*s")
+_LEADING_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def _level_scanner(probe: re.Pattern[str]) -> re.Pattern[str] | None:
+    """`(?m)^(?:PROBE)?.*$` with only the level group capturing (`RegexFormat.level_scanner`)."""
+    source = probe.pattern
+    flags = _LEADING_FLAGS.match(source)
+    leading = flags.group(0) if flags else ""
+    inner = source[len(leading) :].removeprefix("^")
+    if probe.flags & re.DOTALL or _READS_ACROSS_LINES.search(inner) or "(?P<level>" not in inner:
+        return None
+    inner = _GROUP_NAME.sub("(?:", inner).replace("(?P<level>", "(", 1)
+    try:
+        scanner = re.compile(f"{leading}^(?:{inner})?.*$", probe.flags | re.MULTILINE)
+    except re.error:
+        return None
+    return scanner if scanner.groups == 1 else None
+
+
 class RegexFormat(LogFormat):
     """A format described by one anchored regex with named groups.
 
@@ -234,6 +255,7 @@ class RegexFormat(LogFormat):
             position for name, position in positions.items() if name.rstrip("0123456789") == "level"
         )
         self._probe = _head_through_level(pattern) or self.regex
+        self._scanner: object = _UNKNOWN  # `level_scanner`, built on first use
         # groups whose match makes the timestamp an instant (an offset, an epoch)
         self._zone_positions = tuple(
             position for name, position in positions.items() if name in ("z", "epoch")
@@ -343,6 +365,18 @@ class RegexFormat(LogFormat):
         if type(self).quick_level is not RegexFormat.quick_level or not self._level_positions:
             return None
         return self._probe, tuple(position + 1 for position in self._level_positions)
+
+    def level_scanner(self) -> re.Pattern[str] | None:
+        """The probe as one pattern over a block of lines joined by newlines, `findall` giving
+        each line's raw level (`""` for a line the probe does not match): one C-level call per
+        block, not a match object per line. Built once; None when the probe has more than one
+        level group, or holds what would read differently past a line's start or end (a
+        look-behind, `\\A`, a back-reference, DOTALL). A match that crosses a newline shows as
+        fewer results than lines: the caller matches that block line by line."""
+        if self._scanner is _UNKNOWN:
+            single = self.level_probe() is not None and len(self._level_positions) == 1
+            self._scanner = _level_scanner(self._probe) if single else None
+        return self._scanner  # type: ignore[return-value]
 
     def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
         return parsed.fields is not None and "continues" in parsed.fields
