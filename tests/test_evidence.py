@@ -25,7 +25,8 @@ from log_analyzer.analysis.evidence import (
 from log_analyzer.analysis.first_failure import qualifies
 from log_analyzer.analysis.onsets import GroupOnset, classify
 from log_analyzer.ingest import parse_lines
-from log_analyzer.mining.groups import ErrorGroup, ErrorGrouper
+from log_analyzer.mining.group_models import ErrorGroup
+from log_analyzer.mining.groups import ErrorGrouper
 from log_analyzer.records import Record
 
 T0 = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)

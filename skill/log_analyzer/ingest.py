@@ -40,6 +40,7 @@ SAMPLE_LINES = 200
 # detections by file identity and format asked for (`SourceParser._detection_key`)
 _DETECTIONS: dict[tuple[object, ...], Detection] = {}
 MAX_DETECTIONS_KEPT = 256
+UNSET: Any = object()  # no probe result known for a line (`_skipping_runs`' `known_quick`)
 MAX_HEADERLESS_JOINS = 200
 
 
@@ -267,12 +268,21 @@ def _records(
     probe = primary.quick_level if keep_rank and isinstance(primary, RegexFormat) else None
     ended = [first_line - 1]  # the last line number the pre-filter read
     numbered: Iterable[tuple[int, str, Unwrapped | None, int]] | None = None
+    # the pre-filter's probe result for the line it yields, when it has one (`_skipping_runs`)
+    known_quick: list[Any] = [UNSET]
     if isinstance(lines, Blocks):
         if probe is not None and detection.envelope is None and isinstance(primary, RegexFormat):
             level_probe = primary.level_probe()
             if level_probe is not None:
                 numbered = _skipping_runs(
-                    lines.blocks, primary, level_probe, keep_rank, default_service, stats, ended
+                    lines.blocks,
+                    primary,
+                    level_probe,
+                    keep_rank,
+                    default_service,
+                    stats,
+                    ended,
+                    known_quick,
                 )
         if numbered is None:
             lines = chain.from_iterable(lines.blocks)
@@ -301,7 +311,9 @@ def _records(
         if "\x1b" in text:  # a terminal's colours around the level hide it from every format
             text = plain_text(text)
         if probe is not None:
-            quick = probe(text)
+            quick = known_quick[0]
+            if quick is UNSET:
+                quick = probe(text)
             if skipped and (quick is CONTINUES or (quick is NO_MATCH and is_continuation(text))):
                 continue  # a line of a record that is not built
             if type(quick) is str and RANK[quick] < keep_rank:
@@ -412,6 +424,7 @@ def _skipping_runs(
     service: str,
     stats: SourceStats,
     ended: list[int],
+    known_quick: list[Any] | None = None,
 ) -> Iterator[tuple[int, str, None, int]]:
     """The numbered lines `_records` must see: runs of records below `keep_rank` are counted
     here, over whole blocks (the probe matched by `map`, in C), and never reach it.
@@ -421,7 +434,9 @@ def _skipping_runs(
     it, and the continuation lines of those records, would change nothing there but counts:
     they are counted here (records, tally) and not passed on. A line with terminal colours
     goes through (`_records` strips them before probing). `ended[0]` is set to the
-    number of the last line read, which `_records` may not have seen."""
+    number of the last line read, which `_records` may not have seen. `known_quick[0]` is set,
+    before each line is yielded, to what `quick_level` gives that line (UNSET for a line with
+    colours), so that `_records` does not match the probe a second time."""
     pattern, positions = level_probe
     match: Callable[[str], re.Match[str] | None] = pattern.match
     position = positions[0] if len(positions) == 1 else 0
@@ -429,6 +444,8 @@ def _skipping_runs(
     findall = scanner.findall if scanner is not None else None
     # a raw level -> the tally key of a header below `keep_rank`, CONTINUES, or None
     kinds: dict[str | None, Any] = {}
+    quicks: dict[str | None, Any] = {}  # a raw level -> what `quick_level` gives a line with it
+    hint = known_quick if known_quick is not None else [UNSET]
     tally = stats.tally
     number = ended[0]
     counted = 0
@@ -445,6 +462,7 @@ def _skipping_runs(
                 number += 1
                 if colours and "\x1b" in text:
                     running = False
+                    hint[0] = UNSET
                     yield number, text, None, number
                     continue
                 if raw == "":
@@ -453,11 +471,12 @@ def _skipping_runs(
                     if running and is_continuation(text):
                         continue
                     running = False
+                    hint[0] = NO_MATCH
                     yield number, text, None, number
                     continue
                 kind = kinds.get(raw, kinds)
                 if kind is kinds:
-                    quick = primary.quick_level(text)
+                    quick = quicks[raw] = primary.quick_level(text)
                     kind = kinds[raw] = (
                         (service, quick)
                         if type(quick) is str and RANK[quick] < keep_rank
@@ -471,6 +490,7 @@ def _skipping_runs(
                         tally[kind] = tally.get(kind, 0) + 1
                         continue
                 running = kind is not None and kind is not CONTINUES
+                hint[0] = quicks[raw]
                 yield number, text, None, number
     finally:
         stats.records += counted

@@ -22,7 +22,8 @@ from ..filters import RecordFilter
 from ..inferred_levels import inferred, states_levels
 from ..ingest import SourceParser, SourceStats, merge_stats
 from ..levels import RANK, at_least
-from ..mining.groups import ErrorGrouper, Example, GrouperPartial
+from ..mining.group_models import Example
+from ..mining.groups import ErrorGrouper, GrouperPartial
 from ..mining.requests import request_level
 from ..records import Record
 from ..remote import RemoteSource

@@ -28,7 +28,8 @@ from pydantic import BaseModel
 
 from ..errors import OptionError
 from ..levels import RANK, at_least
-from ..mining.groups import Example, event_form
+from ..mining.group_models import Example
+from ..mining.groups import event_form
 from ..mining.labels import label_for, request_label
 from ..mining.requests import request_level
 from ..mining.templates import TemplateMiner

@@ -11,7 +11,7 @@ import math
 import re
 
 from ..levels import RANK
-from ..mining.groups import ErrorGroup
+from ..mining.group_models import ErrorGroup
 
 _LEVEL_WEIGHT = {"warning": 1.0, "error": 2.0, "critical": 3.0, "fatal": 3.0}
 # Notices that something will change, is configured oddly or falls back: true, and harmless now.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..mining.groups import ErrorGroup
+from ..mining.group_models import ErrorGroup
 from .evidence import weight
 
 NEW_LEAD_BUCKETS = 3  # a service logs this long before a group counts as new

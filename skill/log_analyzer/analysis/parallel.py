@@ -9,7 +9,9 @@ worker returns is merged in that order.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -210,16 +212,33 @@ def run_parts(
     work: Callable[[Part], T],
     workers: int,
     on_done: Callable[[Part], None] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[T]:
     """`work` on every part in worker processes, results in the parts' order; `on_done` is
-    told of each part as it finishes (in any order), for a progress bar."""
+    told of each part as it finishes (in any order), for a progress bar. `meanwhile` runs in
+    a thread of this process while the workers work (what the merge will need, imported
+    then rather than before): started once every worker is forked, so that no child inherits
+    a lock that thread holds."""
     context = get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
         futures = {pool.submit(work, part): part for part in parts}
+        helper = None
+        if meanwhile is not None:
+            helper = threading.Thread(target=_quietly, args=(meanwhile,), daemon=True)
+            helper.start()
         if on_done is not None:
             for future in as_completed(futures):
                 on_done(futures[future])
-        return [future.result() for future in futures]
+        results = [future.result() for future in futures]
+        if helper is not None:
+            helper.join()
+        return results
+
+
+def _quietly(task: Callable[[], object]) -> None:
+    """Run `task` for its side effects; a failure shows again when its work is done for real."""
+    with contextlib.suppress(Exception):
+        task()
 
 
 def part_bytes(part: Part) -> int:

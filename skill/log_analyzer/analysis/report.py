@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from ..mining.groups import ErrorGroup, Example
+from ..mining.group_models import ErrorGroup, Example
 from ..models import SourceSummary
 from .latency import Latency
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..levels import RANK
-from ..mining.groups import Example
+from ..mining.group_models import Example
 from ..services import canonical_service
 from .cascade import ServiceOnset, label_alone
 from .identity import is_orchestrator, mentions, names_for

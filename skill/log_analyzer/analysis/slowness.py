@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from ..mining.groups import ErrorGroup, Example
+from ..mining.group_models import ErrorGroup, Example
 from .first_failure import LOOKAHEAD_BUCKETS, LOOKBACK_BUCKETS
 from .latency import percentile
 from .onsets import GroupOnset

@@ -361,7 +361,7 @@ def _print_errors(answer: dict[str, Any], limit: int, json_output: bool) -> None
         minimum = answer["minimum"]
         stdout().print(f"no records at {minimum} or above in {records:,} records", markup=False)
         return
-    from ..mining.groups import ErrorGroup
+    from ..mining.group_models import ErrorGroup
     from ..render.errors import errors_table
 
     shown_groups = [ErrorGroup.model_validate(group) for group in groups[:limit]]

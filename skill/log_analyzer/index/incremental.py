@@ -87,8 +87,10 @@ def run_analysis(
     workers: int,
     store: IndexStore | None,
     progress: ProgressSink | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[list[R], IndexReport]:
-    """One result per source, in the workspace's order."""
+    """One result per source, in the workspace's order. `meanwhile` runs while workers parse
+    (`run_parts`), when they do."""
     progress = progress or NoProgress()
     total = total_of(p.source for p in workspace.parsers)
     progress.start(total)
@@ -108,7 +110,7 @@ def run_analysis(
         progress.advance(part_bytes(part))
 
     if workers >= 2 and len(parts) >= 2 and sizes >= MIN_PARALLEL_BYTES:
-        results = run_parts(parts, analysis.work, workers, on_done=done)
+        results = run_parts(parts, analysis.work, workers, on_done=done, meanwhile=meanwhile)
     else:
         results = []
         for part in parts:

@@ -17,9 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from ..levels import RANK, at_least
 from ..records import Record
@@ -35,6 +33,9 @@ from .masking import mask, mask_keeping_codes
 from .requests import request_event, request_level
 from .templates import Template, TemplateMiner
 
+if TYPE_CHECKING:  # pydantic is imported when groups are made, not to mine (workers never do)
+    from .group_models import ErrorGroup, Parameter
+
 MAX_SAMPLES = 50  # messages kept per form for parameter values
 TOP_VALUES = 5
 MAX_CONTEXT = 600
@@ -44,41 +45,6 @@ _PARTY_KEYS = re.compile(
     r"container|broker|cluster_name$|topic|queue|bucket|endpoint|dest",
     re.IGNORECASE,
 )
-
-
-class Example(BaseModel):
-    file: str
-    line: int
-    text: str
-    # the error the record states in a field of its own (logfmt `error="..."`, pino's `err`,
-    # ECS `error.message`), when its message does not say it
-    error: str | None = None
-
-
-class Parameter(BaseModel):
-    """One variable of a template: where it is, how many distinct values it took, the top."""
-
-    position: int
-    distinct: int
-    top: list[tuple[str, int]]
-
-
-class ErrorGroup(BaseModel):
-    """One error type. The field names are a public contract (`errors --json`, `investigate
-    --json`): only add."""
-
-    id: str
-    label: str
-    template: str
-    template_id: str
-    service: str
-    level: str
-    exception: str | None
-    count: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-    example: Example
-    parameters: list[Parameter]
 
 
 # Where loggers put the error of a record beside its message: logrus and zap `error`, pino
@@ -348,6 +314,8 @@ class ErrorGrouper:
         parts: list[tuple[_Tally, Template]],
         request: bool = False,
     ) -> ErrorGroup:
+        from .group_models import ErrorGroup, Example
+
         service, template_id, exception, cause = key
         template = parts[0][1]
         tallies = [tally for tally, _ in parts]
@@ -425,6 +393,8 @@ def _context(parts: list[tuple[_Tally, Template]]) -> str:
 
 def _parameters(template: Template, samples: list[str]) -> list[Parameter]:
     """Distinct and top values of each variable, read from the sampled messages."""
+    from .group_models import Parameter
+
     columns: list[Counter[str]] = []
     for sample in samples:
         values = template.parameters(sample)
@@ -438,3 +408,13 @@ def _parameters(template: Template, samples: list[str]) -> list[Parameter]:
         Parameter(position=i, distinct=len(column), top=column.most_common(TOP_VALUES))
         for i, column in enumerate(columns)
     ]
+
+
+def __getattr__(name: str) -> Any:
+    """The group models under their old address (`from log_analyzer.mining.groups import
+    ErrorGroup`), imported on first use."""
+    if name in {"ErrorGroup", "Example", "Parameter"}:
+        from . import group_models
+
+        return getattr(group_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

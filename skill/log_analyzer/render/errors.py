@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from rich.table import Table
 from rich.text import Text
 
-from ..mining.groups import ErrorGroup
+from ..mining.group_models import ErrorGroup
 from .human import common_root, shorten, where
 
 PLACE_WIDTH = 40  # a `file:line` longer than this loses its leading folders (`…/`)

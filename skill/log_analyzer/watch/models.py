@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from ..mining.groups import Example
+from ..mining.group_models import Example
 from .follow import Notice
 from .verdict import State, Verdict
 

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from ..errors import OptionError, SourceError
 from ..ingest import ParseOptions
 from ..levels import at_least
-from ..mining.groups import Example
+from ..mining.group_models import Example
 from ..mining.labels import exception_of, label_for
 from ..mining.templates import Template
 from ..records import Record

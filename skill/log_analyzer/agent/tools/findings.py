@@ -13,7 +13,8 @@ from ...analysis.report import FirstFailure, InvestigatedGroup, Investigation
 from ...errors import OptionError
 from ...filters import RecordFilter
 from ...levels import at_least
-from ...mining.groups import ErrorGroup, ErrorGrouper
+from ...mining.group_models import ErrorGroup
+from ...mining.groups import ErrorGrouper
 from ...mining.requests import request_level
 from ...records import Record
 from ..workspace import Workspace
