@@ -13,7 +13,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from multiprocessing import get_context
@@ -114,14 +114,29 @@ def cuts_between(
     parser: SourceParser, start: int, start_line: int, end: int, pieces: int
 ) -> list[tuple[int, int]]:
     """(byte offset, line number) of record starts near equal fractions of [start, end)."""
+    offsets = record_starts(parser, start, end, pieces)
+    path = parser.source.path
+    assert path is not None
+    cuts: list[tuple[int, int]] = []
+    line, counted_to = start_line, start
+    with open(path, "rb") as raw:
+        for offset in offsets:
+            line += _count_newlines(raw, counted_to, offset)
+            counted_to = offset
+            cuts.append((offset, line))
+    return cuts
+
+
+def record_starts(parser: SourceParser, start: int, end: int, pieces: int) -> list[int]:
+    """Byte offsets of record starts near equal fractions of [start, end), in order (their
+    line numbers are counted by whoever needs them: `cuts_between`, or a part just before it
+    is handed to a worker)."""
     if pieces < 2:
         return []
     path = parser.source.path
     assert path is not None
     primary = parser.detect().primary
-    cuts: list[tuple[int, int]] = []
-    lines_before = start_line - 1
-    counted_to = start
+    offsets: list[int] = []
     clock = Clock()
     with open(path, "rb") as raw:
         for piece in range(1, pieces):
@@ -138,12 +153,16 @@ def cuts_between(
                 offset += len(line)
             else:
                 continue
-            if offset >= end or (cuts and offset <= cuts[-1][0]):
+            if offset >= end or (offsets and offset <= offsets[-1]):
                 continue
-            lines_before += _count_newlines(raw, counted_to, offset)
-            counted_to = offset
-            cuts.append((offset, lines_before + 1))
-    return cuts
+            offsets.append(offset)
+    return offsets
+
+
+def count_newlines(path: str, start: int, end: int) -> int:
+    """Newlines in [start, end) of the file at `path`."""
+    with open(path, "rb") as raw:
+        return _count_newlines(raw, start, end)
 
 
 def last_record_start(parser: SourceParser, start: int, end: int) -> int | None:
@@ -213,15 +232,21 @@ def run_parts(
     workers: int,
     on_done: Callable[[Part], None] | None = None,
     meanwhile: Callable[[], object] | None = None,
+    prepare: Callable[[Part], Part] | None = None,
 ) -> list[T]:
     """`work` on every part in worker processes, results in the parts' order; `on_done` is
-    told of each part as it finishes (in any order), for a progress bar. `meanwhile` runs in
-    a thread of this process while the workers work (what the merge will need, imported
-    then rather than before): started once every worker is forked, so that no child inherits
-    a lock that thread holds."""
+    told of each part as it finishes (in any order), for a progress bar. `prepare` makes each
+    part ready just before it is handed out, in order (the first parts already parse while
+    the line numbers of the later ones are counted). `meanwhile` runs in a thread of this
+    process while the workers work (what the merge will need, imported then rather than
+    before): started once every worker is forked, so that no child inherits a lock that
+    thread holds."""
     context = get_context("fork" if hasattr(os, "fork") else "spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
-        futures = {pool.submit(work, part): part for part in parts}
+        futures: dict[Future[T], Part] = {}
+        for part in parts:
+            ready = prepare(part) if prepare is not None else part
+            futures[pool.submit(work, ready)] = ready
         helper = None
         if meanwhile is not None:
             helper = threading.Thread(target=_quietly, args=(meanwhile,), daemon=True)

@@ -25,11 +25,12 @@ from typing import Any, Generic, TypeVar
 from ..analysis.parallel import (
     MIN_PARALLEL_BYTES,
     Part,
-    cuts_between,
+    count_newlines,
     is_cuttable,
     last_record_start,
     part_bytes,
     pieces_for,
+    record_starts,
     run_parts,
 )
 from ..analysis.progress import NoProgress, ProgressSink, total_of
@@ -109,13 +110,18 @@ def run_analysis(
     def done(part: Part) -> None:
         progress.advance(part_bytes(part))
 
+    number = _LineNumbers(jobs)
     if workers >= 2 and len(parts) >= 2 and sizes >= MIN_PARALLEL_BYTES:
-        results = run_parts(parts, analysis.work, workers, on_done=done, meanwhile=meanwhile)
+        results = run_parts(
+            parts, analysis.work, workers, on_done=done, meanwhile=meanwhile, prepare=number
+        )
     else:
         results = []
         for part in parts:
-            results.append(analysis.work(part))
+            results.append(analysis.work(number(part)))
             done(part)
+    # the parts as they were handed out, their first lines counted
+    parts = [p for job in jobs for p in (*job.parts, *([job.tail_part] if job.tail_part else []))]
     outcome = {part.index: result for part, result in zip(parts, results, strict=True)}
     report.parsed_lines = sum(
         analysis.stats_of(result).lines - part.first_line + 1
@@ -175,17 +181,48 @@ def _job(
     if boundary is None or boundary < job.start:
         boundary = job.start
     pieces = pieces_for(boundary - job.start, workers)
-    cuts = cuts_between(parser, job.start, job.start_line, boundary, pieces)
-    bounds = [(job.start, job.start_line), *cuts]
-    counted_to, counted_line = bounds[-1]  # lines before the last cut are counted already
-    boundary_line = counted_line + _count_lines(str(path), counted_to, boundary)
-    bounds.append((boundary, boundary_line))
-    for (start, line), (end, _) in pairwise(bounds):
+    starts = record_starts(parser, job.start, boundary, pieces)
+    # line numbers are counted as the parts are handed out (`_LineNumbers`): 0 until then
+    for start, end in pairwise([job.start, *starts, boundary]):
         if end > start:
-            job.parts.append(Part(next(numbers), source, options, (start, end), line))
-    job.boundary, job.boundary_line = boundary, boundary_line
-    job.tail_part = Part(next(numbers), source, options, (boundary, size), boundary_line)
+            job.parts.append(Part(next(numbers), source, options, (start, end), UNNUMBERED))
+    job.boundary = boundary
+    job.tail_part = Part(next(numbers), source, options, (boundary, size), UNNUMBERED)
     return job
+
+
+UNNUMBERED = 0  # the `first_line` of a part whose line number is not counted yet
+
+
+class _LineNumbers:
+    """Numbers each part just before it is handed out, counting the newlines since the part
+    before it in the same file (the first parts already parse meanwhile), and tells its job."""
+
+    def __init__(self, jobs: list[_Job[Any]]) -> None:
+        self.job_of = {
+            part.index: job
+            for job in jobs
+            for part in (*job.parts, *([job.tail_part] if job.tail_part else []))
+        }
+        # per job: (offset, line number) up to which lines are counted
+        self.counted = {id(job): (job.start, job.start_line) for job in jobs}
+
+    def __call__(self, part: Part) -> Part:
+        if part.first_line != UNNUMBERED or part.byte_range is None:
+            return part
+        job = self.job_of[part.index]
+        counted_to, line = self.counted[id(job)]
+        start = part.byte_range[0]
+        path = job.parser.source.path
+        assert path is not None
+        line += count_newlines(str(path), counted_to, start)
+        self.counted[id(job)] = (start, line)
+        numbered = replace(part, first_line=line)
+        if part is job.tail_part:
+            job.tail_part, job.boundary_line = numbered, line
+        else:
+            job.parts[job.parts.index(part)] = numbered
+        return numbered
 
 
 def _reuse(
@@ -300,17 +337,3 @@ def _probe(path: str, boundary: int) -> str:
         start = max(0, boundary - PROBE_BYTES)
         raw.seek(start)
         return hashlib.blake2b(raw.read(boundary - start), digest_size=16).hexdigest()
-
-
-def _count_lines(path: str, start: int, end: int) -> int:
-    newlines = 0
-    with open(path, "rb") as raw:
-        raw.seek(start)
-        remaining = end - start
-        while remaining > 0:
-            block = raw.read(min(1 << 22, remaining))
-            if not block:
-                break
-            newlines += block.count(b"\n")
-            remaining -= len(block)
-    return newlines
