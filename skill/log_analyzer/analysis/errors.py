@@ -68,6 +68,7 @@ def find_error_groups(
             partial(_group_planned_part, min_level=min_level, keep=None),
             _merge_results,
             _stats_of,
+            _merge_all,
         )
         partials, index = run_analysis(
             workspace, analysis, worker_count(workers), store, progress, _import_models
@@ -132,6 +133,14 @@ def _merge_results(first: PartResult, second: PartResult) -> PartResult:
     grouper.merge(first[0])
     grouper.merge(second[0])
     return grouper.partial(), merge_stats([first[1], second[1]])
+
+
+def _merge_all(results: list[PartResult]) -> PartResult:
+    """Consecutive parts of one file as one, merged at once."""
+    grouper = ErrorGrouper()
+    for part_partial, _ in results:
+        grouper.merge(part_partial)
+    return grouper.partial(), merge_stats([stats for _, stats in results])
 
 
 def _stats_of(result: PartResult) -> SourceStats:

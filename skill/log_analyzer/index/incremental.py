@@ -53,6 +53,8 @@ class Analysis(Generic[R]):
     work: Callable[[Part], R]  # module-level, so worker processes can run it
     merge: Callable[[R, R], R]  # may change its first argument
     stats_of: Callable[[R], SourceStats]  # the statistics of a part's result
+    # consecutive results as one, at once (else pairwise by `merge`): cheaper for many parts
+    merge_all: Callable[[list[R]], R] | None = None
 
 
 @dataclass
@@ -131,8 +133,10 @@ def run_analysis(
     merged: list[R] = []
     for job in jobs:
         prefix = job.prefix
-        for part in job.parts:
-            result = outcome[part.index]
+        results = [outcome[part.index] for part in job.parts]
+        if analysis.merge_all is not None and len(results) > 1:
+            results = [analysis.merge_all(results)]
+        for result in results:
             prefix = result if prefix is None else analysis.merge(prefix, result)
         tail = outcome[job.tail_part.index] if job.tail_part is not None else job.tail
         parsed = bool(job.parts) or job.tail_part is not None
