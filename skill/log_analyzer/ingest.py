@@ -266,6 +266,13 @@ def _records(
     primary = detection.primary
     keep_rank = RANK[keep_level] if keep_level is not None else 0
     probe = primary.quick_level if keep_rank and isinstance(primary, RegexFormat) else None
+    # A line a plain regex format's probe (the head of its regex) does not match, its regex
+    # cannot either; a format with a `parse` or `quick_level` of its own may read it otherwise.
+    unmatched_is_final = (
+        probe is not None
+        and type(primary).parse is RegexFormat.parse
+        and getattr(type(primary), "quick_level", None) is RegexFormat.quick_level
+    )
     ended = [first_line - 1]  # the last line number the pre-filter read
     numbered: Iterable[tuple[int, str, Unwrapped | None, int]] | None = None
     # the pre-filter's probe result for the line it yields, when it has one (`_skipping_runs`)
@@ -310,6 +317,7 @@ def _records(
         before, previous_entry = previous_entry, entry
         if "\x1b" in text:  # a terminal's colours around the level hide it from every format
             text = plain_text(text)
+        quick = None
         if probe is not None:
             quick = known_quick[0]
             if quick is UNSET:
@@ -327,7 +335,9 @@ def _records(
                 key = (default_service, quick)
                 tally[key] = tally.get(key, 0) + 1
                 continue
-        parsed: Parsed | None = primary.parse(text, clock)
+        parsed: Parsed | None = (
+            None if quick is NO_MATCH and unmatched_is_final else primary.parse(text, clock)
+        )
         fmt: LogFormat = primary
         if parsed is None:
             if text[:1] in "#-" and is_comment(text):  # a header or comment: on its own

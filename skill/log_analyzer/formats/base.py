@@ -254,12 +254,23 @@ class RegexFormat(LogFormat):
         self._level_positions = tuple(
             position for name, position in positions.items() if name.rstrip("0123456789") == "level"
         )
-        self._probe = _head_through_level(pattern) or self.regex
+        self._pattern_text = pattern  # `_probe` is compiled from it on first use
         self._scanner: object = _UNKNOWN  # `level_scanner`, built on first use
         # groups whose match makes the timestamp an instant (an offset, an epoch)
         self._zone_positions = tuple(
             position for name, position in positions.items() if name in ("z", "epoch")
         )
+
+    _probe: re.Pattern[str]  # the regex cut after its level group (`__getattr__`)
+
+    def __getattr__(self, name: str) -> Any:
+        """`_probe`, compiled the first time it is read (detection never needs it: a cold
+        start compiles only the formats' own regexes), then an attribute like any other."""
+        if name == "_probe":
+            probe = _head_through_level(self._pattern_text) or self.regex
+            self._probe = probe
+            return probe
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = self.regex.match(line)
