@@ -289,3 +289,58 @@ def test_a_header_cut_over_two_lines_is_read_line_by_line() -> None:
     plain = _parse(cut, "warning", None)
     for cuts in ([], [2], [1, 5]):
         assert _parse(cut, "warning", cuts) == plain, cuts
+
+
+def _busy_spring_log(count: int, seed: int) -> list[str]:
+    """Spring Boot lines as a busy service writes them: runs of INFO and DEBUG, warnings,
+    errors with stack traces, an INFO record with a trace of its own, now and then a line
+    with colours or one no format reads."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[str] = []
+    for index in range(count):
+        stamp = f"2026-11-28T14:{index // 600 % 60:02d}:{index // 10 % 60:02d}.{index % 1000:03d}Z"
+        roll = rng.random()
+        head = f"{stamp} %s 4242 --- [checkout] [nio-8080-exec-{rng.randint(1, 9)}] "
+        if roll < 0.55:
+            out.append(head % " INFO" + f"c.e.checkout.cart.CartService : Cart {index} loaded")
+        elif roll < 0.75:
+            out.append(head % "DEBUG" + 'o.s.web.servlet.DispatcherServlet : GET "/api/cart"')
+        elif roll < 0.82:
+            out.append(head % " WARN" + "c.e.checkout.cart.CartService : Cache miss fallback")
+        elif roll < 0.88:
+            out.append(head % "ERROR" + "o.a.c.c.C.[.[.[/].[dispatcherServlet] : Servlet failed")
+            out.extend(
+                [
+                    "org.springframework.dao.DataAccessResourceFailureException: no connection",
+                    "\tat com.zaxxer.hikari.pool.HikariPool.getConnection(HikariPool.java:181)",
+                    "Caused by: java.net.ConnectException: Connection refused",
+                    "\t... 87 common frames omitted",
+                ][: rng.randint(1, 4)]
+            )
+        elif roll < 0.92:
+            out.append(head % " INFO" + "i.l.core.protocol.ConnectionWatchdog : Reconnecting")
+            out.append("\tat io.lettuce.core.AbstractRedisClient.getConnection(Client.java:350)")
+        elif roll < 0.94:
+            out.append(head % "\x1b[31mERROR\x1b[0;39m" + "c.e.checkout.Pay : gateway timed out")
+        elif roll < 0.96:
+            out.append("    retry policy: exponential, 3 attempts")
+        else:
+            out.append(head % "TRACE" + "c.e.checkout.cart.CartService : cache probe")
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("keep", ["warning", "error", "info"])
+def test_runs_counted_in_bulk_give_the_plain_loops_records_and_counts(seed: int, keep: str):
+    """Blocks of many sizes, so that runs of headers below the kept level start, end and
+    cross block boundaries, and start before the pre-filter knows their level."""
+    import random
+
+    lines = _busy_spring_log(2_000, seed)
+    plain = _parse(lines, keep, None)
+    rng = random.Random(seed)
+    for _ in range(4):
+        cuts = sorted(rng.sample(range(1, len(lines)), rng.randint(1, 60)))
+        assert _parse(lines, keep, cuts) == plain, cuts

@@ -437,7 +437,8 @@ def _skipping_runs(
     known_quick: list[Any] | None = None,
 ) -> Iterator[tuple[int, str, None, int]]:
     """The numbered lines `_records` must see: runs of records below `keep_rank` are counted
-    here, over whole blocks (the probe matched by `map`, in C), and never reach it.
+    here, over whole blocks (the probe matched by one `findall` per block, runs found and
+    counted by `list.index` and `list.count`, all in C), and never reach it.
 
     A run starts at a header below `keep_rank` that `_records` sees: it ends the record before
     and leaves `_records` skipping, with nothing pending. The headers below `keep_rank` after
@@ -455,6 +456,9 @@ def _skipping_runs(
     # a raw level -> the tally key of a header below `keep_rank`, CONTINUES, or None
     kinds: dict[str | None, Any] = {}
     quicks: dict[str | None, Any] = {}  # a raw level -> what `quick_level` gives a line with it
+    # raw levels of headers below `keep_rank`, as `findall` gives them: runs of such lines are
+    # found with `list.index` and counted with `list.count`, in C
+    below: set[str] = set()
     hint = known_quick if known_quick is not None else [UNSET]
     tally = stats.tally
     number = ended[0]
@@ -468,8 +472,34 @@ def _skipping_runs(
             raws: list[Any] | None = findall(joined) if findall is not None else None
             if raws is None or len(raws) != len(block):  # no scanner, or a match crossed a line
                 raws = [_raw_level(found, position, positions) for found in map(match, block)]
-            for text, raw in zip(block, raws, strict=True):
-                number += 1
+            base, size, index = number, len(block), 0
+            known_below = None if colours or not below else list(map(below.__contains__, raws))
+            while index < size:
+                if known_below is not None and known_below[index]:
+                    try:  # the run of headers below `keep_rank` that starts here
+                        end = known_below.index(False, index)
+                    except ValueError:
+                        end = size
+                    if not running:  # its first header ends the record before: `_records` sees it
+                        number = base + index + 1
+                        running = True
+                        hint[0] = quicks[raws[index]]
+                        yield number, block[index], None, number
+                        index += 1
+                    if end > index:
+                        run = raws[index:end]
+                        for raw in below:
+                            found = run.count(raw)
+                            if found:
+                                kind = kinds[raw]
+                                tally[kind] = tally.get(kind, 0) + found
+                                counted += found
+                    number = base + end
+                    index = end
+                    continue
+                text, raw = block[index], raws[index]
+                index += 1
+                number = base + index
                 if colours and "\x1b" in text:
                     running = False
                     hint[0] = UNSET
@@ -492,6 +522,8 @@ def _skipping_runs(
                         if type(quick) is str and RANK[quick] < keep_rank
                         else (CONTINUES if quick is CONTINUES else None)
                     )
+                    if type(kind) is tuple and raw:
+                        below.add(raw)
                 if running:
                     if kind is CONTINUES:
                         continue

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
@@ -18,16 +18,25 @@ from ..sources.discover import Source
 from .parallel import Part, part_bytes, plan, run_parts, worker_count
 from .progress import NoProgress, ProgressSink, size_of, total_of
 
-if TYPE_CHECKING:  # the models (pydantic) are imported while the workers run: `_models_meanwhile`
+if TYPE_CHECKING:  # the models (pydantic) are imported only when groups are asked for
     from ..mining.group_models import ErrorGroup
 
 
 @dataclass
 class ErrorsResult:
     records: int  # records read inside the filters' window and services (any level)
-    groups: list[ErrorGroup]
+    grouper: ErrorGrouper
     workspace: OpenedSources
     index: IndexReport | None = None  # what came from the on-disk index, when one was used
+
+    @cached_property
+    def groups(self) -> list[ErrorGroup]:
+        """The error groups, largest first."""
+        return self.grouper.groups()
+
+    def group_rows(self) -> list[dict[str, Any]]:
+        """The groups as `errors --json` writes them, made without pydantic."""
+        return self.grouper.group_rows()
 
 
 def find_error_groups(
@@ -38,8 +47,10 @@ def find_error_groups(
     workers: int | None = None,
     store: IndexStore | None = None,
     progress: ProgressSink | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> ErrorsResult:
     """Group the records at `min_level` and above, inside `keep`'s window and services.
+    `meanwhile` runs while worker processes parse, when they do (`run_parts`).
 
     Without a window or a service filter, records below `min_level` are only counted, never
     built: most of a log is info, and this is where the `errors` pipeline gains its speed.
@@ -59,7 +70,12 @@ def find_error_groups(
     index: IndexReport | None = None
     if narrowed or store is None:
         partials = _group_sources(
-            workspace, min_level, keep if narrowed else None, workers, progress or NoProgress()
+            workspace,
+            min_level,
+            keep if narrowed else None,
+            workers,
+            progress or NoProgress(),
+            meanwhile,
         )
     else:
         analysis = Analysis(
@@ -71,7 +87,7 @@ def find_error_groups(
             _merge_all,
         )
         partials, index = run_analysis(
-            workspace, analysis, worker_count(workers), store, progress, _import_models
+            workspace, analysis, worker_count(workers), store, progress, meanwhile
         )
     stats: dict[Source, list[SourceStats]] = {}
     for part_partial, part_stats in partials:
@@ -84,7 +100,7 @@ def find_error_groups(
         part_partial, part_stats = _group_remote(remote, remote_window(keep), min_level)
         grouper.merge(part_partial)
         counted += part_stats.records
-    return ErrorsResult(records=counted, groups=grouper.groups(), workspace=workspace, index=index)
+    return ErrorsResult(records=counted, grouper=grouper, workspace=workspace, index=index)
 
 
 def _group_remote(remote: RemoteSource, window: QueryScope, min_level: str) -> PartResult:
@@ -105,6 +121,7 @@ def _group_sources(
     keep: RecordFilter | None,
     workers: int | None,
     progress: ProgressSink,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[PartResult]:
     progress.start(total_of(p.source for p in workspace.parsers))
     parts = plan(workspace, worker_count(workers))
@@ -119,11 +136,12 @@ def _group_sources(
     def done(part: Part) -> None:
         progress.advance(part_bytes(part))
 
-    return run_parts(parts, task, worker_count(workers), on_done=done, meanwhile=_import_models)
+    return run_parts(parts, task, worker_count(workers), on_done=done, meanwhile=meanwhile)
 
 
-def _import_models() -> None:
-    """The groups' models (pydantic: about 60 ms), imported while workers parse."""
+def import_group_models() -> None:
+    """The groups' models (pydantic: about 0.1 s), for a caller that will want them, to import
+    while workers parse (`meanwhile`)."""
     import_module("log_analyzer.mining.group_models")
 
 

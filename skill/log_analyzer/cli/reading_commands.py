@@ -302,7 +302,8 @@ def errors(
     }
     key, answer = kept_answer(store, "errors", settings, paths)
     if answer is None:
-        answer = _errors_answer(paths, settings, jobs, store, quiet)
+        # a table is drawn from the groups' models: imported while workers parse
+        answer = _errors_answer(paths, settings, jobs, store, quiet, not json_output)
         keep_answer(store, key, answer)
     _print_errors(answer, limit, json_output)
 
@@ -313,9 +314,10 @@ def _errors_answer(
     jobs: int | None,
     store: IndexStore | None,
     quiet: bool,
+    models_wanted: bool = False,
 ) -> dict[str, Any]:
     """What `errors` finds, as plain data (what `--json` prints, plus the notes to repeat)."""
-    from ..analysis.errors import find_error_groups
+    from ..analysis.errors import find_error_groups, import_group_models
     from ..options import build_parse_options, check_level
     from .progress import progress_bar
     from .scope import Held, explain_empty, resolve
@@ -328,7 +330,14 @@ def _errors_answer(
     scope = resolve(paths, options, given["since"], given["until"], service_filter, None, store)
     with progress_bar(stderr, "reading", quiet) as progress:
         result = find_error_groups(
-            paths, options, minimum, scope.keep, workers=jobs, store=store, progress=progress
+            paths,
+            options,
+            minimum,
+            scope.keep,
+            workers=jobs,
+            store=store,
+            progress=progress,
+            meanwhile=import_group_models if models_wanted else None,
         )
     warn_index(result.index)  # about this run's use of the index: never repeated
     warnings = list(result.workspace.warnings)
@@ -340,7 +349,7 @@ def _errors_answer(
         reason = explain_empty(scope, held)
     return {
         "records": result.records,
-        "groups": [group.model_dump(mode="json") for group in result.groups],
+        "groups": result.group_rows(),
         "minimum": minimum,
         "warnings": warnings,
         "note": reason,

@@ -34,7 +34,7 @@ from .requests import request_event, request_level
 from .templates import Template, TemplateMiner
 
 if TYPE_CHECKING:  # pydantic is imported when groups are made, not to mine (workers never do)
-    from .group_models import ErrorGroup, Parameter
+    from .group_models import ErrorGroup
 
 MAX_SAMPLES = 50  # messages kept per form for parameter values
 TOP_VALUES = 5
@@ -273,6 +273,11 @@ class ErrorGrouper:
     def groups(self) -> list[ErrorGroup]:
         return [group for group, _ in self.groups_with_occurrences()]
 
+    def group_rows(self) -> list[dict[str, Any]]:
+        """The groups as plain data, exactly what `ErrorGroup.model_dump(mode="json")` gives
+        for each of `groups()`, without pydantic (`errors --json` imports none)."""
+        return [_json_row(row) for row, _, _ in self._rows_with_context()]
+
     def groups_with_occurrences(
         self,
     ) -> list[tuple[ErrorGroup, list[tuple[float, str, int]]]]:
@@ -285,6 +290,17 @@ class ErrorGrouper:
     ) -> list[tuple[ErrorGroup, list[tuple[float, str, int]], str]]:
         """The groups with their occurrences and the header fields of their example, as text
         (`user=billing database=shop`): who a line is about is often in its header."""
+        from .group_models import ErrorGroup
+
+        return [
+            (ErrorGroup.model_validate(row), occurrences, context)
+            for row, occurrences, context in self._rows_with_context()
+        ]
+
+    def _rows_with_context(
+        self,
+    ) -> list[tuple[dict[str, Any], list[tuple[float, str, int]], str]]:
+        """`groups_with_context`, each group as the fields of an `ErrorGroup`."""
         merged: dict[tuple[str, str, str | None, str], list[tuple[_Tally, Template]]] = {}
         for (service, masked, exception, cause), tally in self._tallies.items():
             template = self.miner.template_of(masked)
@@ -303,9 +319,8 @@ class ErrorGrouper:
             for key, parts in merged.items()
         ]
         _tell_apart([group for group, _, _ in groups], [key[3] for key in merged])
-        groups.sort(
-            key=lambda g: (-g[0].count, g[0].first_seen or datetime.max.astimezone(), g[0].id)
-        )
+        latest = datetime.max.astimezone()
+        groups.sort(key=lambda g: (-g[0]["count"], g[0]["first_seen"] or latest, g[0]["id"]))
         return groups
 
     @staticmethod
@@ -313,9 +328,8 @@ class ErrorGrouper:
         key: tuple[str, str, str | None, str],
         parts: list[tuple[_Tally, Template]],
         request: bool = False,
-    ) -> ErrorGroup:
-        from .group_models import ErrorGroup, Example
-
+    ) -> dict[str, Any]:
+        """The fields of one `ErrorGroup`, as plain data."""
         service, template_id, exception, cause = key
         template = parts[0][1]
         tallies = [tally for tally, _ in parts]
@@ -329,32 +343,53 @@ class ErrorGrouper:
         group_id = hashlib.blake2b(
             identity.encode("utf-8", "surrogatepass"), digest_size=6
         ).hexdigest()
-        return ErrorGroup(
-            id=group_id,
-            label=(
+        return {
+            "id": group_id,
+            "label": (
                 request_label(service, template.text, example.message, example.fields)
                 if request
                 else label_for(example.message, service, example.fields, template.text)
             ),
-            template=template.text,
-            template_id=template_id,
-            service=service,
-            level=level,
-            exception=exception,
-            count=sum(t.count for t in tallies),
-            first_seen=min((t.first for t in dated), default=None),  # type: ignore[type-var]
-            last_seen=max((t.last for t in tallies if t.last is not None), default=None),
-            example=Example(
-                file=example.file,
-                line=example.line,
-                text=example.message.split("\n", 1)[0][:500],
-                error=structured_error(example.message, example.fields),
-            ),
-            parameters=_parameters(template, [s for t in tallies for s in t.samples]),
-        )
+            "template": template.text,
+            "template_id": template_id,
+            "service": service,
+            "level": level,
+            "exception": exception,
+            "count": sum(t.count for t in tallies),
+            "first_seen": min((t.first for t in dated), default=None),  # type: ignore[type-var]
+            "last_seen": max((t.last for t in tallies if t.last is not None), default=None),
+            "example": {
+                "file": example.file,
+                "line": example.line,
+                "text": example.message.split("\n", 1)[0][:500],
+                "error": structured_error(example.message, example.fields),
+            },
+            "parameters": _parameters(template, [s for t in tallies for s in t.samples]),
+        }
 
 
-def _tell_apart(groups: list[ErrorGroup], causes: list[str]) -> None:
+def _json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An `ErrorGroup`'s fields as `model_dump(mode="json")` writes them: times in ISO 8601
+    with `Z` for UTC, pairs as lists (a test holds the two equal)."""
+    return {
+        **row,
+        "first_seen": _json_time(row["first_seen"]),
+        "last_seen": _json_time(row["last_seen"]),
+        "parameters": [
+            {**parameter, "top": [list(pair) for pair in parameter["top"]]}
+            for parameter in row["parameters"]
+        ],
+    }
+
+
+def _json_time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _tell_apart(groups: list[dict[str, Any]], causes: list[str]) -> None:
     """Groups of one template and exception told apart by their causes say their cause when
     their label does not (it names the exception alone, or another of them reads the same):
     `db OperationalError: MySQL server has gone away` beside `db OperationalError: Too many
@@ -362,17 +397,19 @@ def _tell_apart(groups: list[ErrorGroup], causes: list[str]) -> None:
     siblings: dict[tuple[str, str, str | None], int] = {}
     labels: dict[tuple[str, str], int] = {}
     for group in groups:
-        family = (group.service, group.template_id, group.exception)
+        family = (group["service"], group["template_id"], group["exception"])
         siblings[family] = siblings.get(family, 0) + 1
-        labels[group.service, group.label] = labels.get((group.service, group.label), 0) + 1
+        named = (group["service"], group["label"])
+        labels[named] = labels.get(named, 0) + 1
     for group, cause in zip(groups, causes, strict=True):
-        if not cause or siblings[group.service, group.template_id, group.exception] < 2:
+        service, label, exception = group["service"], group["label"], group["exception"]
+        if not cause or siblings[service, group["template_id"], exception] < 2:
             continue
-        bare = group.exception is not None and group.label.endswith(group.exception)
-        if bare or labels[group.service, group.label] > 1:
+        bare = exception is not None and label.endswith(exception)
+        if bare or labels[service, label] > 1:
             said = _CODE_HEAD.sub("", headline(cause)).strip("'\"() ")
-            if said and said not in group.label:
-                group.label = f"{group.label}: {said}"
+            if said and said not in label:
+                group["label"] = f"{label}: {said}"
 
 
 def _context(parts: list[tuple[_Tally, Template]]) -> str:
@@ -391,10 +428,9 @@ def _context(parts: list[tuple[_Tally, Template]]) -> str:
     return " ".join(values)[:MAX_CONTEXT]
 
 
-def _parameters(template: Template, samples: list[str]) -> list[Parameter]:
-    """Distinct and top values of each variable, read from the sampled messages."""
-    from .group_models import Parameter
-
+def _parameters(template: Template, samples: list[str]) -> list[dict[str, Any]]:
+    """Distinct and top values of each variable, read from the sampled messages (the fields
+    of each `Parameter`)."""
     columns: list[Counter[str]] = []
     for sample in samples:
         values = template.parameters(sample)
@@ -405,7 +441,7 @@ def _parameters(template: Template, samples: list[str]) -> list[Parameter]:
         for column, value in zip(columns, values, strict=False):
             column[value] += 1
     return [
-        Parameter(position=i, distinct=len(column), top=column.most_common(TOP_VALUES))
+        {"position": i, "distinct": len(column), "top": column.most_common(TOP_VALUES)}
         for i, column in enumerate(columns)
     ]
 
