@@ -215,3 +215,23 @@ def test_the_repeat_loads_neither_typer_nor_the_analysis(log: Path, tmp_path: Pa
     heavy = ("typer", "click", "rich", "pydantic", "log_analyzer.formats", "log_analyzer.mining")
     loaded = [m for m in loaded_again if m not in allowed]
     assert [m for m in loaded if m.split(".")[0] in heavy or m.startswith(heavy)] == []
+
+
+def test_what_a_run_met_in_the_index_is_said_once_and_never_replayed(
+    log: Path, private_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = ["errors", "--json", str(log)]
+    ran(line, capsys)
+    for kept in private_index.iterdir():
+        if kept.name.startswith(("answer-", "replay-")):
+            kept.unlink()
+    (entry,) = [p for p in private_index.glob("*.idx")]
+    data = bytearray(entry.read_bytes())
+    data[-3] ^= 0x01  # a damaged per-file entry: rebuilt, and said
+    entry.write_bytes(bytes(data))
+    code, out, err = ran(line, capsys)
+    assert code == 0 and "index entry" in err
+    assert replays_in(private_index) == []
+    again = ran(line, capsys)
+    assert again == (0, out, "")
+    assert replayed(line, capsys) == (out, "")

@@ -48,8 +48,12 @@ def note(message: str) -> None:
 
 
 def warn_index(report: IndexReport | None) -> None:
-    if report is not None:
+    """What this run met in the index (a damaged entry rebuilt): said once, never replayed."""
+    if report is not None and report.warnings:
+        from .replay import spoil
+
         warn(report.warnings)
+        spoil()
 
 
 def write_any_text() -> None:
