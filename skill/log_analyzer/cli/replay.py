@@ -19,8 +19,6 @@ command writes elsewhere than stdout (`report -o`), reads a file the key does no
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
@@ -163,6 +161,9 @@ def _line_key(argv: list[str]) -> str | None:
         return None
     if _is_terminal(sys.stdout) or _is_terminal(sys.stderr):
         return None
+    import hashlib
+    import json
+
     from ..index.answers import code_stamp
 
     variables = sorted(
