@@ -235,3 +235,57 @@ def test_what_a_run_met_in_the_index_is_said_once_and_never_replayed(
     again = ran(line, capsys)
     assert again == (0, out, "")
     assert replayed(line, capsys) == (out, "")
+
+
+def test_a_file_a_walk_skipped_is_looked_at_again_when_it_changes(
+    log: Path, private_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A walk skips a binary file by its content; written over with log lines (same name,
+    the directory's own time unchanged), it must be read."""
+    skipped = log.parent / "payments.log"
+    skipped.write_bytes(b"\x00\x01\x02 core dump \x00" * 64)
+    line = ["errors", "--json", str(log.parent)]
+    first = ran(line, capsys)
+    assert "binary file, skipped" in first[2]
+    assert replayed(line, capsys) == first[1:]
+    skipped.write_text(
+        "2026-11-28 15:00:00.000 ERROR 4242 --- [nio-8080-exec-3] "
+        "c.s.checkout.PaymentClient               : Payment declined: gateway returned 503\n"
+    )
+    assert replayed(line, capsys) is None
+    assert "503" in ran(line, capsys)[1]
+
+
+def test_a_repeat_checks_the_files_it_read_without_finding_them_again(
+    log: Path, private_index: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Through the entry point, on a directory: the repeat neither imports the file finder
+    nor answers once a file in it changed."""
+    modules = tmp_path_factory.mktemp("child") / "modules.json"  # not in the logs' directory
+    script = (
+        "import atexit, json, sys\n"
+        f"out = open({str(modules)!r}, 'w')\n"
+        "atexit.register(lambda: out.write(json.dumps(sorted(sys.modules))))\n"
+        f"sys.argv = ['log-analyzer', 'errors', '--json', {str(log.parent)!r}]\n"
+        "from log_analyzer.cli.entry import main\n"
+        "main()\n"
+    )
+    environment = {**os.environ, "LOG_ANALYZER_CACHE_DIR": str(private_index)}
+
+    def child() -> tuple[bytes, list[str]]:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, check=True, env=environment
+        )
+        return done.stdout, json.loads(modules.read_text())
+
+    first, _ = child()
+    again, loaded = child()
+    assert again == first
+    assert "log_analyzer.sources.discover" not in loaded
+    with log.open("a") as out:
+        out.write(
+            "2026-11-28 15:00:00.000 ERROR 4242 --- [nio-8080-exec-3] "
+            "c.s.checkout.PaymentClient               : Payment declined: gateway returned 503\n"
+        )
+    changed, _ = child()
+    assert changed != first and b"503" in changed

@@ -58,7 +58,6 @@ def replay(argv: list[str]) -> bool:
     if key is None:
         return False
     from ..errors import LogAnalyzerError
-    from ..index.answers import answer_key
     from ..index.store import IndexStore
 
     try:
@@ -69,7 +68,7 @@ def replay(argv: list[str]) -> bool:
         return False
     kept: dict[str, Any] = entry.payload  # type: ignore[assignment]
     for answer in kept["answers"]:
-        if answer_key(answer["command"], answer["settings"], answer["paths"]) != answer["key"]:
+        if _key_now(answer) != answer["key"]:
             return False
     sys.stdout.write(kept["stdout"])
     sys.stdout.flush()
@@ -108,12 +107,93 @@ def start(argv: list[str]) -> Recording | None:
 def answer_printed(
     store: IndexStore, command: str, settings: dict[str, Any], paths: list[str], key: str
 ) -> None:
-    """Say that this run prints the answer kept under `key` (called where answers are kept)."""
-    if _recording is not None:
-        _recording.store = store
-        _recording.answers.append(
-            {"command": command, "settings": settings, "paths": list(paths), "key": key}
-        )
+    """Say that this run prints the answer kept under `key` (called where answers are kept).
+
+    With it are kept the files the paths named and the state of every directory they walked
+    (each entry's identity), taken before the files are found again: a repeat that finds
+    every directory as it was checks the files alone, without finding them
+    (`sources.discover` is not imported)."""
+    if _recording is None:
+        return
+    from ..index.answers import answer_key_of_files, discovered_files
+
+    try:
+        directories = _directory_state(paths)
+    except OSError:
+        directories = None
+    files = discovered_files(paths)
+    if files is None or answer_key_of_files(command, settings, files) != key:
+        _recording.spoiled = True  # changed under us: the next run keeps its own
+        return
+    _recording.store = store
+    _recording.answers.append(
+        {
+            "command": command,
+            "settings": settings,
+            "paths": list(paths),
+            "key": key,
+            "files": files,
+            "directories": directories,
+        }
+    )
+
+
+def _directory_state(paths: list[str]) -> list[list[Any]] | None:
+    """Each directory the paths name, and those under it that a walk enters (hidden ones are
+    not), with what `os.stat` says of every entry in it: a walk skips files by their content
+    (binary, a JSON document), so a file it skipped that changes may have to be read. None
+    when a path is neither a file nor a directory (a glob: only finding the files tells)."""
+    state: list[list[Any]] = []
+    for path in paths:
+        if os.path.isfile(path):
+            continue
+        if not os.path.isdir(path):
+            return None
+        for current, names, _ in os.walk(path, followlinks=False):
+            names[:] = sorted(name for name in names if not name.startswith("."))
+            state.append([current, _entries(current)])
+    return state
+
+
+def _entries(directory: str) -> list[list[Any]]:
+    """[name, device, inode, size, modification and change times] of each entry."""
+    found = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            try:
+                info = entry.stat()  # through a link: what a walk reads
+            except OSError:  # a dangling link: itself
+                info = entry.stat(follow_symlinks=False)
+            found.append(
+                [
+                    entry.name,
+                    info.st_dev,
+                    info.st_ino,
+                    info.st_size,
+                    info.st_mtime_ns,
+                    info.st_ctime_ns,
+                ]
+            )
+    return sorted(found)
+
+
+def _key_now(answer: dict[str, Any]) -> str | None:
+    """The key the recorded answer's command would have now: from the recorded files when
+    no directory changed, else by finding the files again."""
+    from ..index.answers import answer_key, answer_key_of_files
+    from ..index.identity import file_identity
+
+    directories = answer.get("directories")
+    files = answer.get("files")
+    if isinstance(directories, list) and isinstance(files, list):
+        try:
+            unchanged = all(_entries(path) == entries for path, entries in directories)
+            if unchanged:
+                now = [[display, path, file_identity(path)] for display, path, _ in files]
+                return answer_key_of_files(answer["command"], answer["settings"], now)
+        except (OSError, TypeError, ValueError):
+            return None
+    return answer_key(answer["command"], answer["settings"], answer["paths"])
 
 
 def spoil() -> None:

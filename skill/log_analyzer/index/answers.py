@@ -61,7 +61,13 @@ def answer_key(command: str, settings: Mapping[str, Any], paths: Sequence[str]) 
     """The key of this command's answer on these paths, or None when it cannot be kept (a
     stream, a remote source, a path that cannot be read: the command then runs, and reports
     any problem itself)."""
-    from ..formats.locations import fingerprint
+    files = discovered_files(paths)
+    return None if files is None else answer_key_of_files(command, settings, files)
+
+
+def discovered_files(paths: Sequence[str]) -> list[list[Any]] | None:
+    """[display, path, identity] of every file the paths name, in order; None when one is a
+    stream or a remote source, or cannot be read."""
     from ..sources.discover import discover
 
     if any(path == "-" or "://" in path for path in paths):
@@ -75,6 +81,15 @@ def answer_key(command: str, settings: Mapping[str, Any], paths: Sequence[str]) 
             files.append([source.display, str(source.path), file_identity(str(source.path))])
     except (LogAnalyzerError, OSError):
         return None
+    return files
+
+
+def answer_key_of_files(
+    command: str, settings: Mapping[str, Any], files: Sequence[Sequence[Any]]
+) -> str:
+    """The key of this command's answer on these files (`discovered_files`)."""
+    from ..formats.locations import fingerprint
+
     # settings given by the environment (`LOG_ANALYZER_MAX_RATIO`, `LOG_ANALYZER_FORMATS`...)
     environment = sorted(
         (name, value)
@@ -82,7 +97,15 @@ def answer_key(command: str, settings: Mapping[str, Any], paths: Sequence[str]) 
         if name.startswith("LOG_ANALYZER_") and name not in _NOT_SETTINGS
     )
     text = json.dumps(
-        [ANSWER_VERSION, command, code_stamp(), fingerprint(), dict(settings), environment, files],
+        [
+            ANSWER_VERSION,
+            command,
+            code_stamp(),
+            fingerprint(),
+            dict(settings),
+            environment,
+            [list(file) for file in files],
+        ],
         sort_keys=True,
         default=str,
     )
