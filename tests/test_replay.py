@@ -44,6 +44,26 @@ def replayed(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[str, 
     return captured.out, captured.err
 
 
+def entry_point_run(path: Path, index: Path, modules: Path) -> tuple[bytes, list[str]]:
+    """`log-analyzer errors --json PATH` through the console entry point, in a fresh
+    interpreter with pipes for stdout and stderr (as an agent runs it): what it wrote, and
+    the modules it had loaded when it ended."""
+    script = (
+        "import atexit, json, sys\n"
+        f"out = open({str(modules)!r}, 'w')\n"
+        "atexit.register(lambda: out.write(json.dumps(sorted(sys.modules))))\n"
+        f"sys.argv = ['log-analyzer', 'errors', '--json', {str(path)!r}]\n"
+        "from log_analyzer.cli.entry import main\n"
+        "main()\n"
+    )
+    environment = {**os.environ, "LOG_ANALYZER_CACHE_DIR": str(index)}
+    environment.pop("LOG_ANALYZER_NO_ANSWERS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, check=True, env=environment
+    )
+    return done.stdout, json.loads(modules.read_text())
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -186,25 +206,11 @@ def test_a_forged_replay_is_never_written(
 
 
 def test_the_repeat_loads_neither_typer_nor_the_analysis(log: Path, tmp_path: Path) -> None:
-    """Through the console entry point, in fresh interpreters with pipes for stdout and
-    stderr, as an agent runs it."""
-    modules = tmp_path / "modules.json"
-    script = (
-        "import atexit, json, sys\n"
-        f"out = open({str(modules)!r}, 'w')\n"
-        "atexit.register(lambda: out.write(json.dumps(sorted(sys.modules))))\n"
-        f"sys.argv = ['log-analyzer', 'errors', '--json', {str(log)!r}]\n"
-        "from log_analyzer.cli.entry import main\n"
-        "main()\n"
-    )
-    environment = {**os.environ, "LOG_ANALYZER_CACHE_DIR": str(tmp_path / "index")}
-    environment.pop("LOG_ANALYZER_NO_ANSWERS", None)
+    """Through the console entry point, in fresh interpreters, as an agent runs it."""
+    modules, index = tmp_path / "modules.json", tmp_path / "index"
 
     def child() -> tuple[bytes, list[str]]:
-        done = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, check=True, env=environment
-        )
-        return done.stdout, json.loads(modules.read_text())
+        return entry_point_run(log, index, modules)
 
     first, loaded_first = child()
     again, loaded_again = child()
@@ -262,21 +268,9 @@ def test_a_repeat_checks_the_files_it_read_without_finding_them_again(
     """Through the entry point, on a directory: the repeat neither imports the file finder
     nor answers once a file in it changed."""
     modules = tmp_path_factory.mktemp("child") / "modules.json"  # not in the logs' directory
-    script = (
-        "import atexit, json, sys\n"
-        f"out = open({str(modules)!r}, 'w')\n"
-        "atexit.register(lambda: out.write(json.dumps(sorted(sys.modules))))\n"
-        f"sys.argv = ['log-analyzer', 'errors', '--json', {str(log.parent)!r}]\n"
-        "from log_analyzer.cli.entry import main\n"
-        "main()\n"
-    )
-    environment = {**os.environ, "LOG_ANALYZER_CACHE_DIR": str(private_index)}
 
     def child() -> tuple[bytes, list[str]]:
-        done = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, check=True, env=environment
-        )
-        return done.stdout, json.loads(modules.read_text())
+        return entry_point_run(log.parent, private_index, modules)
 
     first, _ = child()
     again, loaded = child()
