@@ -50,8 +50,10 @@ def entry_point_run(path: Path, index: Path, modules: Path) -> tuple[bytes, list
     the modules it had loaded when it ended."""
     script = (
         "import atexit, json, sys\n"
-        f"out = open({str(modules)!r}, 'w')\n"
-        "atexit.register(lambda: out.write(json.dumps(sorted(sys.modules))))\n"
+        "def written():\n"
+        f"    with open({str(modules)!r}, 'w') as out:\n"
+        "        out.write(json.dumps(sorted(sys.modules)))\n"
+        "atexit.register(written)\n"
         f"sys.argv = ['log-analyzer', 'errors', '--json', {str(path)!r}]\n"
         "from log_analyzer.cli.entry import main\n"
         "main()\n"
