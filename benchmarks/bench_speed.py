@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     row("start-up floor", floor, None, "", "")
     if yard.wall:
         ratio = cold.median / yard.median
-        row("errors, cold", cold, yard, f"{ratio:.1f}x lnav's time", "<= 2.0x")
+        row("errors, cold", cold, yard, f"{ratio:.2f}x lnav's time", "<= 2.0x")
         print(f"lnav's level counts: {levels}")
     if drain.wall:
         ratio = drain.median / cold.median
