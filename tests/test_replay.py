@@ -285,3 +285,35 @@ def test_a_repeat_checks_the_files_it_read_without_finding_them_again(
         )
     changed, _ = child()
     assert changed != first and b"503" in changed
+
+
+def test_stdout_and_stderr_in_one_pipe_read_the_same_on_a_repeat(
+    log: Path, private_index: Path
+) -> None:
+    """`2>&1`, as some agents run commands: the note on stderr and the JSON on stdout come
+    back in the order the first run wrote them."""
+    command = [
+        sys.executable,
+        "-c",
+        "from log_analyzer.cli.entry import main; main()",
+        "errors",
+        "--json",
+        "--since",
+        "2026-11-29T10:00:00Z",
+        str(log),
+    ]
+    environment = {**os.environ, "LOG_ANALYZER_CACHE_DIR": str(private_index)}
+    environment.pop("LOG_ANALYZER_NO_ANSWERS", None)
+
+    def merged() -> bytes:
+        done = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=environment
+        )
+        assert done.returncode == 0
+        return done.stdout
+
+    first = merged()
+    assert replays_in(private_index)
+    again = merged()
+    assert again == first
+    assert first.index(b"log-analyzer:") < first.index(b'{"records"')

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from ..index.store import IndexStore
 
-REPLAY_VERSION = "1"
+REPLAY_VERSION = "2"  # 2: the writes of both streams, in order
 # the commands whose whole output is one kept answer, rendered
 REPLAYED_COMMANDS = frozenset({"errors", "sources", "investigate", "trend", "fixes", "report"})
 # what shapes how rich and Python write, beside the LOG_ANALYZER_* settings
@@ -70,9 +70,14 @@ def replay(argv: list[str]) -> bool:
     for answer in kept["answers"]:
         if _key_now(answer) != answer["key"]:
             return False
-    sys.stdout.write(kept["stdout"])
+    streams = (sys.stdout, sys.stderr)
+    previous = 0
+    for which, text in kept["writes"]:  # in their order: `2>&1` reads as the first time
+        if which != previous:
+            streams[previous].flush()
+            previous = which
+        streams[which].write(text)
     sys.stdout.flush()
-    sys.stderr.write(kept["stderr"])
     sys.stderr.flush()
     return True
 
@@ -86,6 +91,7 @@ class Recording:
         self.store: IndexStore | None = None
         self.spoiled = False
         self.streams = (sys.stdout, sys.stderr)
+        self.writes: _Writes | None = None
 
 
 _recording: Recording | None = None
@@ -98,8 +104,10 @@ def start(argv: list[str]) -> Recording | None:
     if key is None:
         return None
     recording = Recording(key)
-    sys.stdout = _Copying(sys.stdout)
-    sys.stderr = _Copying(sys.stderr)
+    writes = _Writes()
+    sys.stdout = _Copying(sys.stdout, 0, writes)
+    sys.stderr = _Copying(sys.stderr, 1, writes)
+    recording.writes = writes
     _recording = recording
     return recording
 
@@ -209,26 +217,20 @@ def finish(recording: Recording | None, status: int) -> None:
     if recording is None:
         return
     _recording = None
-    copied_out, copied_err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = recording.streams
+    writes = recording.writes
     if (
         status != 0
         or recording.spoiled
         or not recording.answers
         or recording.store is None
-        or not isinstance(copied_out, _Copying)
-        or not isinstance(copied_err, _Copying)
+        or writes is None
+        or writes.unusable
     ):
-        return
-    if copied_out.bypassed or copied_err.bypassed or copied_out.overflow or copied_err.overflow:
         return
     from ..index.store import Entry
 
-    payload = {
-        "answers": recording.answers,
-        "stdout": "".join(copied_out.parts),
-        "stderr": "".join(copied_err.parts),
-    }
+    payload = {"answers": recording.answers, "writes": writes.chunks}
     recording.store.save(recording.key, Entry(meta={"kind": "replay"}, payload=payload))
 
 
@@ -278,9 +280,13 @@ def _is_kept_output(payload: object) -> bool:
     if not isinstance(payload, dict):
         return False
     answers = payload.get("answers")
+    writes = payload.get("writes")
     return (
-        isinstance(payload.get("stdout"), str)
-        and isinstance(payload.get("stderr"), str)
+        isinstance(writes, list)
+        and all(
+            isinstance(w, list) and len(w) == 2 and w[0] in (0, 1) and isinstance(w[1], str)
+            for w in writes
+        )
         and isinstance(answers, list)
         and bool(answers)
         and all(
@@ -294,26 +300,39 @@ def _is_kept_output(payload: object) -> bool:
     )
 
 
+class _Writes:
+    """What both streams wrote, in order: [[0 for stdout or 1 for stderr, text], ...]."""
+
+    def __init__(self) -> None:
+        self.chunks: list[list[Any]] = []
+        self.size = 0
+        self.unusable = False  # too much, or written around the copy
+
+    def add(self, which: int, text: str) -> None:
+        if self.unusable:
+            return
+        self.size += len(text)
+        if self.size > MAX_KEPT_CHARACTERS:
+            self.unusable = True
+            self.chunks.clear()
+        elif self.chunks and self.chunks[-1][0] == which:
+            self.chunks[-1][1] += text
+        else:
+            self.chunks.append([which, text])
+
+
 class _Copying:
     """A text stream that writes through to `stream` and keeps a copy of what it wrote. A
     writer that reaches around it (to the binary buffer) makes the copy unusable."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, which: int, writes: _Writes) -> None:
         self.stream = stream
-        self.parts: list[str] = []
-        self.size = 0
-        self.bypassed = False
-        self.overflow = False
+        self.which = which
+        self.writes = writes
 
     def write(self, text: str) -> int:
         written = self.stream.write(text)
-        if not self.overflow:
-            self.size += len(text)
-            if self.size > MAX_KEPT_CHARACTERS:
-                self.overflow = True
-                self.parts.clear()
-            else:
-                self.parts.append(text)
+        self.writes.add(self.which, text)
         return written
 
     def writelines(self, lines: list[str]) -> None:
@@ -339,5 +358,5 @@ class _Copying:
 
     def __getattr__(self, name: str) -> Any:
         if name == "buffer":
-            self.bypassed = True
+            self.writes.unusable = True
         return getattr(self.stream, name)
