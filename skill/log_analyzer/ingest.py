@@ -453,6 +453,8 @@ def _skipping_runs(
     position = positions[0] if len(positions) == 1 else 0
     scanner = primary.level_scanner()
     findall = scanner.findall if scanner is not None else None
+    # an empty level from the scanner is a line the probe does not match: no second look
+    decisive = primary.level_scan_is_decisive()
     # a raw level -> the tally key of a header below `keep_rank`, CONTINUES, or None
     kinds: dict[str | None, Any] = {}
     quicks: dict[str | None, Any] = {}  # a raw level -> what `quick_level` gives a line with it
@@ -506,7 +508,9 @@ def _skipping_runs(
                     yield number, text, None, number
                     continue
                 if raw == "":
-                    raw = _raw_level(match(text), position, positions)
+                    raw = (
+                        _NOT_A_HEADER if decisive else _raw_level(match(text), position, positions)
+                    )
                 if raw is _NOT_A_HEADER:
                     if running and is_continuation(text):
                         continue

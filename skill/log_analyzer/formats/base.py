@@ -162,6 +162,20 @@ def _level_scanner(probe: re.Pattern[str]) -> re.Pattern[str] | None:
     return scanner if scanner.groups == 1 else None
 
 
+def _level_never_empty(probe: re.Pattern[str], regex: re.Pattern[str]) -> bool:
+    """The probe is the regex cut just after its level group, and that group's own pattern
+    cannot match an empty text."""
+    source = probe.pattern
+    start = source.find("(?P<level>")
+    if probe is regex or start < 0 or not source.endswith(")"):
+        return False
+    try:
+        body = re.compile(source[start + len("(?P<level>") : -1], probe.flags)
+    except re.error:
+        return False
+    return body.fullmatch("") is None
+
+
 class RegexFormat(LogFormat):
     """A format described by one anchored regex with named groups.
 
@@ -256,6 +270,7 @@ class RegexFormat(LogFormat):
         )
         self._pattern_text = pattern  # `_probe` is compiled from it on first use
         self._scanner: object = _UNKNOWN  # `level_scanner`, built on first use
+        self._decisive: object = _UNKNOWN  # `level_scan_is_decisive`, on first use
         # groups whose match makes the timestamp an instant (an offset, an epoch)
         self._zone_positions = tuple(
             position for name, position in positions.items() if name in ("z", "epoch")
@@ -388,6 +403,17 @@ class RegexFormat(LogFormat):
             single = self.level_probe() is not None and len(self._level_positions) == 1
             self._scanner = _level_scanner(self._probe) if single else None
         return self._scanner  # type: ignore[return-value]
+
+    def level_scan_is_decisive(self) -> bool:
+        """Whether an empty raw level from `level_scanner` means the probe does not match the
+        line at all: the probe ends with its level group (it is the regex's head, not the
+        whole regex) and that group cannot match an empty text. Otherwise the caller matches
+        such a line with the probe to tell."""
+        if self._decisive is _UNKNOWN:
+            self._decisive = self.level_scanner() is not None and _level_never_empty(
+                self._probe, self.regex
+            )
+        return bool(self._decisive)
 
     def joins_previous(self, parsed: Parsed, previous: Record | None = None) -> bool:
         return parsed.fields is not None and "continues" in parsed.fields

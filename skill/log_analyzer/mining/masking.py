@@ -223,14 +223,26 @@ def mask_text(message: str) -> str:
     if not changed:
         return _collapse(message, True) if numbered > 1 else message
     masked = " ".join(parts) + rest
+    if len(masked) > _CACHED_CHARS:
+        return _across_tokens(masked, repeats, numbered > 1)
+    return _across_tokens_cached(masked, repeats, numbered > 1)
+
+
+def _across_tokens(masked: str, repeats: bool, numbered: bool) -> str:
+    """The masks that span tokens, on a message masked token by token: runs of variables,
+    restated quantities, units, the names in dates, lists (`_collapse`)."""
     if masked.count(WILDCARD) > 1:
         masked = _RUNS.sub(WILDCARD, masked)
     if " bytes (<*>" in masked:
         masked = _RESTATED.sub("", masked)
     masked = _DATE_NAMES.sub(WILDCARD, _UNIT.sub("", masked))
-    if repeats or numbered > 1:
-        masked = _collapse(masked, numbered > 1)
+    if repeats or numbered:
+        masked = _collapse(masked, numbered)
     return masked
+
+
+# Messages that differ in their ids mask alike token by token: what is left is remembered.
+_across_tokens_cached = lru_cache(maxsize=4096)(_across_tokens)
 
 
 # Error codes, kept where a failure is described (`cause` texts): the number after errno,
