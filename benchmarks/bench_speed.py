@@ -13,9 +13,10 @@ machine slows every command alike:
   `bench_mining.py` (an empty index each run; every core), against **lnav** (when installed:
   it indexes the file and counts its levels, `SELECT log_level, count(*) FROM all_logs GROUP
   BY log_level`) and **Drain3** (every line, README masking, as `bench_mining.py` runs it);
-- `errors` warm: the same command again, the file unchanged, against the cold run: answered
-  from the kept whole answer, and again with `LOG_ANALYZER_NO_ANSWERS` (from the per-file
-  index entries only);
+- `errors` warm: the same command again, the file unchanged, against the cold run: with
+  pipes for stdout and stderr, as an agent runs it, the line is replayed before the CLI
+  loads (`cli/replay.py`, over the kept whole answer); and again with
+  `LOG_ANALYZER_NO_ANSWERS` (no replay: from the per-file index entries only);
 - `parse --jsonl` cold (no index): every record with its final template, written to
   /dev/null, in lines per CPU-second (the issue's target is 150k on one core);
 - start-up floor: `python -c pass` (what no CLI run can beat);
