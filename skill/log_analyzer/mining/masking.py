@@ -134,7 +134,32 @@ def _digits(token: str) -> str:
 
 
 def _mask_token(token: str) -> str:
+    """A token masked on its own, remembered: tokens recur (`status=200`, `(9`, `HHH900:`)
+    far more often than the regexes' cost per character suggests."""
+    masked = _TOKENS.get(token)
+    if masked is None:
+        masked = _mask_new_token(token)
+        if len(_TOKENS) >= MAX_REMEMBERED_TOKENS:
+            _TOKENS.clear()
+        _TOKENS[token] = masked
+    return masked
+
+
+MAX_REMEMBERED_TOKENS = 65_536  # about 10 MB of tokens at most; cleared when full
+_TOKENS: dict[str, str] = {}
+# A name and `=` before a value with a digit (`customer=cus_5191a901`): the masks read the same
+# on the value alone, so the value is looked up apart and `customer=`'s tokens share it. Exact:
+# no mask can match the letters and underscores of the name, none spans the `=` (a URL's
+# scheme cannot hold it), and every look-behind of a mask reads `=` as it reads the start of
+# a token (neither is a letter, digit, `_`, `.`, `-`, `+` or `:`).
+_NAMED_VALUE = re.compile(r"([A-Za-z_]+=)(.+)", re.DOTALL)
+
+
+def _mask_new_token(token: str) -> str:
     if _DIGIT.search(token) is not None:
+        named = _NAMED_VALUE.fullmatch(token)
+        if named is not None:
+            return named.group(1) + _mask_token(named.group(2))
         return (_MASK if "://" in token else _MASK_NO_URL).sub(WILDCARD, token)
     if "://" in token:
         return _ADDRESS.sub(WILDCARD, token)
