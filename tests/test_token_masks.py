@@ -12,7 +12,8 @@ from log_analyzer.mining.masking import WILDCARD, _mask_token, mask_text
 
 # Characters the masks tell apart (digits, hex and other letters, the letters of units and of
 # `0x`, separators, quotes, brackets), and names that do and do not split off.
-_PIECES = [*"abfgxzABFHTZ_=0123456789.:-@/+<>~()[],;%'\"", "://", "0x", "ms", "KB", "sec"]
+_PIECES = [*"abcdefgxzABFHTZ_=0123456789.:-@/+<>~()[],;%'\"", "://", "0x", "ms", "KB", "sec"]
+_HEXISH = [*"0123456789abcdefABCDEFgx_", "ord_", "cus_", "0x", "-"]
 _NAMES = ["", "", "a=", "status=", "key_x=", "ab=c=", "_=", "a.b.cc=", "ip4=", "x-y=", "A1="]
 
 
@@ -25,7 +26,8 @@ def _tokens(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
     tokens = []
     for _ in range(count):
-        body = "".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 12)))
+        pieces = _PIECES if rng.random() < 0.6 else _HEXISH  # ids: `ord_6cdbd3f436`, `2b4f27`
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
         tokens.append(rng.choice(_NAMES) + body)
     return [token for token in tokens if masking._DIGIT.search(token)]
 
@@ -50,6 +52,10 @@ def test_a_token_masks_as_the_regex_masks_it_whole(seed: int) -> None:
         ("u=http://h/x?a=1", "u=<*>"),
         ("a.b.com=12", "<*>=<*>"),  # a host name as the name: no split, masked whole
         ("MAC=02:42:ac:11:00:02", "MAC=<*>"),
+        ("ord_6cdbd3f436", "ord_<*>"),
+        ("2b4f27", "<*>"),
+        ("ord_1a2b", "ord_<*>a2b"),  # too short for an id: the scan decides
+        ("deadbeef-12", "deadbeef-<*>"),  # no digit in `deadbeef`: a word
     ],
 )
 def test_named_values(token: str, masked: str) -> None:

@@ -138,6 +138,9 @@ def _mask_token(token: str) -> str:
     far more often than the regexes' cost per character suggests."""
     masked = _TOKENS.get(token)
     if masked is None:
+        hexed = _HEX_ID.fullmatch(token)
+        if hexed is not None:  # one of many ids, rarely seen twice: not remembered
+            return hexed.group(1) + WILDCARD
         masked = _mask_new_token(token)
         if len(_TOKENS) >= MAX_REMEMBERED_TOKENS:
             _TOKENS.clear()
@@ -145,6 +148,11 @@ def _mask_token(token: str) -> str:
     return masked
 
 
+# An id of hex letters and digits, alone or after a word and `_` (`2b4f27`, `ord_6cdbd3f436`):
+# the hex mask takes it whole, and nothing before it in the token can match (no mask matches
+# letters alone or an `_`, and none before the hex mask in `_MASKS` fits hex digits without a
+# `-`, `.`, `:`, `@` or an `x`), so one anchored match gives the mask without the scan.
+_HEX_ID = re.compile(r"([A-Za-z]+_|)(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}")
 MAX_REMEMBERED_TOKENS = 65_536  # about 10 MB of tokens at most; cleared when full
 _TOKENS: dict[str, str] = {}
 # A name and `=` before a value with a digit (`customer=cus_5191a901`): the masks read the same
