@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
@@ -64,13 +64,15 @@ class FormLedger:
         return self
 
 
-def ledger_of(parser: SourceParser) -> FormLedger:
-    """The ledger of what `parser` reads."""
+def ledger_of(parser: SourceParser, each: Callable[[Record], object] | None = None) -> FormLedger:
+    """The ledger of what `parser` reads; `each` is also given every record, in order."""
     numbers: dict[str, int] = {}
     forms: list[str] = []
     literal: list[bool] = []
     codes = array(_CODE)
     for record in parser:
+        if each is not None:
+            each(record)
         _, form, is_literal = event_form(record)
         number = numbers.get(form)
         if number is None:
@@ -121,21 +123,35 @@ def templated_records(
     keep: RecordFilter | None = None,
     store: IndexStore | None = None,
     workers: int | None = None,
+    mined: tuple[list[FormLedger], IndexReport | None] | None = None,
 ) -> TemplatedRecords:
     """The records of `workspace` that `keep` keeps, each with its template.
 
     When every source is a file, the templates are final: the whole input is mined first
     (every record, whatever `keep` keeps, so an id does not depend on the filters), through
-    the index when `store` is given. Otherwise the input is read once and each record gets
-    the template known when it was read (provisional)."""
-    if keep is not None and _keeps_all(keep):
+    the index when `store` is given, unless `mined` holds the files' ledgers already.
+    Otherwise the input is read once and each record gets the template known when it was
+    read (provisional)."""
+    if keep is not None and keeps_all(keep):
         keep = None
     if any(parser.source.path is None for parser in workspace.parsers):
         miner = TemplateMiner()
         streams = [_streamed(parser, miner, keep) for parser in workspace.parsers]
         return TemplatedRecords(False, streams)
     identities = [_identity(parser) for parser in workspace.parsers]
-    ledgers, index = run_analysis(workspace, LEDGERS, worker_count(workers), store)
+    if mined is None:
+        mined = run_analysis(workspace, LEDGERS, worker_count(workers), store)
+    ledgers, index = mined
+    miner = miner_of(ledgers)
+    streams = [
+        _final(parser, ledger, identity, miner, keep)
+        for parser, ledger, identity in zip(workspace.parsers, ledgers, identities, strict=True)
+    ]
+    return TemplatedRecords(True, streams, index)
+
+
+def miner_of(ledgers: list[FormLedger]) -> TemplateMiner:
+    """The miner fed every form of `ledgers`, in order: the templates of one plain pass."""
     miner = TemplateMiner()
     for ledger in ledgers:
         for form, literal in zip(ledger.forms, ledger.literal, strict=True):
@@ -143,11 +159,7 @@ def templated_records(
                 miner.add_literal(form)
             else:
                 miner.add(form)
-    streams = [
-        _final(parser, ledger, identity, miner, keep)
-        for parser, ledger, identity in zip(workspace.parsers, ledgers, identities, strict=True)
-    ]
-    return TemplatedRecords(True, streams, index)
+    return miner
 
 
 def _streamed(
@@ -222,7 +234,7 @@ def _kept(rows: Iterator[Row], keep: RecordFilter) -> Iterator[Row]:
         yield last[0]
 
 
-def _keeps_all(keep: RecordFilter) -> bool:
+def keeps_all(keep: RecordFilter) -> bool:
     """True for a filter with nothing to filter: no window, services or level."""
     return type(keep) is RecordFilter and not keep.narrows and keep.min_level is None
 

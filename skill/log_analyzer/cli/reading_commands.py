@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,6 +34,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
+    from ..filters import RecordFilter
     from ..index import IndexStore
     from ..ingest import OpenedSources, ParseOptions
     from ..records import Record
@@ -126,23 +127,66 @@ def parse(
     opened = open_paths(paths, options)
     warn(opened.warnings)
     clock = _clock(paths, opened, options, store)
-    streams: list[Iterator[Any]]
     if jsonl:
-        from ..analysis.template_ids import templated_records
-
-        templated = templated_records(opened, scope.keep, store=store)
-        warn_index(templated.index)
-        streams = list(templated.streams)
+        written = _jsonl(opened, scope.keep, store, clock, limit)
     else:
         streams = [scope.keep(iter(parser)) for parser in opened.parsers]
-    rows = merged(streams, clock) if len(streams) > 1 else (streams[0] if streams else iter(()))
-    written = _write_jsonl(rows, clock, limit) if jsonl else _write_lines(rows, limit)
+        written = _write_lines(_in_order(streams, clock), limit)
     for stats in opened.stats:
         warn([f"{stats.source.display}: {warning}" for warning in stats.warnings])
     if not written:
         reason = explain_empty(scope, [Held.of_stats(stats) for stats in opened.stats])
         if reason is not None:
             note(reason)
+
+
+def _jsonl(
+    opened: OpenedSources,
+    keep: RecordFilter,
+    store: IndexStore | None,
+    clock: ReferenceClock,
+    limit: int | None,
+) -> int:
+    """Write `parse --jsonl`'s lines; the number written. Files read whole with no clock to
+    correct are mined and rendered in one read (`render.jsonl_spool`), unless the index
+    answers for them or the spool finds no room; everything else takes the record path."""
+    import tempfile
+
+    from ..analysis.template_ids import keeps_all, templated_records
+
+    mined = None
+    with tempfile.TemporaryDirectory(prefix="log-analyzer-jsonl-") as directory:
+        if keeps_all(keep) and not clock.skew:
+            from ..render.jsonl_spool import has_room, spooled_lines
+
+            if has_room(directory, opened):
+                spooled = spooled_lines(opened, directory, store, None)
+                warn_index(spooled.index)
+                if spooled.batches is not None:
+                    return _write_batches(spooled.batches, limit)
+                mined = (spooled.ledgers, spooled.index)
+        templated = templated_records(opened, keep, store=store, mined=mined)
+        if mined is None:
+            warn_index(templated.index)
+        return _write_jsonl(_in_order(list(templated.streams), clock), clock, limit)
+
+
+def _in_order(streams: list[Iterator[Any]], clock: ReferenceClock) -> Iterator[Any]:
+    return merged(streams, clock) if len(streams) > 1 else (streams[0] if streams else iter(()))
+
+
+def _write_batches(batches: Iterator[list[str]], limit: int | None) -> int:
+    """Write finished lines, batch by batch, up to `limit` of them."""
+    write = sys.stdout.write
+    written = 0
+    for batch in batches:
+        if limit is not None and written + len(batch) > limit:
+            batch = batch[: limit - written]
+        _write_all(write, batch)
+        written += len(batch)
+        if limit is not None and written >= limit:
+            break
+    return written
 
 
 class ReferenceClock:
@@ -222,6 +266,17 @@ def _write_lines(records: Iterator[Record], limit: int | None) -> int:
     return written
 
 
+def _write_all(write: Callable[[str], object], lines: list[str]) -> None:
+    """Write `lines` at once. When one cannot be encoded (nothing is written then), the lines
+    before it are, one by one, and the error is raised."""
+    try:
+        write("".join(lines))
+    except UnicodeError:
+        for text in lines:
+            write(text)
+        raise
+
+
 def _write_jsonl(rows: Iterator[Any], clock: ReferenceClock, limit: int | None) -> int:
     """One object per record: `Record.to_dict()`'s fields, the template's id and text and
     whether it is final; `timestamp_corrected` where the record's clock was corrected. Lines
@@ -238,11 +293,7 @@ def _write_jsonl(rows: Iterator[Any], clock: ReferenceClock, limit: int | None) 
 
     def flush() -> None:
         try:
-            write("".join(batch))
-        except UnicodeError:  # nothing written: the lines before the one that cannot be are
-            for text in batch:
-                write(text)
-            raise
+            _write_all(write, batch)
         finally:
             batch.clear()
 

@@ -35,6 +35,12 @@ class JsonLines:
     def line(
         self, record: Record, template: Template, final: bool, corrected: datetime | None = None
     ) -> str:
+        flag = "true" if final else "false"
+        moved = "" if corrected is None else f',"timestamp_corrected":"{corrected.isoformat()}"'
+        return f"{self.head(record)}{self.tail(template)}{flag}{moved}}}\n"
+
+    def head(self, record: Record) -> str:
+        """The line up to its template: the record's fields, through `"fields":{...}`."""
         head = self._heads.get(record.file)
         if head is None:
             head = _kept(self._heads, record.file, f'{{"file":{_ENCODE(record.file)},"line":')
@@ -47,6 +53,18 @@ class JsonLines:
                 shared,
                 f',"level":{level},"service":{service},"format":{format},"message":',
             )
+        when = record.timestamp
+        stamp = "null" if when is None else f'"{when.isoformat()}"'
+        message = record.message
+        text = encode_basestring(message) if type(message) is str else _ENCODE(message)
+        fields = self._fields(record.fields)
+        return (
+            f'{head}{record.line},"end_line":{record.end_line},"timestamp":{stamp}'
+            f'{middle}{text},"fields":{fields}'
+        )
+
+    def tail(self, template: Template) -> str:
+        """What follows the head up to the template's flag: its id and text."""
         tail = self._templates.get(template)
         if tail is None:
             tail = _kept(
@@ -55,17 +73,7 @@ class JsonLines:
                 f',"template_id":{_ENCODE(template.id)},"template":{_ENCODE(template.text)}'
                 ',"template_final":',
             )
-        when = record.timestamp
-        stamp = "null" if when is None else f'"{when.isoformat()}"'
-        message = record.message
-        text = encode_basestring(message) if type(message) is str else _ENCODE(message)
-        fields = self._fields(record.fields)
-        flag = "true" if final else "false"
-        moved = "" if corrected is None else f',"timestamp_corrected":"{corrected.isoformat()}"'
-        return (
-            f'{head}{record.line},"end_line":{record.end_line},"timestamp":{stamp}'
-            f'{middle}{text},"fields":{fields}{tail}{flag}{moved}}}\n'
-        )
+        return tail
 
     def _fields(self, fields: dict[str, Any] | None) -> str:
         """The field map: a flat one of strings piece by piece (the whole map kept while maps

@@ -1,0 +1,151 @@
+"""`parse --jsonl` in one read (`render.jsonl_spool`): the lines spooled while the files are mined
+are, byte for byte, the lines of the record path that reads every file twice, on one file and
+on several merged in time order, cut into parts or whole, in workers or in this process; and
+whatever the spool does not cover whole (a warm index, a grown file, no room) takes the record
+path and prints the same."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from log_analyzer.analysis import parallel
+from log_analyzer.analysis.template_ids import templated_records
+from log_analyzer.cli.app import app
+from log_analyzer.cli.reading_commands import ReferenceClock, merged
+from log_analyzer.index import incremental
+from log_analyzer.ingest import ParseOptions, open_paths
+from log_analyzer.render import jsonl_spool
+from log_analyzer.render.jsonl import JsonLines
+
+from .conftest import FIXTURES
+
+INCIDENT = FIXTURES / "incident"
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut even the fixtures' small files, and hand the parts to worker processes."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(incremental, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 64 << 10)
+    monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 16 << 10)
+
+
+def record_path_lines(paths: list[str]) -> str:
+    """What the record path writes: every file mined, then read again record by record."""
+    opened = open_paths(paths, ParseOptions())
+    streams = list(templated_records(opened, workers=1).streams)
+    rows = merged(streams, ReferenceClock({}, {})) if len(streams) > 1 else streams[0]
+    line = JsonLines().line
+    return "".join(line(record, template, final) for record, template, final in rows)
+
+
+def spooled(paths: list[str], directory: Path, workers: int) -> jsonl_spool.SpooledLines:
+    return jsonl_spool.spooled_lines(
+        open_paths(paths, ParseOptions()), str(directory), None, workers
+    )
+
+
+def joined(lines: jsonl_spool.SpooledLines) -> str:
+    assert lines.batches is not None, "the spool should cover every file"
+    return "".join("".join(batch) for batch in lines.batches)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_one_file_cut_into_parts_reads_as_the_record_path(
+    small_parts: None, tmp_path: Path, workers: int
+) -> None:
+    path = str(INCIDENT / "checkout-service.log")  # Spring Boot, with stack traces
+    lines = spooled([path], tmp_path, workers)
+    assert len(list(tmp_path.glob("*.json"))) > 3  # parts, each with its own spool
+    assert joined(lines) == record_path_lines([path])
+
+
+def test_several_formats_merge_in_the_record_paths_order(small_parts: None, tmp_path: Path) -> None:
+    paths = sorted(
+        str(path) for path in INCIDENT.rglob("*") if path.is_file() and path.stat().st_size
+    )
+    assert len(paths) >= 5
+    assert joined(spooled(paths, tmp_path, 2)) == record_path_lines(paths)
+
+
+def test_lines_without_times_and_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(
+        b"2026-11-28 14:00:01,112 ERROR [worker] caf\xe9 timeout after 30s id=7f3a9c01\n"
+        b"  continued \xff\xfe detail\n"
+        b"no time on this line at all\n"
+        b"2026-11-28 14:00:01,112 INFO [worker] line separator \xe2\x80\xa8 inside\n"
+        b'{"json": "in a text log", "n": 1}\n'
+    )
+    other = tmp_path / "other.log"
+    other.write_text(
+        "Nov 28 14:00:01 web1 nginx[311]: upstream timed out (110: Connection timed out)\n"
+        "Nov 28 14:00:00 web1 kernel: [ 12.5] eth0: link up\n"
+    )
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    paths = [str(log), str(other)]
+    assert joined(spooled(paths, spool, 1)) == record_path_lines(paths)
+
+
+def run_jsonl(*args: str) -> str:
+    result = CliRunner().invoke(app, ["parse", "--jsonl", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_index_and_growth_take_the_record_path_with_the_same_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOG_ANALYZER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("LOG_ANALYZER_NO_ANSWERS", "1")
+    log = tmp_path / "checkout.log"
+    shutil.copy(INCIDENT / "checkout-service.log", log)
+    cold = run_jsonl(str(log))
+    calls: list[bool] = []
+    real = jsonl_spool.spooled_lines
+
+    def watched(*args: object, **kwargs: object) -> jsonl_spool.SpooledLines:
+        lines = real(*args, **kwargs)  # type: ignore[arg-type]
+        calls.append(lines.batches is not None)
+        return lines
+
+    monkeypatch.setattr(jsonl_spool, "spooled_lines", watched)
+    assert run_jsonl(str(log)) == cold == run_jsonl(str(log), "--no-cache")
+    assert calls == [False, True]  # the index answered first: nothing was spooled
+    with log.open("a") as grown:
+        grown.write(
+            "2026-11-28T14:30:00.000Z ERROR 1 --- [checkout] [nio-8080-exec-1] "
+            "c.e.checkout.cart.CartService            : Cart 9f00aa lost\n"
+        )
+    assert run_jsonl(str(log)) == run_jsonl(str(log), "--no-cache")
+    assert calls[-2:] == [False, True]  # only the appended bytes were parsed: not whole
+
+
+def test_no_room_for_the_spool_takes_the_record_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(INCIDENT / "payment-service.log")
+    first = run_jsonl(path, "--no-cache")
+    monkeypatch.setattr(jsonl_spool, "SPARE_BYTES", shutil.disk_usage(tmp_path).free + 1)
+    assert run_jsonl(path, "--no-cache") == first == record_path_lines([path])
+
+
+def test_limit_and_an_unfinished_piece(small_parts: None, tmp_path: Path) -> None:
+    path = str(INCIDENT / "cart-service.log")
+    whole = run_jsonl(path, "--no-cache")
+    assert run_jsonl(path, "--no-cache", "--limit", "7") == "".join(
+        whole.splitlines(keepends=True)[:7]
+    )
+    lines = spooled([path], tmp_path, 1)
+    assert lines.batches is not None
+    pieces = jsonl_spool._pieces(tmp_path)[path]
+    assert jsonl_spool._covering(pieces, lines.ledgers[0]) == pieces
+    os.remove(sorted(tmp_path.glob("*.json"))[-1])  # a worker that never finished its piece
+    assert jsonl_spool._covering(jsonl_spool._pieces(tmp_path)[path], lines.ledgers[0]) is None
