@@ -13,7 +13,7 @@ from log_analyzer.mining.masking import WILDCARD, _mask_token, mask_text
 # Characters the masks tell apart (digits, hex and other letters, the letters of units and of
 # `0x`, separators, quotes, brackets), and names that do and do not split off.
 _PIECES = [*"abcdefgxzABFHTZ_=0123456789.:-@/+<>~()[],;%'\"", "://", "0x", "ms", "KB", "sec"]
-_HEXISH = [*"0123456789abcdefABCDEFgx_", "ord_", "cus_", "0x", "-"]
+_HEXISH = [*"0123456789abcdefABCDEFgx_():.,;[]", "ord_", "cus_", "0x", "-"]
 _NAMES = ["", "", "a=", "status=", "key_x=", "ab=c=", "_=", "a.b.cc=", "ip4=", "x-y=", "A1="]
 
 
@@ -55,6 +55,8 @@ def test_a_token_masks_as_the_regex_masks_it_whole(seed: int) -> None:
         ("ord_6cdbd3f436", "ord_<*>"),
         ("2b4f27", "<*>"),
         ("ord_1a2b", "ord_<*>a2b"),  # too short for an id: the scan decides
+        ("(d76a8e:", "(<*>:"),
+        ("ab12cd34)::", "<*>)<*>"),  # `::` is an IPv6 address of its own
         ("deadbeef-12", "deadbeef-<*>"),  # no digit in `deadbeef`: a word
     ],
 )

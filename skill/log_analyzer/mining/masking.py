@@ -140,7 +140,7 @@ def _mask_token(token: str) -> str:
     if masked is None:
         hexed = _HEX_ID.fullmatch(token)
         if hexed is not None:  # one of many ids, rarely seen twice: not remembered
-            return hexed.group(1) + WILDCARD
+            return hexed.group(1) + WILDCARD + hexed.group(2)
         masked = _mask_new_token(token)
         if len(_TOKENS) >= MAX_REMEMBERED_TOKENS:
             _TOKENS.clear()
@@ -148,11 +148,15 @@ def _mask_token(token: str) -> str:
     return masked
 
 
-# An id of hex letters and digits, alone or after a word and `_` (`2b4f27`, `ord_6cdbd3f436`):
-# the hex mask takes it whole, and nothing before it in the token can match (no mask matches
-# letters alone or an `_`, and none before the hex mask in `_MASKS` fits hex digits without a
-# `-`, `.`, `:`, `@` or an `x`), so one anchored match gives the mask without the scan.
-_HEX_ID = re.compile(r"([A-Za-z]+_|)(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}")
+# An id of hex letters and digits, alone or after a word and `_`, in a bracket or before one
+# mark (`2b4f27`, `ord_6cdbd3f436`, `(d76a8e:`): the hex mask takes it whole, and nothing else
+# in the token can match (no mask matches letters alone, an `_` or a bracket, none before the
+# hex mask in `_MASKS` fits hex digits without a `-`, `.`, `:`, `@` or an `x`, and one mark
+# after a letter or digit starts none), so one anchored match gives the mask without the scan.
+_HEX_ID = re.compile(
+    r"([(\[]?(?:[A-Za-z]+_)?)(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}"
+    r"([)\]:,;.]?)"
+)
 MAX_REMEMBERED_TOKENS = 65_536  # about 10 MB of tokens at most; cleared when full
 _TOKENS: dict[str, str] = {}
 # A name and `=` before a value with a digit (`customer=cus_5191a901`): the masks read the same
