@@ -433,6 +433,18 @@ def run_drain3(paths: Sequence[Path]) -> int:
     return len(miner.drain.clusters)
 
 
+def run_drain3_whole_lines(paths: Sequence[Path]) -> int:
+    """Drain3 mining every line as it is in the file (timestamp, level, thread and logger
+    included), the way a log is fed to it line by line; the number of clusters."""
+    miner = drain3_miner()
+    add = miner.add_log_message
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                add(line.rstrip())
+    return len(miner.drain.clusters)
+
+
 def run_strip_only(paths: Sequence[Path]) -> int:
     """The part of the Drain3 loop that is not Drain3: read and strip every line."""
     n = 0
