@@ -6,8 +6,13 @@ path and prints the same."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +154,43 @@ def test_limit_and_an_unfinished_piece(small_parts: None, tmp_path: Path) -> Non
     assert jsonl_spool._covering(pieces, lines.ledgers[0]) == pieces
     os.remove(sorted(tmp_path.glob("*.json"))[-1])  # a worker that never finished its piece
     assert jsonl_spool._covering(jsonl_spool._pieces(tmp_path)[path], lines.ledgers[0]) is None
+
+
+def _cli(tmp: Path, *args: str) -> subprocess.Popen[bytes]:
+    environment = os.environ | {"TMPDIR": str(tmp), "LOG_ANALYZER_NO_CACHE": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "log_analyzer", "parse", "--jsonl", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+    )
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
+def test_a_reader_that_goes_away_leaves_no_spool_behind(tmp_path: Path) -> None:
+    """`parse --jsonl big.log | head -1`: the process dies of SIGPIPE as before, its spool gone."""
+    path = str(INCIDENT / "checkout-service.log")
+    process = _cli(tmp_path, path)
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=60) == -signal.SIGPIPE
+    assert json.loads(first)["line"] == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sigterm_while_spooling_leaves_no_spool_behind(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "big.log"
+    log.parent.mkdir()
+    with log.open("w") as out:
+        for _ in range(6):  # long enough to be caught while it spools
+            out.write((INCIDENT / "checkout-service.log").read_text())
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = _cli(scratch, str(log))
+    deadline = time.monotonic() + 60
+    while not any(scratch.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == -signal.SIGTERM
+    assert list(scratch.iterdir()) == []

@@ -150,12 +150,11 @@ def _jsonl(
     """Write `parse --jsonl`'s lines; the number written. Files read whole with no clock to
     correct are mined and rendered in one read (`render.jsonl_spool`), unless the index
     answers for them or the spool finds no room; everything else takes the record path."""
-    import tempfile
-
     from ..analysis.template_ids import keeps_all, templated_records
+    from .scratch import scratch_directory
 
     mined = None
-    with tempfile.TemporaryDirectory(prefix="log-analyzer-jsonl-") as directory:
+    with scratch_directory("log-analyzer-jsonl-") as directory:
         if keeps_all(keep) and not clock.skew:
             from ..render.jsonl_spool import has_room, spooled_lines
 

@@ -15,6 +15,7 @@ by the record path, with the ledgers already mined; the lines are the same eithe
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
 import math
@@ -70,8 +71,11 @@ def has_room(directory: str, workspace: OpenedSources) -> bool:
     paths = [parser.source.path for parser in workspace.parsers]
     if any(path is None for path in paths):
         return False
-    size = sum(os.path.getsize(path) for path in paths if path is not None)
-    return shutil.disk_usage(directory).free >= 2 * size + SPARE_BYTES
+    try:
+        size = sum(os.path.getsize(path) for path in paths if path is not None)
+        return shutil.disk_usage(directory).free >= 2 * size + SPARE_BYTES
+    except OSError:  # a file gone: the record path says so
+        return False
 
 
 def spooled_lines(
@@ -109,7 +113,8 @@ def spooled_lines(
 def _spool_part(directory: str, part: Part) -> FormLedger:
     """The ledger of `part` (what `LEDGERS` computes), its records' line heads and times
     spooled beside it. The piece's description is written last: a piece without one was not
-    finished and is not used."""
+    finished and is not used. A spool that cannot be written (a full disk, its directory
+    gone) is given up, never the ledger."""
     from ..analysis.template_ids import ledger_of
 
     base = os.path.join(directory, str(part.index))
@@ -117,29 +122,47 @@ def _spool_part(directory: str, part: Part) -> FormLedger:
     heads: list[str] = []
     times = array("d")
     nan = math.nan
-    with open(base + ".jsonl", "w", newline="", encoding="utf-8", errors=_ERRORS) as out:
+    failed: list[OSError] = []
+    try:
+        out = open(base + ".jsonl", "w", newline="", encoding="utf-8", errors=_ERRORS)  # noqa: SIM115
+    except OSError:
+        return ledger_of(part.parser())
 
-        def spool(record: Record) -> None:
-            heads.append(head(record))
-            when = record.timestamp
-            times.append(nan if when is None else when.timestamp())
-            if len(heads) >= _BATCH:
+    def flush() -> None:
+        if not failed:
+            try:
                 out.write("\n".join(heads) + "\n")
-                heads.clear()
+            except OSError as error:
+                failed.append(error)
+        heads.clear()
 
+    def spool(record: Record) -> None:
+        heads.append(head(record))
+        when = record.timestamp
+        times.append(nan if when is None else when.timestamp())
+        if len(heads) >= _BATCH:
+            flush()
+
+    with out:
         ledger = ledger_of(part.parser(), spool)
         if heads:
-            out.write("\n".join(heads) + "\n")
-    with open(base + ".times", "wb") as numbers:
-        times.tofile(numbers)
-    start = part.byte_range[0] if part.byte_range is not None else 0
+            flush()
     description = {
         "path": str(part.source.path),
-        "start": start,
+        "start": part.byte_range[0] if part.byte_range is not None else 0,
         "end": part.byte_range[1] if part.byte_range is not None else None,
         "records": len(times),
     }
-    Path(base + ".json").write_text(json.dumps(description), encoding="utf-8")
+    try:
+        if failed:
+            raise failed[0]
+        with open(base + ".times", "wb") as numbers:
+            times.tofile(numbers)
+        Path(base + ".json").write_text(json.dumps(description), encoding="utf-8")
+    except OSError:
+        for suffix in (".jsonl", ".times", ".json"):
+            with contextlib.suppress(OSError):
+                os.remove(base + suffix)
     return ledger
 
 
