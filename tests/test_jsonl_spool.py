@@ -194,3 +194,12 @@ def test_sigterm_while_spooling_leaves_no_spool_behind(tmp_path: Path) -> None:
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == -signal.SIGTERM
     assert list(scratch.iterdir()) == []
+
+
+def test_a_spool_that_cannot_be_written_leaves_the_ledgers_whole(tmp_path: Path) -> None:
+    path = str(INCIDENT / "payment-service.log")
+    written = spooled([path], tmp_path, 1)
+    gone = spooled([path], tmp_path / "not-there", 1)
+    assert gone.batches is None  # nothing spooled: the record path reads the file again
+    assert [ledger.codes for ledger in gone.ledgers] == [ledger.codes for ledger in written.ledgers]
+    assert gone.ledgers[0].forms == written.ledgers[0].forms
