@@ -6,6 +6,7 @@ import pytest
 
 from log_analyzer.analysis import parallel
 from log_analyzer.analysis.errors import find_error_groups
+from log_analyzer.index import incremental
 from log_analyzer.ingest import ParseOptions, open_paths
 
 from .conftest import FIXTURES
@@ -17,25 +18,28 @@ INCIDENT = str(FIXTURES / "incident")
 def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut even the fixtures' small files, so that parts start mid-file."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(incremental, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "SPLIT_BYTES", 64 << 10)
     monkeypatch.setattr(parallel, "MIN_PIECE_BYTES", 16 << 10)  # more parts than workers
 
 
-def test_plan_cuts_large_files_at_record_starts(small_parts: None) -> None:
+def test_large_files_are_cut_at_record_starts(small_parts: None) -> None:
     workspace = open_paths([INCIDENT], ParseOptions())
-    parts = parallel.plan(workspace, 3)
-    assert parts is not None
-    checkout = [p for p in parts if p.source.display.endswith("checkout-service.log")]
-    assert len(checkout) > 3  # more parts than workers: a free worker takes the next
-    cut = [p for p in parts if p.byte_range is not None]
-    assert {p.source.display for p in cut} >= {f"{INCIDENT}/checkout-service.log"}
-    for part in cut:
-        assert part.byte_range is not None
-        start, _ = part.byte_range
-        with open(str(part.source.path), "rb") as raw:
+    parser = next(p for p in workspace.parsers if p.source.display.endswith("checkout-service.log"))
+    path = str(parser.source.path)
+    with open(path, "rb") as raw:
+        size = len(raw.read())
+    pieces = parallel.pieces_for(size, 3)
+    assert pieces > 3  # more parts than workers: a free worker takes the next
+    starts = parallel.record_starts(parser, 0, size, pieces)
+    assert len(starts) == pieces - 1
+    assert starts == sorted(starts) and starts[0] > 0 and starts[-1] < size
+    for start in starts:
+        with open(path, "rb") as raw:
             head = raw.read(start)
-            assert head.count(b"\n") == part.first_line - 1
+            assert head.endswith(b"\n")
             first = raw.readline().decode()
+        assert parallel.count_newlines(path, 0, start) == head.count(b"\n")
         # a record's first line, never a stack frame
         assert not first.startswith(("\t", "at ", "Caused by")), first
 
@@ -57,7 +61,11 @@ def test_parallel_groups_equal_serial(small_parts: None, workers: int) -> None:
         )
 
 
-def test_one_worker_or_little_data_stays_in_process() -> None:
-    workspace = open_paths([INCIDENT], ParseOptions())
-    assert parallel.plan(workspace, 1) is None
-    assert parallel.plan(workspace, 2) is None  # 2.7 MB: starting processes would cost more
+def test_one_worker_or_little_data_stays_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_workers(*args: object, **kwargs: object) -> None:
+        raise AssertionError("worker processes started")
+
+    monkeypatch.setattr(incremental, "run_parts", no_workers)
+    serial = find_error_groups([INCIDENT], workers=1)
+    small = find_error_groups([INCIDENT], workers=2)  # 2.7 MB: processes would cost more
+    assert [g.model_dump() for g in small.groups] == [g.model_dump() for g in serial.groups]

@@ -15,8 +15,8 @@ from ..mining import MINING_VERSION
 from ..mining.groups import ErrorGrouper, GrouperPartial
 from ..remote import QueryScope, RemoteSource, is_remote, open_remote, remote_window
 from ..sources.discover import Source
-from .parallel import Part, part_bytes, plan, run_parts, worker_count
-from .progress import NoProgress, ProgressSink, size_of, total_of
+from .parallel import Part, worker_count
+from .progress import ProgressSink
 
 if TYPE_CHECKING:  # the models (pydantic) are imported only when groups are asked for
     from ..mining.group_models import ErrorGroup
@@ -67,28 +67,21 @@ def find_error_groups(
         open_paths(local, options) if local or not remotes else OpenedSources([], options, [])
     )
     grouper = ErrorGrouper(min_level=min_level)
-    index: IndexReport | None = None
-    if narrowed or store is None:
-        partials = _group_sources(
-            workspace,
-            min_level,
-            keep if narrowed else None,
-            workers,
-            progress or NoProgress(),
-            meanwhile,
-        )
-    else:
-        analysis = Analysis(
-            "errors",
-            f"min_level={min_level};mining={MINING_VERSION}",
-            partial(_group_planned_part, min_level=min_level, keep=None),
-            _merge_results,
-            _stats_of,
-            _merge_all,
-        )
-        partials, index = run_analysis(
-            workspace, analysis, worker_count(workers), store, progress, meanwhile
-        )
+    # A window or a service filter is not what the index keeps: such a run reads every file,
+    # in parts as the indexed run does (`run_analysis` with no store), and keeps nothing.
+    analysis = Analysis(
+        "errors",
+        f"min_level={min_level};mining={MINING_VERSION}",
+        partial(_group_planned_part, min_level=min_level, keep=keep if narrowed else None),
+        _merge_results,
+        _stats_of,
+        _merge_all,
+    )
+    indexed = None if narrowed else store
+    partials, report = run_analysis(
+        workspace, analysis, worker_count(workers), indexed, progress, meanwhile
+    )
+    index = report if indexed is not None else None
     stats: dict[Source, list[SourceStats]] = {}
     for part_partial, part_stats in partials:
         grouper.merge(part_partial)
@@ -113,30 +106,6 @@ def _group_remote(remote: RemoteSource, window: QueryScope, min_level: str) -> P
 
 
 PartResult = tuple[GrouperPartial, SourceStats]
-
-
-def _group_sources(
-    workspace: OpenedSources,
-    min_level: str,
-    keep: RecordFilter | None,
-    workers: int | None,
-    progress: ProgressSink,
-    meanwhile: Callable[[], object] | None = None,
-) -> list[PartResult]:
-    progress.start(total_of(p.source for p in workspace.parsers))
-    parts = plan(workspace, worker_count(workers))
-    if parts is None:
-        partials = []
-        for parser in workspace.parsers:
-            partials.append(_group_part(parser, min_level, keep))
-            progress.advance(size_of(parser.source))
-        return partials
-    task = partial(_group_planned_part, min_level=min_level, keep=keep)
-
-    def done(part: Part) -> None:
-        progress.advance(part_bytes(part))
-
-    return run_parts(parts, task, worker_count(workers), on_done=done, meanwhile=meanwhile)
 
 
 def import_group_models() -> None:

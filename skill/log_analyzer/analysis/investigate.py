@@ -39,7 +39,6 @@ from .collect import (
     Collector,
     PartResult,
     all_inferred,
-    collect_part,
     collect_planned,
     collect_remote,
     merge_part_results,
@@ -50,8 +49,8 @@ from .first_failure import anchor_of, first_failure, in_incident, qualifies
 from .identity import is_proxy, merged_ordinals
 from .impact import impact
 from .onsets import GroupOnset, classify, mark_accompanied
-from .parallel import Part, part_bytes, plan, run_parts, worker_count
-from .progress import NoProgress, ProgressSink, size_of, total_of
+from .parallel import worker_count
+from .progress import ProgressSink
 from .report import (
     CascadeStep,
     ErrorRate,
@@ -97,26 +96,13 @@ def investigate(
     ]
     if workspace is None:
         return _report(remote_results, [r.stats for r in remote_results], bucket_seconds)
-    index: IndexReport | None = None
-    if store is not None and keep is None:
-        analysis = _indexed_analysis(bucket_seconds)
-        results, index = run_analysis(workspace, analysis, count, store, progress)
-    else:
-        sink = progress or NoProgress()
-        sink.start(total_of(p.source for p in workspace.parsers))
-        parts = plan(workspace, count)
-        if parts is None:
-            results = []
-            for parser in workspace.parsers:
-                results.append(collect_part(parser, bucket_seconds, keep))
-                sink.advance(size_of(parser.source))
-        else:
-            task = partial(collect_planned, bucket_seconds=bucket_seconds, keep=keep)
-
-            def done(part: Part) -> None:
-                sink.advance(part_bytes(part))
-
-            results = run_parts(parts, task, count, on_done=done)
+    # A window is not what the index keeps: such a run reads every file, in parts as the
+    # indexed run does (`run_analysis` with no store), and keeps nothing.
+    indexed = store if keep is None else None
+    results, report = run_analysis(
+        workspace, _analysis(bucket_seconds, keep), count, indexed, progress
+    )
+    index = report if indexed is not None else None
     stats: dict[Source, list[SourceStats]] = {}
     for result in results:
         stats.setdefault(result.stats.source, []).append(result.stats)
@@ -170,12 +156,13 @@ def investigate_records(
     return report
 
 
-def _indexed_analysis(bucket_seconds: int) -> Analysis[PartResult]:
-    """The investigation's per-file summaries, as the on-disk index keeps them."""
+def _analysis(bucket_seconds: int, keep: RecordFilter | None = None) -> Analysis[PartResult]:
+    """The investigation's per-file summaries (as the on-disk index keeps them when `keep` is
+    None)."""
     return Analysis(
         "investigate",
         f"bucket={bucket_seconds};v={ANALYSIS_VERSION};mining={MINING_VERSION}",
-        partial(collect_planned, bucket_seconds=bucket_seconds, keep=None),
+        partial(collect_planned, bucket_seconds=bucket_seconds, keep=keep),
         merge_part_results,
         stats_of,
     )
@@ -195,9 +182,7 @@ def read_sources(
         for _ in workspace.records():
             pass
         return workspace, None
-    results, index = run_analysis(
-        workspace, _indexed_analysis(60), worker_count(workers), store, progress
-    )
+    results, index = run_analysis(workspace, _analysis(60), worker_count(workers), store, progress)
     for parser, result in zip(workspace.parsers, results, strict=True):
         parser.stats = result.stats
     return workspace, index

@@ -14,14 +14,13 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
-from itertools import pairwise
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import TypeVar
 
 from ..formats.base import LogFormat, RegexFormat
 from ..formats.structured import JsonFormat
-from ..ingest import OpenedSources, ParseOptions, SourceParser
+from ..ingest import ParseOptions, SourceParser
 from ..sources.discover import Source
 from ..sources.reader import compression_of
 from ..timestamps import Clock
@@ -56,45 +55,11 @@ def worker_count(requested: int | None) -> int:
     return max(1, requested if requested is not None else (cores or 1))
 
 
-def plan(workspace: OpenedSources, workers: int) -> list[Part] | None:
-    """The parts to hand to `workers` processes, or None when one process should do it all
-    (one worker, little data, or stdin, which cannot be read twice)."""
-    sources = [parser.source for parser in workspace.parsers]
-    if workers < 2 or any(source.path is None for source in sources):
-        return None
-    sizes = [os.path.getsize(source.path) for source in sources if source.path is not None]
-    if sum(sizes) < MIN_PARALLEL_BYTES:
-        return None
-    parts: list[Part] = []
-    for parser, size in zip(workspace.parsers, sizes, strict=True):
-        options = parser.options
-        if options.day is None and parser.day_hint is not None:
-            # time-only stamps take the date of the other sources: settled here, once
-            options = replace(options, day=parser.day_hint())
-        source = parser.source
-        cuts = _cuts(parser, size, workers) if size > SPLIT_BYTES else []
-        if not cuts:
-            parts.append(Part(len(parts), source, options))
-            continue
-        bounds = [(0, 1), *cuts, (size, 0)]
-        for (start, line), (end, _) in pairwise(bounds):
-            parts.append(Part(len(parts), source, options, (start, end), line))
-    return parts
-
-
 def pieces_for(span: int, workers: int) -> int:
     """How many parts a span of `span` bytes of one file is cut into for `workers` processes."""
     if span <= SPLIT_BYTES:
         return 1
     return max(2, min(max(2, workers) * PIECES_PER_WORKER, span // MIN_PIECE_BYTES))
-
-
-def _cuts(parser: SourceParser, size: int, workers: int) -> list[tuple[int, int]]:
-    """(byte offset, line number) of record starts near equal fractions of a large file, when
-    it can be cut: uncompressed, and every timestamp complete (a year in each)."""
-    if not is_cuttable(parser):
-        return []
-    return cuts_between(parser, 0, 1, size, pieces_for(size, workers))
 
 
 def is_cuttable(parser: SourceParser) -> bool:
@@ -110,27 +75,9 @@ def is_cuttable(parser: SourceParser) -> bool:
     return detection.envelope is None and _dates_complete(detection.primary)
 
 
-def cuts_between(
-    parser: SourceParser, start: int, start_line: int, end: int, pieces: int
-) -> list[tuple[int, int]]:
-    """(byte offset, line number) of record starts near equal fractions of [start, end)."""
-    offsets = record_starts(parser, start, end, pieces)
-    path = parser.source.path
-    assert path is not None
-    cuts: list[tuple[int, int]] = []
-    line, counted_to = start_line, start
-    with open(path, "rb") as raw:
-        for offset in offsets:
-            line += _count_newlines(raw, counted_to, offset)
-            counted_to = offset
-            cuts.append((offset, line))
-    return cuts
-
-
 def record_starts(parser: SourceParser, start: int, end: int, pieces: int) -> list[int]:
     """Byte offsets of record starts near equal fractions of [start, end), in order (their
-    line numbers are counted by whoever needs them: `cuts_between`, or a part just before it
-    is handed to a worker)."""
+    line numbers are counted as the parts are handed to workers: `index.incremental`)."""
     if pieces < 2:
         return []
     path = parser.source.path
