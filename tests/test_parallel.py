@@ -6,6 +6,7 @@ import pytest
 
 from log_analyzer.analysis import parallel
 from log_analyzer.analysis.errors import find_error_groups
+from log_analyzer.analysis.investigate import read_sources
 from log_analyzer.index import incremental
 from log_analyzer.ingest import ParseOptions, open_paths
 
@@ -69,3 +70,27 @@ def test_one_worker_or_little_data_stays_in_process(monkeypatch: pytest.MonkeyPa
     serial = find_error_groups([INCIDENT], workers=1)
     small = find_error_groups([INCIDENT], workers=2)  # 2.7 MB: processes would cost more
     assert [g.model_dump() for g in small.groups] == [g.model_dump() for g in serial.groups]
+
+
+def test_sources_without_the_index_count_alike_in_parts(small_parts: None) -> None:
+    def counts(workers: int) -> list[tuple[object, ...]]:
+        workspace, index = read_sources([INCIDENT], workers=workers)
+        assert index is None
+        return [
+            (
+                s.source.display,
+                s.format,
+                s.lines,
+                s.records,
+                s.unparsed,
+                s.first,
+                s.last,
+                dict(s.levels),
+                dict(s.formats),
+            )
+            for s in workspace.stats
+        ]
+
+    serial = counts(1)
+    assert counts(2) == serial
+    assert sum(row[3] for row in serial) > 5_000  # type: ignore[misc]

@@ -49,7 +49,7 @@ from .first_failure import anchor_of, first_failure, in_incident, qualifies
 from .identity import is_proxy, merged_ordinals
 from .impact import impact
 from .onsets import GroupOnset, classify, mark_accompanied
-from .parallel import worker_count
+from .parallel import Part, worker_count
 from .progress import ProgressSink
 from .report import (
     CascadeStep,
@@ -178,14 +178,36 @@ def read_sources(
     """Every source read for its statistics (`sources`). Through the index, the entries are
     the investigation's own: `sources` then `investigate` reads each file once."""
     workspace = open_paths(paths, options or ParseOptions())
-    if store is None:
-        for _ in workspace.records():
-            pass
+    if store is None:  # the statistics alone, from every part of every file
+        counted, _ = run_analysis(workspace, _COUNTED, worker_count(workers), None, progress)
+        for parser, stats in zip(workspace.parsers, counted, strict=True):
+            parser.stats = stats
         return workspace, None
     results, index = run_analysis(workspace, _analysis(60), worker_count(workers), store, progress)
     for parser, result in zip(workspace.parsers, results, strict=True):
         parser.stats = result.stats
     return workspace, index
+
+
+def _counted_part(part: Part) -> SourceStats:
+    """A part's statistics: every record read, nothing kept (module level: workers run it)."""
+    parser = part.parser()
+    for _ in parser:
+        pass
+    return parser.stats
+
+
+def _merged_counts(first: SourceStats, second: SourceStats) -> SourceStats:
+    return merge_stats([first, second])
+
+
+def _same(stats: SourceStats) -> SourceStats:
+    return stats
+
+
+_COUNTED: Analysis[SourceStats] = Analysis(
+    "sources", "", _counted_part, _merged_counts, _same, merge_stats
+)
 
 
 def _rename(
