@@ -156,25 +156,35 @@ def test_limit_and_an_unfinished_piece(small_parts: None, tmp_path: Path) -> Non
     assert jsonl_spool._covering(jsonl_spool._pieces(tmp_path)[path], lines.ledgers[0]) is None
 
 
-def _cli(tmp: Path, *args: str) -> subprocess.Popen[bytes]:
+_ENDING = {signal.SIGTERM, *([signal.SIGPIPE] if hasattr(signal, "SIGPIPE") else [])}
+
+
+def _cli(tmp: Path, *args: str, blocked: bool = False) -> subprocess.Popen[bytes]:
+    """`parse --jsonl` in a child process whose signal mask is that of a shell's command, or
+    (`blocked`) one with SIGPIPE and SIGTERM blocked, as some parents leave it."""
     environment = os.environ | {"TMPDIR": str(tmp), "LOG_ANALYZER_NO_CACHE": "1"}
+    how = signal.SIG_BLOCK if blocked else signal.SIG_UNBLOCK
     return subprocess.Popen(
         [sys.executable, "-m", "log_analyzer", "parse", "--jsonl", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=environment,
+        preexec_fn=lambda: signal.pthread_sigmask(how, _ENDING),
     )
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
-def test_a_reader_that_goes_away_leaves_no_spool_behind(tmp_path: Path) -> None:
-    """`parse --jsonl big.log | head -1`: the process dies of SIGPIPE as before, its spool gone."""
+@pytest.mark.parametrize("blocked", [False, True])
+def test_a_reader_that_goes_away_leaves_no_spool_behind(tmp_path: Path, blocked: bool) -> None:
+    """`parse --jsonl big.log | head -1`: the process dies of SIGPIPE as before, its spool gone
+    (with SIGPIPE blocked, it ends with status 1 on the broken pipe, as before)."""
     path = str(INCIDENT / "checkout-service.log")
-    process = _cli(tmp_path, path)
-    assert process.stdout is not None
+    process = _cli(tmp_path, path, blocked=blocked)
+    assert process.stdout is not None and process.stderr is not None
     first = process.stdout.readline()
     process.stdout.close()
-    assert process.wait(timeout=60) == -signal.SIGPIPE
+    assert process.wait(timeout=60) == (1 if blocked else -signal.SIGPIPE)
+    assert b"Traceback" not in process.stderr.read()
     assert json.loads(first)["line"] == 1
     assert list(tmp_path.iterdir()) == []
 

@@ -34,7 +34,6 @@ def scratch_directory(prefix: str) -> Iterator[str]:
     caught: list[int] = []
     if threading.current_thread() is threading.main_thread():  # signals are set only there
         caught = [n for n in _ENDING if signal.getsignal(n) == signal.SIG_DFL]
-    ended: int | None = None
     try:
         for number in caught:
             signal.signal(number, signal.SIG_IGN if number == _PIPE else _raise_it)
@@ -42,17 +41,27 @@ def scratch_directory(prefix: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix=prefix) as directory:
             yield directory
     except BrokenPipeError:
-        if _PIPE not in caught:
-            raise
-        ended = _PIPE
+        if _PIPE in caught:
+            _die_of(_PIPE, caught)
+        raise  # SIGPIPE is blocked or handled: the error goes on as it would have
     except _Signalled as signalled:
-        ended = signalled.number
+        _die_of(signalled.number, caught)
+        raise SystemExit(128 + signalled.number) from None
     finally:
-        _CAUGHT.clear()
-        for number in caught:
-            signal.signal(number, signal.SIG_DFL)
-    if ended is not None:
-        os.kill(os.getpid(), ended)
+        _restore(caught)
+
+
+def _die_of(number: int, caught: list[int]) -> None:
+    """End the process by signal `number` with its default action; returns only when the
+    signal is blocked (a parent may have blocked it for its children)."""
+    _restore(caught)
+    os.kill(os.getpid(), number)
+
+
+def _restore(caught: list[int]) -> None:
+    _CAUGHT.clear()
+    for number in caught:
+        signal.signal(number, signal.SIG_DFL)
 
 
 def _raise_it(number: int, frame: FrameType | None) -> None:
