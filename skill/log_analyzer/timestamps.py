@@ -290,7 +290,16 @@ class Clock:
         result = self._complete(cached) if isinstance(cached, tuple) else cached
         if result is None or not fraction:
             return result
-        return result.replace(microsecond=int(fraction[:6].ljust(6, "0")))
+        if result.microsecond or result.fold:  # never so (whole UTC seconds): kept exact
+            return result.replace(microsecond=int(fraction[:6].ljust(6, "0")))
+        # A whole second plus the fraction is the same datetime as `replace(microsecond=...)`
+        # (same fields, tzinfo and fold 0), for a tenth of the cost; the step is kept per text.
+        step = _FRACTIONS.get(fraction)
+        if step is None:
+            step = timedelta(microseconds=int(fraction[:6].ljust(6, "0")))
+            if len(_FRACTIONS) < MAX_FRACTIONS:
+                _FRACTIONS[fraction] = step
+        return result + step
 
     def _build(self, match: re.Match[str], groups: Any) -> datetime | tuple[int, ...] | None:
         """A whole-second UTC datetime, or a tuple of parts awaiting a year or a date."""
@@ -435,6 +444,9 @@ class Clock:
 
 _MISSING: Any = object()
 CACHE_LIMIT = 20_000
+# fraction text -> the timedelta it adds to a whole second (milliseconds: a thousand texts)
+_FRACTIONS: dict[str, timedelta] = {}
+MAX_FRACTIONS = 20_000
 _NANOS = re.compile(r"(\.\d{6})\d+")
 
 

@@ -21,19 +21,20 @@ from datetime import UTC, datetime
 from ..filters import RecordFilter
 from ..inferred_levels import inferred, states_levels
 from ..ingest import SourceParser, SourceStats, merge_stats
-from ..levels import RANK, at_least
+from ..levels import RANK
 from ..mining.group_models import Example
 from ..mining.groups import ErrorGrouper, GrouperPartial
-from ..mining.requests import request_level
+from ..mining.requests import STATUS_KEYS, message_outcome, request_level
 from ..records import Record
 from ..remote import RemoteSource
 from ..remote.base import QueryScope
 from ..sources.discover import Source
-from .events import OPERATIONAL_WORDS, operational_event
+from .alerts import MAY_ALERT_KEYS
+from .events import OPERATIONAL_WORDS, line_operational_event, operational_event
 from .impact import RequestTally
-from .latency import duration_ms
+from .latency import DURATION_KEYS, line_duration_ms
 from .parallel import Part
-from .skew import SkewEstimator, request_id
+from .skew import ID_FIELD_KEYS, SkewEstimator, request_id
 from .tracing import TraceBook
 
 MAX_OPERATIONAL = 200
@@ -42,6 +43,24 @@ WARNING_SAMPLE = 5_000  # warning records fetched from a remote engine, at most
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ERROR = RANK["error"]
 _WARNING = RANK["warning"]
+# Per tuple of field keys: whether the fields hold a key that a duration, a request id, a
+# request's status or an alert is read from (four set tests per record become one look-up:
+# records of a source repeat a few key sets). Bounded: emptied when full.
+_KEY_FLAGS: dict[tuple[str, ...], tuple[bool, bool, bool, bool]] = {}
+MAX_KEY_SETS = 4_096
+
+
+def _key_flags(keys: tuple[str, ...]) -> tuple[bool, bool, bool, bool]:
+    """`_KEY_FLAGS` of `keys`, computed and kept."""
+    if len(_KEY_FLAGS) >= MAX_KEY_SETS:
+        _KEY_FLAGS.clear()
+    flags = _KEY_FLAGS[keys] = (
+        not DURATION_KEYS.isdisjoint(keys),
+        not ID_FIELD_KEYS.isdisjoint(keys),
+        not STATUS_KEYS.isdisjoint(keys),
+        not MAY_ALERT_KEYS.isdisjoint(keys),
+    )
+    return flags
 
 
 @dataclass
@@ -156,7 +175,8 @@ class Collector:
         grouper_add = self.grouper.add
         skew_add = self.skew.add
         trace_add = self.traces.add
-        request_add = collected.requests.add
+        request_count = collected.requests.count
+        key_flags = _KEY_FLAGS
         stated = collected.stated
         pids = collected.pids
         subsecond = collected.subsecond
@@ -171,21 +191,36 @@ class Collector:
         first, last = collected.first, collected.last
         count = below = 0
         grouper = self.grouper
-        minimum = grouper.min_level
+        minimum = RANK[grouper.min_level]  # `at_least(level, grouper.min_level)`, inlined
+        rank_of = RANK.get
+        # What the record before had, reused when this one has the same (the same objects: a
+        # source's records share their file name, and a whole second's timestamp)
+        file: str | None = None
+        seen: list[int] = [0, 0]
+        when_before: datetime | None = None
+        pid_added: object = None
+        pid_service = ""
+        seconds = 0.0
+        bucket = 0
+        # `totals` counts runs of records of one (service, bucket) at a time: a run's count is
+        # added when the run ends, so keys still enter `totals` in the order they first occur
+        # (the empty run before the first is of ("", 0): a record of that key just extends it)
+        run_service = ""
+        run_bucket = 0
+        run = 0
         try:
             for record in records:
                 count += 1
                 level = record.level
                 if level is None:
                     level = request_level(record)
-                if at_least(level, minimum):
+                if rank_of(level or "info", 2) >= minimum:
                     grouper_add(record)
                 else:
                     below += 1  # the grouper only counts these
-                file = record.file
-                seen = stated.get(file)
-                if seen is None:
-                    seen = stated[file] = [0, 0]
+                if record.file is not file:
+                    file = record.file
+                    seen = stated.setdefault(file, [0, 0])
                 held_apart: tuple[str, bool] | None = None  # (file, strong) of an inferred error
                 if level is not None:
                     seen[0] += 1
@@ -198,32 +233,61 @@ class Collector:
                             held_apart = (file, found[1])
                 service = record.service
                 fields = record.fields
-                if fields is not None:
+                if fields:
                     pid = fields.get("pid")
-                    if pid is not None and (len(pids) < MAX_PIDS or pid in pids):
+                    # (the pid and service the record before added are there: nothing to add)
+                    if (
+                        pid is not None
+                        and (pid is not pid_added or service is not pid_service)
+                        and (len(pids) < MAX_PIDS or pid in pids)
+                    ):
                         name = str(pid)
                         services = pids.get(name)
                         if services is None:
                             pids[name] = {service}
                         else:
                             services.add(service)
+                        pid_added, pid_service = pid, service
                 when = record.timestamp
                 if when is None:
                     continue
-                seconds = when.timestamp()
+                if when is not when_before:
+                    when_before = when
+                    seconds = when.timestamp()
+                    bucket = int(seconds // bucket_seconds)
                 if when.microsecond and service not in subsecond:
                     subsecond.add(service)
                 if first is None or seconds < first:
                     first = seconds
                 if last is None or seconds > last:
                     last = seconds
-                bucket = int(seconds // bucket_seconds)
-                key = (service, bucket)
-                totals[key] = totals.get(key, 0) + 1
-                is_request = request_add(record, bucket)
+                if bucket == run_bucket and service is run_service:
+                    run += 1
+                else:
+                    if run:
+                        ended = (run_service, run_bucket)
+                        totals[ended] = totals.get(ended, 0) + run
+                    run_service, run_bucket, run = service, bucket, 1
+                # what the fields may hold, known per set of keys: a reader is handed no fields
+                # where they hold none of the keys it reads (it reads the text alone, the same)
+                if fields:
+                    keys = tuple(fields)
+                    flags = key_flags.get(keys)
+                    if flags is None:
+                        flags = _key_flags(keys)
+                    has_duration, has_id, has_status, may_alert = flags
+                else:
+                    has_duration = has_id = has_status = may_alert = False
                 message = record.message
-                took = duration_ms(message, fields)
+                outcome = message_outcome(message, fields if has_status else None)
+                if outcome is not None:
+                    request_count(service, outcome, bucket)
+                is_request = outcome is not None
+                # the first line, which durations and operational events are read from
+                first_line = message.split("\n", 1)[0] if "\n" in message else message
+                took = line_duration_ms(first_line, fields if has_duration else None)
                 if took is not None:
+                    key = (service, bucket)
                     held = durations.get(key)
                     if held is None:
                         durations[key] = [took]
@@ -234,13 +298,15 @@ class Collector:
                         slowest[key] = (took, file, record.line)
                 rank = RANK[level] if level is not None else 0
                 if rank >= _ERROR:
+                    key = (service, bucket)
                     errors[key] = errors.get(key, 0) + 1
                 elif held_apart is not None:
+                    key = (service, bucket)
                     counts = inferred_errors.get(held_apart)
                     if counts is None:
                         counts = inferred_errors[held_apart] = {}
                     counts[key] = counts.get(key, 0) + 1
-                identifier = request_id(message, fields)
+                identifier = request_id(message, fields if has_id else None)
                 if (
                     took is not None
                     and service not in serving
@@ -252,10 +318,13 @@ class Collector:
                     if rank >= _WARNING:
                         trace_add(identifier, service, seconds, file, record.line, rank)
                 if len(operational) < MAX_OPERATIONAL:
-                    kind = operational_event(message, fields)
+                    kind = line_operational_event(message, first_line, fields, may_alert)
                     if kind is not None:
                         operational.append((kind, record))
         finally:
+            if run:
+                ended = (run_service, run_bucket)
+                totals[ended] = totals.get(ended, 0) + run
             collected.records += count
             grouper.records += below
             collected.first, collected.last = first, last

@@ -64,11 +64,27 @@ _RULES: tuple[tuple[str, str, re.Pattern[str] | None], ...] = (
 def operational_event(message: str, fields: Mapping[str, Any] | None = None) -> str | None:
     """The kind of operational event a record reports (`restart`, `shutdown`, `deploy`,
     `rollback`, `scale`, `config`, `alert`), or None. A heartbeat alert is none."""
-    first_line = message.split("\n", 1)[0] if "\n" in message else message
-    if _ANY_WORD.search(first_line) is None and (
-        not fields or MAY_ALERT_KEYS.isdisjoint(fields) or not may_carry_alert(fields)
-    ):
-        return None  # no rule's substring, no alert word, no alert field: most records
+    return line_operational_event(
+        message, message.split("\n", 1)[0] if "\n" in message else message, fields
+    )
+
+
+def line_operational_event(
+    message: str,
+    first_line: str,
+    fields: Mapping[str, Any] | None = None,
+    alert_keys: bool | None = None,
+) -> str | None:
+    """`operational_event` of a message whose first line the caller has cut already;
+    `alert_keys` says whether `fields` holds a key of `MAY_ALERT_KEYS`, when the caller knows."""
+    if _ANY_WORD.search(first_line) is None:
+        # no rule's substring, no alert word, no alert field: most records
+        if not fields:
+            return None
+        if alert_keys is None:
+            alert_keys = not MAY_ALERT_KEYS.isdisjoint(fields)
+        if not alert_keys or not may_carry_alert(fields):
+            return None
     return _event(message, first_line, fields)
 
 

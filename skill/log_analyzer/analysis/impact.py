@@ -32,14 +32,15 @@ NO_ROUTE = "requests"  # the route of a request log that names none (pino's `req
 
 _DIGIT = re.compile(r"\d")
 # `mining.labels.route` as one regex (the reading pass runs it per request): a segment of
-# digits, or of three characters or more with a digit that is no API version (`v2`)
-_ID = re.compile(r"(?<=/)(?:\d+(?=/|$)|(?!v\d+(?:\.\d+)*(?:/|$))(?=[^/]{3})[^/]*\d[^/]*)")
+# digits, or of three characters or more with a digit that is no API version (`v2`). Each
+# match starts at the slash before its segment (a literal the engine skips to) and keeps it.
+_ID = re.compile(r"/(?:\d+(?=/|$)|(?!v\d+(?:\.\d+)*(?:/|$))(?=[^/]{3})[^/]*\d[^/]*)")
 # Other segments that name one thing among many, masked too so that routes stay few: slugs
 # (`down-puffer-jacket`), long tokens, static files (`hero.jpg`)
 _STATIC = r"css|js|map|png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|html?|txt|xml|pdf|mp4"
 _FILE = re.compile(rf"[^/]+\.({_STATIC})", re.IGNORECASE)
 _OTHER = re.compile(
-    rf"(?<=/)(?:[^/{{}}]*-[^/{{}}]*-[^/{{}}]*|[^/{{}}]{{25,}}|[^/{{}}]+\.(?:{_STATIC}))(?=/|$)",
+    rf"/([^/{{}}]*-[^/{{}}]*-[^/{{}}]*|[^/{{}}]{{25,}}|[^/{{}}]+\.(?:{_STATIC}))(?=/|$)",
     re.IGNORECASE,
 )
 
@@ -55,18 +56,20 @@ def route_of(method: str | None, path: str | None) -> str:
     record names no path."""
     if path is None or not path.startswith("/"):
         return f"{method} {NO_ROUTE}" if method else NO_ROUTE
-    masked = _ID.sub("{id}", path) if _DIGIT.search(path) else path
-    if _OTHER.search(masked):
+    masked = _ID.sub("/{id}", path) if _DIGIT.search(path) else path
+    # a segment `_OTHER` masks holds two hyphens, a dot or 25 characters
+    if ("-" in masked or "." in masked or len(masked) > 25) and _OTHER.search(masked):
         masked = _OTHER.sub(_name, masked)
     return f"{method} {masked}" if method else masked
 
 
 def _name(found: re.Match[str]) -> str:
-    segment = found.group(0)
+    """The slash and the masked segment, for `_OTHER.sub`."""
+    segment = found.group(1)
     file = _FILE.fullmatch(segment)
     if file is not None:
-        return "{file}." + file.group(1).lower()
-    return "{name}"
+        return "/{file}." + file.group(1).lower()
+    return "/{name}"
 
 
 @dataclass
@@ -81,16 +84,20 @@ class RequestTally:
         outcome = request_outcome(record)
         if outcome is None:
             return False
+        self.count(record.service, outcome, bucket)
+        return True
+
+    def count(self, service: str, outcome: tuple[str | None, str | None, int], bucket: int) -> None:
+        """Count a request of `service` (`request_outcome`'s method, path and status)."""
         method, path, status = outcome
-        key = (record.service, route_of(method, path), bucket)
+        key = (service, route_of(method, path), bucket)
         tally = self.counts.get(key)
         if tally is None:
             self.counts[key] = [1, 1 if failed(status) else 0]
-            return True
+            return
         tally[0] += 1
         if status >= 500 or status == 429:  # `failed`, inline: once per request
             tally[1] += 1
-        return True
 
     def merge(self, other: RequestTally) -> None:
         for key, (requests, failures) in other.counts.items():

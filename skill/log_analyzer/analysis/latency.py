@@ -46,6 +46,14 @@ _IN_TEXT = re.compile(
     r"\b(?:(?:took|duration[=:]|elapsed[=:]|latency[=:]|response time[=:]?)\s*(\d+(?:\.\d+)?)"
     r"\s?(ns|us|µs|ms|s|sec|secs|seconds)|in\s*(\d+(?:\.\d+)?)\s?(ns|us|µs|ms))\b"
 )
+# `_IN_TEXT` with the letter each phrase starts with read first, outside the lookarounds (and
+# `\b` before it as "no word character before that letter"): the same matches, the same
+# groups, but the engine skips to those letters instead of trying a match at every character.
+_IN_TEXT_FAST = re.compile(
+    r"[tdelri](?<!\w.)(?:(?:(?<=t)ook|(?<=d)uration[=:]|(?<=e)lapsed[=:]|(?<=l)atency[=:]"
+    r"|(?<=r)esponse time[=:]?)\s*(\d+(?:\.\d+)?)\s?(ns|us|µs|ms|s|sec|secs|seconds)"
+    r"|(?<=i)n\s*(\d+(?:\.\d+)?)\s?(ns|us|µs|ms))\b"
+)
 # Every phrase `_IN_TEXT` reads contains one of these: a cheap test first (`in 5 us` and
 # `in 5 ns` are left to the words around them).
 _HINTS = ("took", "uration", "lapsed", "atency", "esponse time", "µs")
@@ -63,10 +71,16 @@ def _milliseconds_written(text: str) -> bool:
 
 
 _FIELD_KEYS = frozenset(key for key, _ in _FIELD_UNITS) | {"timers"}
+DURATION_KEYS = _FIELD_KEYS  # fields with none of these keys state no duration
 
 
 def duration_ms(message: str, fields: Mapping[str, Any] | None) -> float | None:
     """The duration a record reports, in milliseconds, or None."""
+    return line_duration_ms(message.split("\n", 1)[0] if "\n" in message else message, fields)
+
+
+def line_duration_ms(first_line: str, fields: Mapping[str, Any] | None) -> float | None:
+    """`duration_ms` of a message whose first line the caller has cut already."""
     if fields and not _FIELD_KEYS.isdisjoint(fields):
         for key, factor in _FIELD_UNITS:
             value = fields.get(key)
@@ -87,14 +101,18 @@ def duration_ms(message: str, fields: Mapping[str, Any] | None) -> float | None:
             total = timers.rsplit("/", 1)[-1].lstrip("+")
             if total.isdigit():
                 return float(total)
-    first_line = message.split("\n", 1)[0] if "\n" in message else message
-    if not ("ms" in first_line and _milliseconds_written(first_line)):
-        for hint in _HINTS:
-            if hint in first_line:
-                break
-        else:
-            return None  # no `ms` after a number and no hint: most lines
-    match = _IN_TEXT.search(first_line)
+    if not (
+        ("ms" in first_line and _milliseconds_written(first_line))
+        # `_HINTS`, one test after the other (`µs` is in no ASCII text)
+        or "took" in first_line
+        or "uration" in first_line
+        or "lapsed" in first_line
+        or "atency" in first_line
+        or "esponse time" in first_line
+        or (not first_line.isascii() and "µs" in first_line)
+    ):
+        return None  # no `ms` after a number and no hint: most lines
+    match = _IN_TEXT_FAST.search(first_line)
     if match is None:
         return None
     amount, unit_text = match.group(1, 2) if match.group(1) else match.group(3, 4)

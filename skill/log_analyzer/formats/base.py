@@ -176,6 +176,24 @@ def _level_never_empty(probe: re.Pattern[str], regex: re.Pattern[str]) -> bool:
     return body.fullmatch("") is None
 
 
+# `RegexFormat._plan`: the positions of the message, level, status, pri, ts, f and service
+# groups, then the aliases, the extra fields, the zone groups, the id blocks, the level cache
+_Plan = tuple[
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    int,
+    tuple[tuple[int, int], ...],
+    tuple[tuple[str, int], ...],
+    tuple[int, ...],
+    tuple[int, ...],
+    dict[str, str | None],
+]
+
+
 class RegexFormat(LogFormat):
     """A format described by one anchored regex with named groups.
 
@@ -275,6 +293,23 @@ class RegexFormat(LogFormat):
         self._zone_positions = tuple(
             position for name, position in positions.items() if name in ("z", "epoch")
         )
+        # What `parse` reads per line, in one tuple: the positions of the groups with a meaning
+        # of their own (-1 for a group the regex lacks), then the tuples built above
+        at = self._index.get
+        self._plan: _Plan = (
+            at("message", -1),
+            at("level", -1),
+            at("status", -1),
+            at("pri", -1),
+            at("ts", -1),
+            at("f", -1),
+            at("service", -1),
+            self._aliases,
+            self._extra,
+            self._zone_positions,
+            self._id_blocks,
+            self._level_cache,
+        )
 
     _probe: re.Pattern[str]  # the regex cut after its level group (`__getattr__`)
 
@@ -293,71 +328,87 @@ class RegexFormat(LogFormat):
             return None
         # Groups by position, read from one tuple: the hot path avoids building a groupdict.
         groups: Sequence[str | None] = match.groups()
-        if self._aliases:
+        (
+            at_message,
+            at_level,
+            at_status,
+            at_pri,
+            at_ts,
+            at_f,
+            at_service,
+            aliases,
+            extra,
+            zone_positions,
+            id_blocks,
+            level_cache,
+        ) = self._plan
+        if aliases:
             resolved: list[str | None] | None = None
-            for alias, base in self._aliases:
+            for alias, base in aliases:
                 if groups[alias] is not None:
                     if resolved is None:
                         resolved = list(groups)
                     resolved[base] = groups[alias]
             if resolved is not None:
                 groups = resolved
-        at = self._index
-        message = groups[at["message"]] or "" if "message" in at else ""
-        raw_level = groups[at["level"]] if "level" in at else None
+        message = (groups[at_message] or "") if at_message >= 0 else ""
+        raw_level = groups[at_level] if at_level >= 0 else None
         level = None
         if raw_level is not None:
-            level = self._level_cache.get(raw_level, _UNKNOWN)
+            level = level_cache.get(raw_level, _UNKNOWN)
             if level is _UNKNOWN:
                 level = self.levels.get(raw_level) or normalize_level(raw_level)
-                if len(self._level_cache) < 1000:
-                    self._level_cache[raw_level] = level
-        status = groups[at["status"]] if "status" in at else None
+                if len(level_cache) < 1000:
+                    level_cache[raw_level] = level
+        status = groups[at_status] if at_status >= 0 else None
         if level is None:
-            pri = groups[at["pri"]] if "pri" in at else None
+            pri = groups[at_pri] if at_pri >= 0 else None
             if pri:
                 level = SYSLOG_SEVERITY[int(pri) % 8]
             elif status and status.isdigit():
                 level = http_status_level(int(status))
-        if level is None and self.infer:
-            level = infer_level(message)
-        fields: dict[str, Any] = {}
-        for name, position in self._extra:
-            value = groups[position]
-            if value is not None:
-                fields[name] = value
+            if level is None and self.infer:
+                level = infer_level(message)
+        # the fields, in the order of the groups, then `status`, `continues`, the id blocks'
+        fields: dict[str, Any] | None = None
+        if extra:
+            fields = {}
+            for name, position in extra:
+                value = groups[position]
+                if value is not None:
+                    fields[name] = value
         if status:
+            if fields is None:
+                fields = {}
             fields["status"] = int(status) if status.isdigit() else status
         if self.continuation_levels and raw_level in self.continuation_levels:
+            if fields is None:
+                fields = {}
             fields["continues"] = True
         timestamp = None
         zoned = False
-        if "ts" in at:
-            text = groups[at["ts"]]
+        if at_ts >= 0:
+            text = groups[at_ts]
             if text is not None:
-                timestamp = clock.from_match(match, text, groups[at["f"]] if "f" in at else None)
-                for position in self._zone_positions:
+                timestamp = clock.from_match(match, text, groups[at_f] if at_f >= 0 else None)
+                for position in zone_positions:
                     if groups[position] is not None:
                         zoned = True
-        service = groups[at["service"]] if "service" in at else None
-        for position in self._id_blocks:
+                        break
+        service = groups[at_service] if at_service >= 0 else None
+        for position in id_blocks:
             block = groups[position]
             if block is not None:
                 ids, app = block_ids(block)
+                if fields is None:
+                    fields = {}
                 for name, value in ids.items():
                     fields.setdefault(name, value)
                 service = service or app
         found: dict[str, Any] | None = fields or None
         if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
             message, found = extract_ids(message, found)
-        return Parsed(
-            timestamp=timestamp,
-            level=level,
-            message=message,
-            service=service,
-            fields=found,
-            zoned=zoned,
-        )
+        return Parsed(timestamp, level, message, service, found, zoned)
 
     def quick_level(self, line: str) -> Any:
         """The canonical level of a header line from a match of the regex's head alone (up to

@@ -71,6 +71,7 @@ _PATH_PATHS: tuple[tuple[str, ...], ...] = (
     ("url", "path"),
 )
 _STATUS_KEYS = frozenset(path[0] for path in _STATUS_PATHS)
+STATUS_KEYS = _STATUS_KEYS  # fields with none of these keys say no request's status
 _ERROR_KEYS = frozenset(
     {"err", "error", "exception", "error_text", "stack", "stack_trace", "exc_info"}
 )
@@ -240,12 +241,20 @@ def request_outcome(record: Record) -> tuple[str | None, str | None, int] | None
     structured fields, an access log's text, an application's or a server's own request line.
     Unlike `request_event`, a request log that states its own error counts too. Method and
     path are None when the record does not say them; the path is as logged (not masked)."""
-    fields = record.fields
-    message = record.message
+    return message_outcome(record.message, record.fields)
+
+
+def message_outcome(
+    message: str, fields: Mapping[str, Any] | None
+) -> tuple[str | None, str | None, int] | None:
+    """`request_outcome` of a record's message and fields. Fields that hold no key of
+    `STATUS_KEYS` are read as no fields at all (a caller that knows may pass None)."""
     if fields and not _STATUS_KEYS.isdisjoint(fields):
         status = fields.get("status")  # an access log's, parsed: the common case, first
+        places = None
         if type(status) is not int or not 100 <= status <= 599:
-            status = _status(fields, _places(fields)[0])
+            places = _places(fields)
+            status = _status(fields, places[0])
             if status is None:
                 return None
         request = fields.get("request")
@@ -255,7 +264,7 @@ def request_outcome(record: Record) -> tuple[str | None, str | None, int] | None
         quoted = _REQUEST_LINE.search(message) if "HTTP/" in message else None
         if quoted is not None:
             return quoted.group(1), _path_of(quoted.group(2)), status
-        _, methods, targets = _places(fields)
+        _, methods, targets = places if places is not None else _places(fields)
         verb = _first_text(fields, methods) if methods else None
         target = _first_text(fields, targets) if targets else None
         if target is None:  # the message is the request (gin: `POST     "/api/checkout"`)
