@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -151,7 +152,10 @@ def test_limit_and_an_unfinished_piece(small_parts: None, tmp_path: Path) -> Non
     lines = spooled([path], tmp_path, 1)
     assert lines.batches is not None
     pieces = jsonl_spool._pieces(tmp_path)[path]
+    assert len(pieces) > 2
     assert jsonl_spool._covering(pieces, lines.ledgers[0]) == pieces
+    moved = [pieces[0], replace(pieces[1], start=pieces[1].start + 1), *pieces[2:]]
+    assert jsonl_spool._covering(moved, lines.ledgers[0]) is None  # a gap: not the whole file
     os.remove(sorted(tmp_path.glob("*.json"))[-1])  # a worker that never finished its piece
     assert jsonl_spool._covering(jsonl_spool._pieces(tmp_path)[path], lines.ledgers[0]) is None
 

@@ -25,7 +25,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import chain
+from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
 
@@ -50,7 +50,7 @@ class _Piece:
 
     path: str
     start: int
-    whole: bool  # the part was the whole file
+    end: int | None  # None: the part was the whole file
     records: int
     lines: Path
     times: Path
@@ -175,7 +175,7 @@ def _pieces(directory: Path) -> dict[str, list[_Piece]]:
         piece = _Piece(
             facts["path"],
             facts["start"],
-            facts["end"] is None,
+            facts["end"],
             facts["records"],
             base.with_suffix(".jsonl"),
             base.with_suffix(".times"),
@@ -187,12 +187,13 @@ def _pieces(directory: Path) -> dict[str, list[_Piece]]:
 
 
 def _covering(pieces: list[_Piece], ledger: FormLedger) -> list[_Piece] | None:
-    """`pieces` when they are the whole file as its ledger counts it: from the first byte, one
-    after the other, every record; else None."""
+    """`pieces` when they are the whole file as its ledger counts it: from the first byte, each
+    starting where the one before ended, every record; else None."""
     if not pieces or pieces[0].start != 0:
         return None
-    if any(piece.whole for piece in pieces) and len(pieces) > 1:
-        return None
+    for before, after in pairwise(pieces):
+        if before.end is None or before.end != after.start:  # a gap, or a part twice
+            return None
     if sum(piece.records for piece in pieces) * 4 != len(ledger.codes):
         return None
     return pieces
