@@ -203,7 +203,12 @@ def test_sigterm_while_spooling_leaves_no_spool_behind(tmp_path: Path) -> None:
     scratch.mkdir()
     process = _cli(scratch, str(log))
     deadline = time.monotonic() + 60
-    while not any(scratch.iterdir()) and process.poll() is None and time.monotonic() < deadline:
+    # (Python's own probe of the temporary directory, a file it removes at once, is not it)
+    while (
+        not any(scratch.glob("log-analyzer-jsonl-*"))
+        and process.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.01)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == -signal.SIGTERM
@@ -217,3 +222,18 @@ def test_a_spool_that_cannot_be_written_leaves_the_ledgers_whole(tmp_path: Path)
     assert gone.batches is None  # nothing spooled: the record path reads the file again
     assert [ledger.codes for ledger in gone.ledgers] == [ledger.codes for ledger in written.ledgers]
     assert gone.ledgers[0].forms == written.ledgers[0].forms
+
+
+def test_with_a_limit_nothing_is_spooled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--limit 5` on a large file writes 5 lines: the record path reads only those again,
+    where the spool would write the whole file out first."""
+    path = str(INCIDENT / "checkout-service.log")
+    whole = run_jsonl(path, "--no-cache")
+
+    def refused(*args: object, **kwargs: object) -> jsonl_spool.SpooledLines:
+        raise AssertionError("spooled for five lines")
+
+    monkeypatch.setattr(jsonl_spool, "spooled_lines", refused)
+    assert run_jsonl(path, "--no-cache", "--limit", "5") == "".join(
+        whole.splitlines(keepends=True)[:5]
+    )

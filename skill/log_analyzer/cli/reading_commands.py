@@ -147,22 +147,24 @@ def _jsonl(
     clock: ReferenceClock,
     limit: int | None,
 ) -> int:
-    """Write `parse --jsonl`'s lines; the number written. Files read whole with no clock to
-    correct are mined and rendered in one read (`render.jsonl_spool`), unless the index
-    answers for them or the spool finds no room; everything else takes the record path."""
+    """Write `parse --jsonl`'s lines; the number written. Files read whole (no filter, no
+    `--limit`) with no clock to correct are mined and rendered in one read
+    (`render.jsonl_spool`), unless the index answers for them or the spool finds no room;
+    everything else takes the record path."""
     from ..analysis.template_ids import keeps_all, templated_records
     from .scratch import scratch_directory
 
     mined = None
     with scratch_directory("log-analyzer-jsonl-") as directory:
-        if keeps_all(keep) and not clock.skew:
+        # with --limit the record path reads only the records written: no spool of it all
+        if limit is None and keeps_all(keep) and not clock.skew:
             from ..render.jsonl_spool import has_room, spooled_lines
 
             if has_room(directory, opened):
                 spooled = spooled_lines(opened, directory, store, None)
                 warn_index(spooled.index)
                 if spooled.batches is not None:
-                    return _write_batches(spooled.batches, limit)
+                    return _write_batches(spooled.batches)
                 mined = (spooled.ledgers, spooled.index)
         templated = templated_records(opened, keep, store=store, mined=mined)
         if mined is None:
@@ -174,17 +176,13 @@ def _in_order(streams: list[Iterator[Any]], clock: ReferenceClock) -> Iterator[A
     return merged(streams, clock) if len(streams) > 1 else (streams[0] if streams else iter(()))
 
 
-def _write_batches(batches: Iterator[list[str]], limit: int | None) -> int:
-    """Write finished lines, batch by batch, up to `limit` of them."""
+def _write_batches(batches: Iterator[list[str]]) -> int:
+    """Write finished lines, batch by batch; the number written."""
     write = sys.stdout.write
     written = 0
     for batch in batches:
-        if limit is not None and written + len(batch) > limit:
-            batch = batch[: limit - written]
         _write_all(write, batch)
         written += len(batch)
-        if limit is not None and written >= limit:
-            break
     return written
 
 

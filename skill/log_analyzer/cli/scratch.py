@@ -10,6 +10,7 @@ same signal, as it would have without the directory.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -30,38 +31,53 @@ class _Signalled(BaseException):
 def scratch_directory(prefix: str) -> Iterator[str]:
     """A new empty directory, removed with everything in it when the block ends. A closed
     output pipe or SIGTERM that would kill the process as it stands (their default action)
-    removes it first, and the process then dies of that signal all the same."""
+    removes it first, and the process then dies of that signal all the same. The signals are
+    held back while the directory is made and while it is removed: neither is ever cut short
+    by one."""
     caught: list[int] = []
     if threading.current_thread() is threading.main_thread():  # signals are set only there
         caught = [n for n in _ENDING if signal.getsignal(n) == signal.SIG_DFL]
+    directory: str | None = None
+    ended: int | None = None
+    error: BaseException | None = None
     try:
-        for number in caught:
-            signal.signal(number, signal.SIG_IGN if number == _PIPE else _raise_it)
-            _CAUGHT.append(number)
-        with tempfile.TemporaryDirectory(prefix=prefix) as directory:
-            yield directory
-    except BrokenPipeError:
-        if _PIPE in caught:
-            _die_of(_PIPE, caught)
-        raise  # SIGPIPE is blocked or handled: the error goes on as it would have
+        with _held_back(caught):
+            for number in caught:
+                signal.signal(number, signal.SIG_IGN if number == _PIPE else _raise_it)
+                _CAUGHT.append(number)
+            directory = tempfile.mkdtemp(prefix=prefix)
+        yield directory
+    except BrokenPipeError as broken:
+        if _PIPE not in caught:
+            raise
+        ended, error = _PIPE, broken
     except _Signalled as signalled:
-        _die_of(signalled.number, caught)
-        raise SystemExit(128 + signalled.number) from None
+        ended, error = signalled.number, SystemExit(128 + signalled.number)
     finally:
-        _restore(caught)
+        with _held_back(caught):
+            if directory is not None:
+                shutil.rmtree(directory, ignore_errors=True)
+            _CAUGHT.clear()
+            for number in caught:
+                signal.signal(number, signal.SIG_DFL)
+        # a SIGTERM held back meanwhile is delivered now, with its default action
+    if ended is not None:
+        os.kill(os.getpid(), ended)  # returns only when a parent blocked the signal
+        assert error is not None
+        raise error
 
 
-def _die_of(number: int, caught: list[int]) -> None:
-    """End the process by signal `number` with its default action; returns only when the
-    signal is blocked (a parent may have blocked it for its children)."""
-    _restore(caught)
-    os.kill(os.getpid(), number)
-
-
-def _restore(caught: list[int]) -> None:
-    _CAUGHT.clear()
-    for number in caught:
-        signal.signal(number, signal.SIG_DFL)
+@contextmanager
+def _held_back(numbers: list[int]) -> Iterator[None]:
+    """Signals `numbers` blocked in the block (delivered, if they came, when it ends)."""
+    if not numbers or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _raise_it(number: int, frame: FrameType | None) -> None:
