@@ -6,6 +6,8 @@ path and prints the same."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import shutil
@@ -245,3 +247,30 @@ def test_with_a_limit_nothing_is_spooled(monkeypatch: pytest.MonkeyPatch) -> Non
     assert run_jsonl(path, "--no-cache", "--limit", "5") == "".join(
         whole.splitlines(keepends=True)[:5]
     )
+
+
+class _FullDisk(io.StringIO):
+    """A spool file that takes every write and fails when closed, as a full disk does when the
+    last buffered bytes go out."""
+
+    def close(self) -> None:
+        super().close()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_spool_that_fails_when_closed_is_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = str(INCIDENT / "payment-service.log")
+    (tmp_path / "fine").mkdir()
+    written = spooled([path], tmp_path / "fine", 1)
+    monkeypatch.setattr(jsonl_spool, "open", lambda *args, **kwargs: _FullDisk(), raising=False)
+    full = tmp_path / "full"
+    full.mkdir()
+    lines = spooled([path], full, 1)
+    assert lines.batches is None
+    assert [ledger.codes for ledger in lines.ledgers] == [
+        ledger.codes for ledger in written.ledgers
+    ]
+    (full / "0.json").write_text('{"path": "/x", "sta')  # a description cut short
+    assert jsonl_spool._pieces(full) == {}

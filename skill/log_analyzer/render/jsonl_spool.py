@@ -123,7 +123,7 @@ def _spool_part(directory: str, part: Part) -> FormLedger:
     times = array("d")
     nan = math.nan
     failed: list[OSError] = []
-    try:
+    try:  # closed below, whatever happens: a `with` would raise what closing it raises
         out = open(base + ".jsonl", "w", newline="", encoding="utf-8", errors=_ERRORS)  # noqa: SIM115
     except OSError:
         return ledger_of(part.parser())
@@ -143,10 +143,15 @@ def _spool_part(directory: str, part: Part) -> FormLedger:
         if len(heads) >= _BATCH:
             flush()
 
-    with out:
+    try:
         ledger = ledger_of(part.parser(), spool)
         if heads:
             flush()
+    finally:
+        try:
+            out.close()  # what is still buffered is written here: it may fail too
+        except OSError as error:
+            failed.append(error)
     description = {
         "path": str(part.source.path),
         "start": part.byte_range[0] if part.byte_range is not None else 0,
@@ -170,16 +175,19 @@ def _pieces(directory: Path) -> dict[str, list[_Piece]]:
     """The finished pieces in `directory`, by file, in byte order."""
     found: dict[str, list[_Piece]] = {}
     for description in directory.glob("*.json"):
-        facts = json.loads(description.read_text(encoding="utf-8"))
         base = description.with_suffix("")
-        piece = _Piece(
-            facts["path"],
-            facts["start"],
-            facts["end"],
-            facts["records"],
-            base.with_suffix(".jsonl"),
-            base.with_suffix(".times"),
-        )
+        try:
+            facts = json.loads(description.read_text(encoding="utf-8"))
+            piece = _Piece(
+                facts["path"],
+                facts["start"],
+                facts["end"],
+                facts["records"],
+                base.with_suffix(".jsonl"),
+                base.with_suffix(".times"),
+            )
+        except (OSError, ValueError, KeyError, TypeError):  # cut short: not a finished piece
+            continue
         found.setdefault(piece.path, []).append(piece)
     for pieces in found.values():
         pieces.sort(key=lambda piece: piece.start)
