@@ -12,9 +12,10 @@ machine slows every command alike:
 - `errors` cold: `log-analyzer errors --json` on the 500,000-line Spring Boot log of
   `bench_mining.py` (an empty index each run; every core), against **lnav** (when installed:
   it indexes the file and counts its levels, `SELECT log_level, count(*) FROM all_logs GROUP
-  BY log_level`) and **Drain3** (README masking, every line, twice: given each line's
-  message, the header cut at ` : ` as `bench_mining.py` runs it, and given whole lines as
-  they are in the file, slower for Drain3 and nearer the issue's 31.7 s);
+  BY log_level`) and **Drain3** (README masking, every line, twice: given whole lines as
+  they are in the file, the issue's yardstick, whose 31.7 s is within 20% of what that takes
+  here; and, for reference, given each line's message, the header cut at ` : ` as
+  `bench_mining.py` runs it, which takes Drain3 a third of the time);
 - `errors` warm: the same command again, the file unchanged, against the cold run: with
   pipes for stdout and stderr, as an agent runs it, the line is replayed before the CLI
   loads (`cli/replay.py`, over the kept whole answer); and again with
@@ -217,10 +218,12 @@ def main(argv: list[str] | None = None) -> int:
         ratio = cold.median / yard.median
         row("errors, cold", cold, yard, f"{ratio:.2f}x lnav's time", "<= 2.0x")
         print(f"lnav's level counts: {levels}")
-    for against in (drain, drain_lines):
+    # the yardstick is Drain3 on whole lines: its 31.7 s is within 20% of what that
+    # takes here (the messages alone take Drain3 a third of it); the other is for reference
+    for against, target in ((drain_lines, ">= 20x"), (drain, "(reference)")):
         if against.wall:
             ratio = against.median / cold.median
-            row("errors, cold", cold, against, f"{ratio:.1f}x faster", ">= 20x")
+            row("errors, cold", cold, against, f"{ratio:.1f}x faster", target)
     gain = cold.median / warm.median
     row("errors, warm (answer kept)", warm, cold, f"{gain:.1f}x faster", ">= 20x")
     gain = cold.median / index_only.median

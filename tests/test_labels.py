@@ -598,3 +598,21 @@ def test_route_takes_ids_out_of_paths() -> None:
     assert route("/api/checkout/summary") == "/api/checkout/summary"
     assert route("/api/v1/payments/100482484/authorize") == "/api/v1/payments/{id}/authorize"
     assert route("/v2.1/orders/7") == "/v2.1/orders/{id}"
+
+
+def test_nested_exception_wording_without_a_class_after_it_is_read_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    # Spring writes `; nested exception is java.io.IOException`; code of its own writes a colon
+    # after it, or nothing a class name could be: the label is then the outer exception
+    text = (
+        "2026-11-27T13:30:00.000Z ERROR 1 --- [io-8080-exec-1] c.e.orders.OrderController"
+        "        : Order sync failed: com.example.SyncException: upstream refused; nested "
+        "exception is: java.io.IOException: Broken pipe\n"
+        "2026-11-27T13:30:01.000Z ERROR 1 --- [io-8080-exec-2] c.e.orders.OrderController"
+        "        : Order sync failed: com.example.SyncException: upstream refused; nested "
+        "exception is null\n"
+    )
+    labels, formats = error_groups(tmp_path, "orders.log", text)
+    assert set(formats) == {"spring-boot"}
+    assert sorted(labels) == ["OrderController IOException", "OrderController SyncException"]

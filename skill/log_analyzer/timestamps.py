@@ -127,7 +127,22 @@ def parse_offset(text: str) -> tzinfo | None:
 
 
 def epoch_to_datetime(value: float | int | str) -> datetime | None:
-    """Seconds, milliseconds, microseconds or nanoseconds since the epoch, told apart by size."""
+    """Seconds, milliseconds, microseconds or nanoseconds since the epoch, told apart by size.
+
+    An integer count of seconds, or of milliseconds before 2242 (pino's `time`), is its whole
+    second's datetime, kept per second, plus the milliseconds: the very datetime the float path
+    below builds. That path reads `ms` as the double `d = ms / 1e3` and `fromtimestamp` takes
+    `floor(d)` and `round_half_even(frac(d) * 1e6)` microseconds. Below 2**33 seconds `d` is
+    within half a unit in the last place (2**-21 s, 0.48 us) of `ms / 1000` exactly, and
+    a millisecond lies a whole number of microseconds from the second, so `floor(d)` is
+    `ms // 1000` and the rounding lands on `ms % 1000 * 1000` microseconds. Floats, strings,
+    negative, microsecond and nanosecond values take the float path (a nanosecond count has
+    digits below the microsecond, which only that rounding decides)."""
+    if type(value) is int and 0 <= value < _EXACT_MS_LIMIT:
+        if value < 100_000_000_000:  # seconds: exact as a double, no fraction
+            return _whole_second(value)
+        seconds, millis = divmod(value, 1000)
+        return _whole_second(seconds) + _MILLIS[millis]
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -143,6 +158,24 @@ def epoch_to_datetime(value: float | int | str) -> datetime | None:
         return datetime.fromtimestamp(number, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+_EXACT_MS_LIMIT = 2**33 * 1000  # milliseconds: 2242-03-16, the bound of the proof above
+_MILLIS = tuple(timedelta(milliseconds=millis) for millis in range(1000))
+# whole second since the epoch -> its UTC datetime
+_SECONDS: dict[int, datetime] = {}
+
+
+def _whole_second(seconds: int) -> datetime:
+    """`datetime.fromtimestamp(seconds, UTC)`, kept per second (a log writes many lines a
+    second); `seconds` is in [0, 2**33), where it never fails."""
+    when = _SECONDS.get(seconds)
+    if when is None:
+        when = datetime.fromtimestamp(seconds, UTC)
+        if len(_SECONDS) >= CACHE_LIMIT:  # a log spanning days: keep memory flat
+            _SECONDS.clear()
+        _SECONDS[seconds] = when
+    return when
 
 
 class _YearTracker:
@@ -378,13 +411,14 @@ class Clock:
     def from_value(self, value: object) -> datetime | None:
         """A timestamp value from a structured record: ISO 8601 text, epoch number, or text in
         any layout `GENERIC_STAMPS` knows."""
-        if isinstance(value, bool) or value is None:
-            return None
-        if isinstance(value, int | float):
-            when = epoch_to_datetime(value)
+        kind = type(value)  # the common types by identity, before the `isinstance` calls
+        if kind is int or kind is float or (kind is not bool and isinstance(value, int | float)):
+            when = epoch_to_datetime(value)  # type: ignore[arg-type]  # a number, as tested
             if when is not None and when.year * 12 + when.month != self._seen:
                 self._stated(when)
             return when
+        if value is None or kind is bool:
+            return None
         if isinstance(value, dict):  # log4j2 `instant`, protobuf/GCP `{seconds, nanos}`
             if "$date" in value:  # MongoDB extended JSON: ISO text, or `{"$numberLong": ms}`
                 inner = value["$date"]

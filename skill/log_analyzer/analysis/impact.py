@@ -34,7 +34,10 @@ _DIGIT = re.compile(r"\d")
 # `mining.labels.route` as one regex (the reading pass runs it per request): a segment of
 # digits, or of three characters or more with a digit that is no API version (`v2`). Each
 # match starts at the slash before its segment (a literal the engine skips to) and keeps it.
-_ID = re.compile(r"/(?:\d+(?=/|$)|(?!v\d+(?:\.\d+)*(?:/|$))(?=[^/]{3})[^/]*\d[^/]*)")
+# (`(?=[^/\d]*+\d)`: a segment with no digit is left at once, a test both ways to mask it
+# make; once it holds one, `[^/]*\d[^/]*` spans exactly `[^/]*+`, the segment. Possessive
+# digits: fewer are followed by a digit, never by a slash or the end.)
+_ID = re.compile(r"/(?=[^/\d]*+\d)(?:\d++(?=/|$)|(?!v\d+(?:\.\d+)*(?:/|$))(?=[^/]{3})[^/]*+)")
 # Other segments that name one thing among many, masked too so that routes stay few: slugs
 # (`down-puffer-jacket`), long tokens, static files (`hero.jpg`)
 _STATIC = r"css|js|map|png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|html?|txt|xml|pdf|mp4"
@@ -61,6 +64,19 @@ def route_of(method: str | None, path: str | None) -> str:
     if ("-" in masked or "." in masked or len(masked) > 25) and _OTHER.search(masked):
         masked = _OTHER.sub(_name, masked)
     return f"{method} {masked}" if method else masked
+
+
+def _masked_alone(segment: str) -> bool:
+    """Whether `_ID` masks a segment (after a slash) of ASCII letters and digits wherever it
+    stands, as it masks `0`: digits alone, or three characters or more with a digit that start
+    with no `v` (which only a version may). A match starts at a segment's slash and ends at the
+    next slash or the end, so each segment is masked by what it holds alone (no newline in
+    such a segment: `$` before a final one cannot tell them apart either), both become
+    `/{id}`, and `_OTHER` then sees the same `{id}`: the path and the one with `0` for the
+    segment have one route."""
+    if segment.isdigit():
+        return True
+    return len(segment) >= 3 and segment[0] != "v" and not segment.isalpha()
 
 
 def _name(found: re.Match[str]) -> str:
@@ -90,6 +106,13 @@ class RequestTally:
     def count(self, service: str, outcome: tuple[str | None, str | None, int], bucket: int) -> None:
         """Count a request of `service` (`request_outcome`'s method, path and status)."""
         method, path, status = outcome
+        if path is not None:
+            head, slash, last = path.rpartition("/")
+            if slash and last.isascii() and last.isalnum() and _masked_alone(last):
+                # an id at the end (`/products/socks/32868`): its route is the one of the path
+                # ending in `/0` (`_masked_alone`), which `route_of` keeps, not one route
+                # worked out anew per id
+                path = head + "/0"
         key = (service, route_of(method, path), bucket)
         tally = self.counts.get(key)
         if tally is None:

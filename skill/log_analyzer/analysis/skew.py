@@ -112,13 +112,26 @@ class SkewEstimator:
         return self._seen
 
     def merge(self, sightings: dict[str, dict[str, float]]) -> None:
-        """Fold in the sightings of the part of the input that follows (first ones win)."""
+        """Fold in the sightings of the part of the input that follows (first ones win).
+
+        Once `MAX_IDS` ids are held no id is added, and only the held ids that `sightings`
+        names may take services they lack: those are then found by one set intersection, not
+        by a look-up per id of the part (a long file's parts name hundreds of thousands). Each
+        id's services are a dict of its own, so the order the ids are updated in changes
+        nothing."""
+        seen = self._seen
+        if len(seen) >= MAX_IDS:
+            for identifier in seen.keys() & sightings.keys():
+                held = seen[identifier]
+                for service, when in sightings[identifier].items():
+                    held.setdefault(service, when)
+            return
         for identifier, services in sightings.items():
-            mine = self._seen.get(identifier)
+            mine = seen.get(identifier)
             if mine is None:
-                if len(self._seen) >= MAX_IDS:
+                if len(seen) >= MAX_IDS:
                     continue
-                self._seen[identifier] = dict(services)
+                seen[identifier] = dict(services)
             else:
                 for service, when in services.items():
                     mine.setdefault(service, when)

@@ -19,6 +19,7 @@ from typer.main import get_command_from_info, get_command_name
 from typer.models import CommandInfo
 
 from ..errors import LogAnalyzerError
+from ..gc_pacing import fewer_collections
 from . import (
     agent_commands,
     analysis_commands,
@@ -150,7 +151,8 @@ def run(argv: list[str] | None = None) -> int:
     recording = replay.start(args)
     status = 70
     try:
-        status = _run(args)
+        with fewer_collections():
+            status = _run(args)
     finally:
         replay.finish(recording, status)
     return status

@@ -51,6 +51,7 @@ _DATED: tuple[LogFormat, ...] = (
 )
 _BRACKETED: tuple[LogFormat, ...] = (GUNICORN, CELERY, KAFKA, PYTHON_ASCTIME, _GENERIC)
 _JSON = JSON_DIALECTS[-1]  # any key convention
+_DAY = timedelta(days=1)
 _LOGFMT_KEYS = ("time=", "ts=", "level=", "lvl=", "msg=", "t=")
 
 
@@ -122,8 +123,13 @@ def _time(outer: Parsed, inner: Parsed, outer_has_year: bool) -> datetime | None
         return theirs
     # Both wall clocks: the inner one has the year and the milliseconds BSD syslog lacks; taken
     # when it is about the same day of the year (a time-only inner stamp got its date by guess).
-    try:
-        same_year = theirs.replace(year=mine.year)
-    except ValueError:  # 29 February
-        return theirs
-    return mine if abs(mine - same_year) < timedelta(days=1) else theirs
+    if theirs.year == mine.year:
+        # mostly: `replace` to its own year gives an equal time (same fields, zone and fold),
+        # at a microsecond's cost
+        same_year = theirs
+    else:
+        try:
+            same_year = theirs.replace(year=mine.year)
+        except ValueError:  # 29 February
+            return theirs
+    return mine if abs(mine - same_year) < _DAY else theirs

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from ..levels import http_status_level, infer_level, normalize_level
@@ -122,16 +122,36 @@ def load_json(text: str) -> Any:
     """`json.loads` with a nesting limit: ValueError for text that is not JSON or nests
     deeper than MAX_JSON_DEPTH (never a RecursionError). A lone surrogate escape (`\\ud83d`,
     half of an emoji cut by a truncating logger) becomes U+FFFD, as an undecodable byte of a
-    text line does: no encoder downstream (UTF-8 output, JSON, the model) can write one."""
+    text line does: no encoder downstream (UTF-8 output, JSON, the model) can write one.
+
+    An object (text starting with `{`) is read by the C scanner `json.loads` ends up in, without
+    the Python calls `loads` -> `decode` -> `raw_decode` and their two whitespace regex matches
+    (a third of `json.loads` on a log line). The same result: such text has no BOM and no
+    leading whitespace, so `decode` would scan from 0 with the same default scanner, and it
+    accepts only JSON whitespace (` \\t\\n\\r`, its `WHITESPACE` regex) after the value. Text
+    the scanner does not read whole goes to `json.loads`, which raises its very error."""
     if json_too_deep(text):
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH}")
     try:
-        found = json.loads(text)
+        if text[:1] == "{":
+            try:
+                found, end = _SCAN_ONCE(text, 0)
+            except StopIteration:
+                end = -1
+            if end != len(text) and (end < 0 or text[end:].strip(" \t\n\r")):
+                found = json.loads(text)  # not JSON, or extra data: raises as it always did
+        else:
+            found = json.loads(text)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
-    if "\\ud" in text or "\\uD" in text:  # a pair decodes to one character: only lone ones stay
+    # a pair decodes to one character: only lone ones stay (`\\u` first: one scan, not two)
+    if "\\u" in text and ("\\ud" in text or "\\uD" in text):
         return _without_surrogates(found)
     return found
+
+
+# `json.loads`'s C scanner (a decoder with the same defaults): (value, end) for text at an index
+_SCAN_ONCE: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -147,9 +167,15 @@ def _without_surrogates(value: Any) -> Any:
     return value
 
 
-# The keys an object has for each role: time, level, message, service, error.
-_Layout = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+# The keys an object has for each role (time, level, message, service, error), and whether
+# none of the first four is dotted.
+_Layout = tuple[
+    tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], bool
+]
 MAX_LAYOUTS = 1000
+# raw level values (`30`, `"warn"`) kept per dialect with the level they name: a file writes few
+MAX_LEVELS_SEEN = 1000
+_UNSEEN: Any = object()
 
 
 def lookup(obj: dict[str, Any], key: str) -> Any:
@@ -236,6 +262,7 @@ class JsonFormat(LogFormat):
         # the level of a record that names none (CLEF leaves out Information)
         self.default_level = default_level
         self._layouts: dict[tuple[str, ...], _Layout] = {}
+        self._levels_seen: dict[int | str, str | None] = {}
         self._last_line = ""
         self._last_obj: dict[str, Any] | None = None
 
@@ -265,11 +292,38 @@ class JsonFormat(LogFormat):
         return parsed
 
     def parse_object(self, obj: dict[str, Any], clock: Clock) -> Parsed:
-        time_keys, level_keys, message_keys, service_keys, error_keys = self._layout(obj)
-        time_key, time_value = _first(obj, time_keys)
-        level_key, raw_level = _first(obj, level_keys)
-        message_key, message_value = _first(obj, message_keys)
-        service_key, service = _first(obj, service_keys)
+        time_keys, level_keys, message_keys, service_keys, error_keys, flat = self._layout(obj)
+        if flat:  # no dotted key: `lookup` is `obj.get`, walked here without a call per key
+            get = obj.get
+            time_key = time_value = None
+            for key in time_keys:
+                value = get(key)
+                if value is not None and value != "":
+                    time_key, time_value = key, value
+                    break
+            level_key = raw_level = None
+            for key in level_keys:
+                value = get(key)
+                if value is not None and value != "":
+                    level_key, raw_level = key, value
+                    break
+            message_key = message_value = None
+            for key in message_keys:
+                value = get(key)
+                if value is not None and value != "":
+                    message_key, message_value = key, value
+                    break
+            service_key = service = None
+            for key in service_keys:
+                value = get(key)
+                if value is not None and value != "":
+                    service_key, service = key, value
+                    break
+        else:
+            time_key, time_value = _first(obj, time_keys)
+            level_key, raw_level = _first(obj, level_keys)
+            message_key, message_value = _first(obj, message_keys)
+            service_key, service = _first(obj, service_keys)
         message = (
             message_value
             if isinstance(message_value, str)
@@ -280,9 +334,15 @@ class JsonFormat(LogFormat):
             message = _payload_message(obj)
         level = None
         if raw_level is not None:
-            if self.levels and isinstance(raw_level, str | int):
-                level = self.levels.get(raw_level)
-            level = level or normalize_level(raw_level)
+            kind = type(raw_level)
+            if kind is int or kind is str:  # `_level_of` depends on the value alone
+                level = self._levels_seen.get(raw_level, _UNSEEN)
+                if level is _UNSEEN:
+                    level = self._level_of(raw_level)
+                    if len(self._levels_seen) < MAX_LEVELS_SEEN:
+                        self._levels_seen[raw_level] = level
+            else:
+                level = self._level_of(raw_level)
         elif self.default_level is not None:
             level = self.default_level
         if level is None:  # no level (an access log), or none a level word names (a
@@ -290,28 +350,50 @@ class JsonFormat(LogFormat):
             level = _status_level(obj)
         if level is None:
             level = infer_level(message)
-        used = {key for key in (time_key, level_key, message_key, service_key) if key}
-        fields = {key: value for key, value in obj.items() if key not in used}
+        # The fields: the object but for the keys read above. Copying it and deleting those
+        # keys leaves the others in their order, as a comprehension over it would, for a
+        # third of the cost; a key found as a nested path (`log.level` in `{"log": {...}}`)
+        # is no key of the object, and deletes nothing, as `key not in used` kept it (an
+        # empty key name is never used, as `if key` left it out).
+        fields = obj.copy()
+        if time_key and time_key in fields:
+            del fields[time_key]
+        if level_key and level_key in fields:
+            del fields[level_key]
+        if message_key and message_key in fields:
+            del fields[message_key]
+        if service_key and service_key in fields:
+            del fields[service_key]
         error = _error_text(obj, error_keys) if error_keys else None
         if error and error not in message:
             fields["error_text"] = error
         found: dict[str, Any] | None = fields or None
         if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
             message, found = extract_ids(message, found)
+        kind = type(time_value)
         return Parsed(
-            timestamp=clock.from_value(time_value) if time_value is not None else None,
-            level=level,
-            message=message,
-            service=str(service) if service is not None else None,
-            fields=found,
-            zoned=type(time_value) in _EPOCH_TYPES
-            or (time_value is not None and is_instant(time_value)),
+            clock.from_value(time_value) if time_value is not None else None,
+            level,
+            message,
+            str(service) if service is not None else None,
+            found,
+            kind is int or kind is float or (time_value is not None and is_instant(time_value)),
         )
 
+    def _level_of(self, raw_level: Any) -> str | None:
+        """The level a raw level value names: the dialect's own values first (Nextcloud's
+        0-4), then the common spellings. A function of the value alone, so `parse_object`
+        keeps it per value of the exact types `int` and `str` (never `True` for `1`, nor
+        `1.0`: equal keys of a dict, but not equal levels)."""
+        level = None
+        if self.levels and isinstance(raw_level, str | int):
+            level = self.levels.get(raw_level)
+        return level or normalize_level(raw_level)
+
     def _layout(self, obj: dict[str, Any]) -> _Layout:
-        """Which of the candidate keys this object has, per role. Objects of one file share a
-        few key layouts, so the search over every convention runs once per layout, not per
-        line."""
+        """Which of the candidate keys this object has, per role, and whether none of them is
+        dotted. Objects of one file share a few key layouts, so the search over every
+        convention runs once per layout, not per line."""
         signature = tuple(obj)
         layout = self._layouts.get(signature)
         if layout is None:
@@ -319,19 +401,17 @@ class JsonFormat(LogFormat):
             def present(keys: tuple[str, ...]) -> tuple[str, ...]:
                 return tuple(key for key in keys if lookup(obj, key) is not None)
 
-            layout = (
+            roles = (
                 present(_TIME_KEYS),
                 present(self.level_keys),
                 present(_MESSAGE_KEYS),
                 present(self.service_keys),
-                present(_ERROR_KEYS),
             )
+            flat = not any("." in key for keys in roles for key in keys)
+            layout = (*roles, present(_ERROR_KEYS), flat)
             if len(self._layouts) < MAX_LAYOUTS:
                 self._layouts[signature] = layout
         return layout
-
-
-_EPOCH_TYPES = frozenset({int, float})
 
 
 def is_instant(value: object) -> bool:

@@ -27,7 +27,12 @@ __all__ = [
 JSON_DIALECTS = cast(tuple[JsonFormat, ...], load_family("json.toml", {}, JsonFormat))
 _ANY_JSON = JSON_DIALECTS[-1]
 
-_LOGFMT_PAIR = re.compile(r'([\w.\-/@]+)=("(?:[^"\\]|\\.)*"|\S*)')
+# A quoted value as a run of plain characters between escapes (`"[^"\\]*(?:\\.[^"\\]*)*"`), not
+# an alternation tried at every character (`"(?:[^"\\]|\\.)*"`): twice as fast, and the same
+# pairs. Both read the same strings: plain characters and escape pairs, which a string splits
+# into in one way only, so a quoted value has at most one closing quote either can end at (the
+# first one not escaped) and both find it, or both fail and read `\S*`.
+_LOGFMT_PAIR = re.compile(r'([\w.\-/@]+)=("[^"\\]*(?:\\.[^"\\]*)*"|\S*)')
 _LOGFMT_START = re.compile(r"^[\w.\-/@]+=")
 
 

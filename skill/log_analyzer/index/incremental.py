@@ -35,6 +35,7 @@ from ..analysis.parallel import (
 )
 from ..analysis.progress import NoProgress, ProgressSink, total_of
 from ..formats.locations import fingerprint
+from ..gc_pacing import fewer_collections
 from ..ingest import OpenedSources, ParseOptions, SourceParser, SourceStats
 from .identity import PROBE_BYTES, file_identity
 from .store import Entry, IndexCorrupt, IndexStore
@@ -94,6 +95,18 @@ def run_analysis(
 ) -> tuple[list[R], IndexReport]:
     """One result per source, in the workspace's order. `meanwhile` runs while workers parse
     (`run_parts`), when they do."""
+    with fewer_collections():
+        return _run_analysis(workspace, analysis, workers, store, progress, meanwhile)
+
+
+def _run_analysis(
+    workspace: OpenedSources,
+    analysis: Analysis[R],
+    workers: int,
+    store: IndexStore | None,
+    progress: ProgressSink | None,
+    meanwhile: Callable[[], object] | None,
+) -> tuple[list[R], IndexReport]:
     progress = progress or NoProgress()
     total = total_of(p.source for p in workspace.parsers)
     progress.start(total)

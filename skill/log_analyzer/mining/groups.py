@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..levels import RANK, at_least
+from ..levels import RANK
 from ..records import Record
 from .labels import (
     FAILURE_FIELDS,
@@ -99,7 +99,8 @@ def event_form(record: Record) -> tuple[str, str, bool]:
     request = request_event(record)
     if request is not None:
         return request, request, True
-    text = event_text(record)
+    message = record.message  # `event_text`, without asking `request_event` again
+    text = message.split("\n", 1)[0] if "\n" in message else message
     return text, mask(text), False
 
 
@@ -206,8 +207,10 @@ class ErrorGrouper:
 
     def add(self, record: Record) -> None:
         self.records += 1
-        level = request_level(record)
-        if not at_least(level, self.min_level):
+        level = record.level
+        if level is None:  # `request_level`, which keeps a level the record has
+            level = request_level(record)
+        if RANK.get(level or "info", 2) < RANK[self.min_level]:  # `at_least`, inlined
             return
         first_line, masked, literal = event_form(record)
         if literal:

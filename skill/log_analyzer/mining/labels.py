@@ -13,6 +13,7 @@ says more than its class name; a Go panic; a known failure phrase (`Connection r
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from .masking import WILDCARD, mask, mask_keeping_codes
@@ -24,15 +25,27 @@ _EXCEPTION = re.compile(
     r"(?<![\w$.])((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*" + _SUFFIX + r"(?:\$[A-Z][\w$]*)?)\b(?!\.\w)"
 )
 _HAS_SUFFIX = re.compile(_SUFFIX + r"(?:\$[A-Z][\w$]*)?$")
+# The suffix alone, anywhere: a line without one of these words (case and all) names no
+# exception class, and the costly `_EXCEPTION` search is skipped.
+_ANY_SUFFIX = re.compile(_SUFFIX)
 # The line of a stack trace that names an exception: unindented, the class (qualified or not)
 # then `: message` or nothing (Java's `Caused by: ` prefix kept apart).
 _TRACE_LINE = re.compile(
     r"^(Caused by: )?((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*)(?::[ \t]*(.*))?$", re.MULTILINE
 )
 _FRAMES = re.compile(r"^(?:\tat |\s+at |  File \")", re.MULTILINE)
+# The same two patterns led by the newline before the line, for the lines after the first:
+# searched for, a literal first character is skipped to in C, from newline to newline, where a
+# leading `^` is tried at every character. A line starts at the text's start (`.match` there)
+# or after a newline, and what follows the `^` matches the same whether the `^` or the newline
+# went first. `_FRAMES` is only asked whether it matches; `_TRACE_LINE` never takes a newline
+# after its start (`.`, `[ \t]`, `[\w$]`: none matches one, and `$` takes nothing), so its
+# matches are the same lines, in the same order.
+_TRACE_LINE_AFTER_NEWLINE = re.compile("\n" + _TRACE_LINE.pattern[1:], re.MULTILINE)
+_FRAMES_AFTER_NEWLINE = re.compile("\n" + _FRAMES.pattern[1:], re.MULTILINE)
 _PYTHON_TRACE = "Traceback (most recent call last):"
 # Spring 5 and older: `...; nested exception is java.net.SocketTimeoutException: Read timed out`
-_NESTED = re.compile(r"nested exception is ((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*)")
+_NESTED = re.compile(r"nested exception is:? ((?:[a-zA-Z_$][\w$]*\.)*[A-Z][\w$]*)")
 # Exceptions that only wrap the interesting one: their root cause names the failure.
 _WRAPPERS = frozenset(
     {
@@ -243,9 +256,15 @@ def failure_of(message: str, fields: dict[str, Any] | None = None) -> tuple[str 
     its structured error text (`error="dial tcp ...: connection refused"`), its first line ('',
     when there is none)."""
     cause = _root_cause(message, fields)
-    text = cause[1] if cause is not None else next(iter(_error_texts(fields or {})), "")
+    exception: str | None
+    if cause is not None:
+        exception, text = cause
+    elif fields:
+        exception, text = None, next(iter(_error_texts(fields)), "")
+    else:  # `_error_texts` of no fields is empty
+        return None, ""
     text = text.split("\n", 1)[0].strip()[:MAX_CAUSE] if text else ""
-    return (cause[0] if cause is not None else None), text
+    return exception, text
 
 
 def _root_cause(message: str, fields: dict[str, Any] | None) -> tuple[str, str] | None:
@@ -263,7 +282,14 @@ def _root_cause(message: str, fields: dict[str, Any] | None) -> tuple[str, str] 
     cause = _trace_root(message)
     if cause is not None:
         return cause
-    searched = message.split("\n", 1)[0]
+    end = message.find("\n")
+    searched = message if end < 0 else message[:end]
+    # `_EXCEPTION` matches only where a suffix word occurs; taking out `_LOGGER_VALUE`s cannot
+    # make one: what is cut starts at `\b` before a word character, so the character left
+    # before each cut is not a word character, and no suffix word (all word characters) can
+    # span it. A line without a suffix word names no exception, before or after the cut.
+    if _ANY_SUFFIX.search(searched) is None:
+        return None
     if '="' in searched:
         searched = _LOGGER_VALUE.sub("", searched)
     match = _EXCEPTION.search(searched)
@@ -272,7 +298,10 @@ def _root_cause(message: str, fields: dict[str, Any] | None) -> tuple[str, str] 
     name = _short(match.group(1))
     detail = searched[match.end() :].lstrip(":( ")
     if "nested exception is" in searched:
-        name = _short(_NESTED.findall(searched)[-1])
+        # the last class named after it (`nested exception is null` names none)
+        nested = _NESTED.findall(searched)
+        if nested:
+            name = _short(nested[-1])
     return _unwrap(name, detail)
 
 
@@ -299,9 +328,14 @@ def _trace_root(text: str) -> tuple[str, str] | None:
     first (`The above exception was the direct cause of ...`)."""
     if "\n" not in text:
         return None
-    traced = _FRAMES.search(text) is not None or _PYTHON_TRACE in text
+    python = _PYTHON_TRACE in text
+    traced = (
+        python
+        or _FRAMES.match(text) is not None  # `_FRAMES.search(text)`, the first line apart
+        or _FRAMES_AFTER_NEWLINE.search(text) is not None
+    )
     lines: list[tuple[bool, str, str]] = []
-    for match in _TRACE_LINE.finditer(text):
+    for match in _trace_lines(text):
         caused, name, detail = match.group(1), match.group(2), match.group(3) or ""
         if name in _GENERIC:  # JavaScript's `Error: connect ECONNREFUSED`: names nothing
             continue
@@ -309,12 +343,20 @@ def _trace_root(text: str) -> tuple[str, str] | None:
             lines.append((caused is not None, _short(name), detail.strip()))
     if not lines:
         return None
-    if _PYTHON_TRACE in text:
+    if python:
         _, name, detail = lines[0]
     else:
         causes = [line for line in lines if line[0]]
         _, name, detail = causes[-1] if causes else lines[0]
     return _unwrap(name, detail)
+
+
+def _trace_lines(text: str) -> Iterator[re.Match[str]]:
+    """`_TRACE_LINE.finditer(text)`: the first line, then those after a newline."""
+    first = _TRACE_LINE.match(text)
+    if first is not None:
+        yield first
+    yield from _TRACE_LINE_AFTER_NEWLINE.finditer(text)
 
 
 def _unwrap(name: str, detail: str) -> tuple[str, str]:
@@ -444,11 +486,14 @@ def _phrase(texts: list[str]) -> tuple[str, tuple[str, ...]] | None:
 
 
 _VERSION = re.compile(r"v\d+(?:\.\d+)*")
+_ASCII_DIGIT = re.compile("[0-9]")
 
 
 def route(path: str) -> str:
     """`/api/v1/cart/5f2a9c/items/17` -> `/api/v1/cart/{id}/items/{id}`: ids out of the path
     (numbers, and segments with digits other than an API version)."""
+    if path.isascii() and _ASCII_DIGIT.search(path) is None:
+        return path  # no segment has a digit (in ASCII, `str.isdigit` is true of 0-9 alone)
     segments = [
         "{id}"
         if segment.isdigit()
