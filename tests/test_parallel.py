@@ -94,3 +94,38 @@ def test_sources_without_the_index_count_alike_in_parts(small_parts: None) -> No
     serial = counts(1)
     assert counts(2) == serial
     assert sum(row[3] for row in serial) > 5_000  # type: ignore[misc]
+
+
+def test_workers_get_the_largest_pieces_first_and_each_file_in_order(
+    small_parts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handed: list[parallel.Part] = []
+    real_run_parts = incremental.run_parts
+
+    def recording(parts: list[parallel.Part], *args: object, **kwargs: object) -> object:
+        handed.extend(parts)
+        return real_run_parts(parts, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(incremental, "run_parts", recording)
+    serial = find_error_groups([INCIDENT], workers=1)
+    both = find_error_groups([INCIDENT], workers=2)
+    assert [g.model_dump() for g in both.groups] == [g.model_dump() for g in serial.groups]
+
+    files = list(dict.fromkeys(part.source.display for part in handed))
+    of_file = {file: [part for part in handed if part.source.display == file] for file in files}
+    for parts in of_file.values():  # a file's parts in the order of its bytes
+        starts = [part.byte_range[0] for part in parts if part.byte_range is not None]
+        assert starts == sorted(starts)
+    cut = [file for file, parts in of_file.items() if len(parts) > 1]
+    assert len(cut) > 2
+    # the tails of the files cut in pieces last, each its file's last part
+    tails = handed[-len(cut) :]
+    assert {part.source.display for part in tails} == set(cut)
+    assert all(part is of_file[part.source.display][-1] for part in tails)
+    # before them, the files with the largest pieces first
+    heads = handed[: -len(cut)]
+    order = list(dict.fromkeys(part.source.display for part in heads))
+    largest = [
+        max(parallel.part_bytes(part) for part in heads if part.source.display == f) for f in order
+    ]
+    assert largest == sorted(largest, reverse=True)

@@ -127,6 +127,7 @@ def _run_analysis(
 
     number = _LineNumbers(jobs)
     if workers >= 2 and len(parts) >= 2 and sizes >= MIN_PARALLEL_BYTES:
+        parts = _largest_first(jobs)
         results = run_parts(
             parts, analysis.work, workers, on_done=done, meanwhile=meanwhile, prepare=number
         )
@@ -135,12 +136,11 @@ def _run_analysis(
         for part in parts:
             results.append(analysis.work(number(part)))
             done(part)
+    outcome = {part.index: result for part, result in zip(parts, results, strict=True)}
     # the parts as they were handed out, their first lines counted
     parts = [p for job in jobs for p in (*job.parts, *([job.tail_part] if job.tail_part else []))]
-    outcome = {part.index: result for part, result in zip(parts, results, strict=True)}
     report.parsed_lines = sum(
-        analysis.stats_of(result).lines - part.first_line + 1
-        for part, result in zip(parts, results, strict=True)
+        analysis.stats_of(outcome[part.index]).lines - part.first_line + 1 for part in parts
     )
     report.parsed_bytes = sizes
     merged: list[R] = []
@@ -209,6 +209,24 @@ def _job(
 
 
 UNNUMBERED = 0  # the `first_line` of a part whose line number is not counted yet
+
+
+def _largest_first(jobs: list[_Job[Any]]) -> list[Part]:
+    """The parts in the order workers are handed them: the files with the largest pieces
+    first (a file read whole, as a compressed one, is one piece), and the tails of the files
+    cut in pieces (from their last record on: a few bytes) at the end, so that the parts left
+    when a worker runs out of work are small and the other is not long alone. A file's parts
+    keep their order, the order `_LineNumbers` counts their lines in."""
+
+    def pieces(job: _Job[Any]) -> list[Part]:
+        return job.parts or ([job.tail_part] if job.tail_part is not None else [])
+
+    def largest(job: _Job[Any]) -> int:
+        return max((part_bytes(part) for part in pieces(job)), default=0)
+
+    ordered = sorted(jobs, key=largest, reverse=True)  # stable: ties keep the files' order
+    heads = [part for job in ordered for part in pieces(job)]
+    return heads + [job.tail_part for job in ordered if job.parts and job.tail_part is not None]
 
 
 class _LineNumbers:
