@@ -100,7 +100,7 @@ def test_workers_get_the_largest_pieces_first_and_each_file_in_order(
     small_parts: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handed: list[parallel.Part] = []
-    real_run_parts = incremental.run_parts
+    real_run_parts = parallel.run_parts  # what `incremental` calls
 
     def recording(parts: list[parallel.Part], *args: object, **kwargs: object) -> object:
         handed.extend(parts)

@@ -305,6 +305,14 @@ def _records(
     # A header-less line that no format reads continues the record before it (a message that
     # spans lines), up to a limit: past it, such lines are records of their own.
     headerless_joins = MAX_HEADERLESS_JOINS
+    # What the primary format's records take, worked out once (most records are its): its
+    # format name, the header-less lines its records take, and whether a line of it continues
+    # the record before exactly when its fields say `continues` (`RegexFormat.joins_previous`)
+    primary_name = (prefix + primary.name) if primary is not PLAIN else (prefix[:-1] or PLAIN.name)
+    primary_headerless = (
+        0 if primary.takes_headerless and primary is not PLAIN else MAX_HEADERLESS_JOINS
+    )
+    joins_when_continued = type(primary).joins_previous is RegexFormat.joins_previous
     if numbered is None:
         assert not isinstance(lines, Blocks)
         numbered = (
@@ -373,7 +381,11 @@ def _records(
                         continue
                     parsed = PLAIN.parse(text, clock)
                     fmt = PLAIN
-        elif (pending is not None or skipped) and fmt.joins_previous(parsed, pending):
+        elif (pending is not None or skipped) and (
+            (parsed.fields is not None and "continues" in parsed.fields)
+            if joins_when_continued
+            else fmt.joins_previous(parsed, pending)
+        ):
             if pending is not None:
                 continuation.append(fmt.continuation_text(parsed, text))
                 pending.end_line = last_line
@@ -386,20 +398,26 @@ def _records(
             continue
         if pending is not None:
             yield _finish(pending, continuation, stats)
-            continuation = []
+            if continuation:  # (an empty one is left as it was: reused)
+                continuation = []
         skipped = False
         # Only a record some format read may take header-less lines: junk after junk stays
         # one unparsed record per line, and so does a stray line among JSON lines.
-        headerless_joins = (
-            0
-            if fmt.takes_headerless and fmt is not PLAIN and primary is not PLAIN
-            else MAX_HEADERLESS_JOINS
-        )
-        name = names.get(fmt.name)
-        if name is None:
-            name = names[fmt.name] = (
-                (prefix + fmt.name) if fmt is not PLAIN else (prefix[:-1] or fmt.name)
+        if fmt is primary:
+            headerless_joins = primary_headerless
+            name = primary_name
+        else:
+            headerless_joins = (
+                0
+                if fmt.takes_headerless and fmt is not PLAIN and primary is not PLAIN
+                else MAX_HEADERLESS_JOINS
             )
+            known = names.get(fmt.name)
+            if known is None:
+                known = names[fmt.name] = (
+                    (prefix + fmt.name) if fmt is not PLAIN else (prefix[:-1] or fmt.name)
+                )
+            name = known
         format_counts[name] += 1
         if fmt is PLAIN and entry is None:  # an envelope's entry was read: its time, its stream
             stats.unparsed += 1
