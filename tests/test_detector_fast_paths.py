@@ -64,7 +64,7 @@ def old_any_of(words: Iterable[str]) -> re.Pattern[str]:
 class PlainSkew(SkewEstimator):
     """`SkewEstimator.merge` as it was: a look-up per id of the part."""
 
-    def merge(self, sightings: dict[str, dict[str, float]]) -> None:
+    def merge(self, sightings: dict[str, dict[str, float]], owned: bool = False) -> None:
         for identifier, services in sightings.items():
             mine = self._seen.get(identifier)
             if mine is None:
@@ -226,6 +226,14 @@ def test_merged_sightings_are_what_the_plain_merge_holds(
             for identifier, services in plain.sightings.items():
                 assert list(mine.sightings[identifier].items()) == list(services.items())
         assert mine.estimate() == plain.estimate()
+        # handed over (`taking` the first, the others `owned`): the same sightings, in order
+        copies = [{i: dict(s) for i, s in part.items()} for part in parts]
+        taken = SkewEstimator.taking(copies[0])
+        for part in copies[1:]:
+            taken.merge(part, owned=True)
+        assert list(taken.sightings) == list(plain.sightings)
+        for identifier, services in plain.sightings.items():
+            assert list(taken.sightings[identifier].items()) == list(services.items())
         # the parts are left as they were (the held dicts are copies)
         assert parts == [{i: dict(s) for i, s in part.items()} for part in parts] and all(
             mine.sightings.get(i) is not s for part in parts for i, s in part.items()

@@ -409,14 +409,15 @@ def collect_planned(part: Part, bucket_seconds: int, keep: RecordFilter | None) 
 
 
 def merge_part_results(first: PartResult, second: PartResult) -> PartResult:
-    """Two consecutive parts of one file as one (the index keeps a file's prefix so)."""
+    """Two consecutive parts of one file as one (the index keeps a file's prefix so). Both
+    are handed over: `first`'s counts, traces and sightings become the merged ones, and
+    `second`'s sightings are taken into them, not copied (a part names up to `MAX_IDS`)."""
     first.collected.merge(second.collected)
     grouper = ErrorGrouper(min_level="warning")
     grouper.merge(first.groups)
     grouper.merge(second.groups)
-    skew = SkewEstimator()
-    skew.merge(first.sightings)
-    skew.merge(second.sightings)
+    skew = SkewEstimator.taking(first.sightings)
+    skew.merge(second.sightings, owned=True)
     first.traces.merge(second.traces)
     return PartResult(
         first.collected,

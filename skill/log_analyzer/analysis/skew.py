@@ -111,8 +111,22 @@ class SkewEstimator:
         """id -> {service: epoch seconds of its first sighting}."""
         return self._seen
 
-    def merge(self, sightings: dict[str, dict[str, float]]) -> None:
+    @classmethod
+    def taking(cls, sightings: dict[str, dict[str, float]]) -> SkewEstimator:
+        """An estimator holding `sightings` itself, not a copy: for a caller that hands them
+        over (a part's result, merged and then dropped). The same as merging them into an
+        empty estimator, which keeps every id of a collection within `MAX_IDS`, in order."""
+        if len(sightings) > MAX_IDS:
+            made = cls()
+            made.merge(sightings)
+            return made
+        made = cls()
+        made._seen = sightings
+        return made
+
+    def merge(self, sightings: dict[str, dict[str, float]], owned: bool = False) -> None:
         """Fold in the sightings of the part of the input that follows (first ones win).
+        With `owned`, the caller hands them over: an id's services are taken, not copied.
 
         Once `MAX_IDS` ids are held no id is added, and only the held ids that `sightings`
         names may take services they lack: those are then found by one set intersection, not
@@ -131,7 +145,7 @@ class SkewEstimator:
             if mine is None:
                 if len(seen) >= MAX_IDS:
                     continue
-                seen[identifier] = dict(services)
+                seen[identifier] = services if owned else dict(services)
             else:
                 for service, when in services.items():
                     mine.setdefault(service, when)
