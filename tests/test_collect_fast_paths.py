@@ -717,19 +717,28 @@ def _same_parsed(mine: Parsed | None, plain: Parsed | None, what: str) -> None:
 
 def _parsed_alike(fmt: RegexFormat, lines: Iterable[str]) -> int:
     """Both parses of every line, each with a clock of its own (a clock keeps state: years,
-    dates, its cache), compared; returns how many lines the format read."""
+    dates, its cache), compared; and, for a format read as `RegexFormat` reads, the parse
+    written out for it (`line_parser`, `formats/specialized.py`) too. Returns how many lines
+    the format read."""
     reference = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
     mine, plain = Clock(reference=reference), PlainClock(reference=reference)
+    written = Clock(reference=reference)
+    line_parser = fmt.line_parser() if type(fmt).parse is RegexFormat.parse else None
     read = 0
     for line in lines:
         what = f"{fmt.name}: {line!r}"
         try:
             parsed = RegexFormat.parse(fmt, line, mine)
-        except ValueError as error:  # a date no calendar has (digits redrawn): both fail so
+        except ValueError as error:  # a date no calendar has (digits redrawn): all fail so
             with pytest.raises(type(error), match=re.escape(str(error))):
                 plain_parse(fmt, line, plain)
+            if line_parser is not None:
+                with pytest.raises(type(error), match=re.escape(str(error))):
+                    line_parser(line, written)
             continue
         _same_parsed(parsed, plain_parse(fmt, line, plain), what)
+        if line_parser is not None:
+            _same_parsed(line_parser(line, written), parsed, f"written out: {what}")
         read += parsed is not None
     return read
 
@@ -852,3 +861,11 @@ def test_a_fraction_added_to_its_whole_second_is_the_datetime_replace_gives(seed
     assert mine.from_match(match, "2026-11-28 01:02:03.25", "25") == plain.from_match(
         match, "2026-11-28 01:02:03.25", "25"
     )
+
+
+def test_the_loop_reads_with_a_subclass_parse_and_writes_out_a_plain_one_once() -> None:
+    syslog = next(fmt for fmt in REGEX_FORMATS if type(fmt).parse is not RegexFormat.parse)
+    assert syslog.line_parser() == syslog.parse  # its own steps, not RegexFormat's
+    plain = next(fmt for fmt in REGEX_FORMATS if type(fmt).parse is RegexFormat.parse)
+    made = plain.line_parser()
+    assert made is plain.line_parser() and made != plain.parse

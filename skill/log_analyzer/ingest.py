@@ -313,6 +313,7 @@ def _records(
         0 if primary.takes_headerless and primary is not PLAIN else MAX_HEADERLESS_JOINS
     )
     joins_when_continued = type(primary).joins_previous is RegexFormat.joins_previous
+    parse_primary = primary.line_parser() if isinstance(primary, RegexFormat) else primary.parse
     if numbered is None:
         assert not isinstance(lines, Blocks)
         numbered = (
@@ -344,7 +345,7 @@ def _records(
                 tally[key] = tally.get(key, 0) + 1
                 continue
         parsed: Parsed | None = (
-            None if quick is NO_MATCH and unmatched_is_final else primary.parse(text, clock)
+            None if quick is NO_MATCH and unmatched_is_final else parse_primary(text, clock)
         )
         fmt: LogFormat = primary
         if parsed is None:

@@ -8,7 +8,7 @@ which the test suite parses automatically (see `tests/test_format_samples.py`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -312,6 +312,21 @@ class RegexFormat(LogFormat):
         )
 
     _probe: re.Pattern[str]  # the regex cut after its level group (`__getattr__`)
+
+    def line_parser(self) -> Callable[[str, Clock], Parsed | None]:
+        """`parse` for a loop over many lines: for a format that reads lines as this class
+        does, the same steps written out for its own groups (`formats/specialized.py`), made
+        on first use; a subclass's own `parse` otherwise."""
+        made = self.__dict__.get("_line_parser")
+        if made is None:
+            if type(self).parse is RegexFormat.parse:
+                from .specialized import specialized_parse  # only a reading loop needs it
+
+                made = specialized_parse(self)
+            else:
+                made = self.parse
+            self._line_parser = made
+        return made
 
     def __getattr__(self, name: str) -> Any:
         """`_probe`, compiled the first time it is read (detection never needs it: a cold
