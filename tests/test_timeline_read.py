@@ -38,7 +38,7 @@ from log_analyzer.render.investigation import investigation_view, timeline_view
 from .conftest import FIXTURES
 
 CHECKOUT = FIXTURES / "incidents" / "checkout"
-_TIME_ROW = re.compile(r"^\d\d:\d\d:\d\d")
+_TIME_ROW = re.compile(r"^(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d")  # dated when the window spans days
 
 
 @pytest.fixture(scope="module")

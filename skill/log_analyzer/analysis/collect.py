@@ -36,6 +36,7 @@ from .latency import DURATION_KEYS, line_duration_ms
 from .parallel import Part
 from .skew import ID_FIELD_KEYS, SkewEstimator, request_id
 from .tracing import TraceBook
+from .widths import joined, largest, summed
 
 MAX_OPERATIONAL = 200
 MAX_PIDS = 10_000
@@ -134,6 +135,24 @@ class Collected:
             self.first = other.first
         if other.last is not None and (self.last is None or other.last > self.last):
             self.last = other.last
+
+    def widen(self, width: int) -> None:
+        """Re-count every per-bucket table in buckets of `width` seconds, a multiple of the
+        width they were counted in (`widths`: exact, a wide bucket holds whole narrow ones)."""
+        factor, remainder = divmod(width, self.bucket_seconds)
+        if remainder or factor < 1:
+            raise ValueError(f"{width} s is not a multiple of {self.bucket_seconds} s")
+        if factor == 1:
+            return
+        self.totals = summed(self.totals, factor)
+        self.errors = summed(self.errors, factor)
+        self.inferred_errors = {
+            key: summed(table, factor) for key, table in self.inferred_errors.items()
+        }
+        self.durations = joined(self.durations, factor)
+        self.slowest = largest(self.slowest, factor)
+        self.requests.widen(factor)
+        self.bucket_seconds = width
 
 
 @dataclass

@@ -131,6 +131,15 @@ class RequestTally:
                 tally[0] += requests
                 tally[1] += failures
 
+    def widen(self, factor: int) -> None:
+        """Re-count in buckets `factor` times wider (`widths`)."""
+        wide: dict[tuple[str, str, int], list[int]] = {}
+        for (service, route, bucket), (requests, failures) in self.counts.items():
+            tally = wide.setdefault((service, route, bucket // factor), [0, 0])
+            tally[0] += requests
+            tally[1] += failures
+        self.counts = wide
+
 
 def incident_window(report: Investigation) -> tuple[float, float | None] | None:
     """(start, end) of the incident in epoch seconds, on bucket boundaries: from the onset or

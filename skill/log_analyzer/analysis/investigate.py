@@ -68,6 +68,7 @@ from .span import Span, populated_span
 from .timeline import last_error, latency_rises, latency_series, milestones, timeline
 from .tracing import TraceBook, TraceVotes, vote, widest_failure
 from .volume import files_of, surged_near, volume_surges
+from .widths import fitting_width
 
 TRACE_TIE_SECONDS = 0.25  # below this, a skew-corrected order inside a request is a tie
 ANALYSIS_VERSION = 7  # bump when a part's summary changes (index entries; 5: serving; 6: alerts;
@@ -272,6 +273,11 @@ def _analyse(
     span = populated_span(collected.totals, width)
     anomalies = _keep_span(collected, span, width) if span is not None else []
     assert collected.first is not None and collected.last is not None
+    counted = width  # the width the records were counted in, and the span's buckets are
+    widened = fitting_width(width, collected.first, collected.last)
+    if widened != width:  # a span of days or months: wider buckets (`widths`)
+        collected.widen(widened)
+        width = widened
     first_bucket = int(collected.first // width)
     last_bucket = int(collected.last // width)
     errors = rates.build_series(collected.errors, width, first_bucket, last_bucket)
@@ -288,7 +294,7 @@ def _analyse(
     classified: list[GroupOnset] = []
     for group, all_occurrences, context in grouper.groups_with_context():
         occurrences = (
-            [o for o in all_occurrences if span.contains(o[0], width)]
+            [o for o in all_occurrences if span.contains(o[0], counted)]
             if span is not None and span.outside
             else all_occurrences
         )
@@ -364,6 +370,7 @@ def _analyse(
             weak=anchor is None or not anchor.from_rate,
             starts={s: t - _offset(skew, s) for s, t in starts.items()},
             window_start=start_epoch,
+            dated=_at(collected.first).date() != _at(collected.last).date(),
         )
         _name_instances(root, service_aliases)
         steps = link(onsets, root.service, proxies, votes, width, first.group.service)
@@ -406,6 +413,7 @@ def _analyse(
         timeline=events,
         error_rate=ErrorRate(
             bucket_seconds=width,
+            widened_from=counted if counted != width else None,
             baseline=round(baseline.median, 2),
             threshold=round(baseline.threshold, 2),
             series=[
@@ -446,10 +454,12 @@ def _keep_span(collected: Collected, span: Span, width: int) -> list[str]:
     collected.first = max(collected.first, start)
     collected.last = min(collected.last, end - 0.001)
     stamps = ", ".join(_at(b * width).strftime("%Y-%m-%d %H:%M") for b in span.outside_buckets)
+    opened, closed = _at(start), _at(end)
+    # the end's date too when the span ends on another day
+    until = closed.strftime("%H:%M" if closed.date() == opened.date() else "%Y-%m-%d %H:%M")
     return [
-        f"{span.outside:,} records stamped far outside {_at(start).strftime('%Y-%m-%d %H:%M')}"
-        f"-{_at(end).strftime('%H:%M')} (at {stamps}): a clock that lies; left out of rates, "
-        "onsets and the timeline"
+        f"{span.outside:,} records stamped far outside {opened.strftime('%Y-%m-%d %H:%M')}"
+        f"-{until} (at {stamps}): a clock that lies; left out of rates, onsets and the timeline"
     ]
 
 

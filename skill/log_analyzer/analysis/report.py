@@ -110,6 +110,9 @@ class RatePoint(BaseModel):
 
 class ErrorRate(BaseModel):
     bucket_seconds: int
+    # the width the records were counted in (`--bucket`), when the logs' span needed wider
+    # buckets to stay within `widths.MAX_BUCKETS`; None when it is `bucket_seconds`
+    widened_from: int | None = None
     baseline: float  # errors per bucket in the calm period, all services
     threshold: float  # a bucket above this is a spike
     series: list[RatePoint]

@@ -75,10 +75,12 @@ def root_cause(
     weak: bool,
     starts: Mapping[str, float] | None = None,
     window_start: float | None = None,
+    dated: bool = False,
 ) -> RootCause:
     """The best suspect and the top hypotheses. `changed`: services whose own log shows a
     change near the incident (an incident group, a stop, a latency rise, a restart); `weak`:
-    the incident shows no rise of the error rate (confidences say so)."""
+    the incident shows no rise of the error rate (confidences say so); `dated`: the logs span
+    more than one day, so the sentences' times carry their dates."""
     by_service = {s.service: s for s in onsets}
     suspects: dict[str, Suspect] = {}
 
@@ -102,7 +104,7 @@ def root_cause(
     head.score += 0.45
     head.reasons.append(
         f"{reporter} failed first: {label_alone(first.group.label, reporter)} at "
-        f"{_clock(first.when)} ({first.group.count:,} in the window)"
+        f"{_clock(first.when, dated)} ({first.group.count:,} in the window)"
     )
     # the pod, unit or process an orchestrator's line is about
     text = f"{first.group.example.text} {first.context}"
@@ -149,8 +151,9 @@ def root_cause(
             starter.score += 0.9
             head.score -= 0.3
             starter.reasons.append(
-                f"{onset.service} began at {_clock(began)}, {first.when - began:.0f} s before "
-                f"{reporter} degraded, and its errors name {reporter}: it brought the load"
+                f"{onset.service} began at {_clock(began, dated)}, "
+                f"{first.when - began:.0f} s before {reporter} degraded, and its errors name "
+                f"{reporter}: it brought the load"
             )
             break
     # a proxy reports its upstreams' failures
@@ -194,7 +197,7 @@ def root_cause(
         if step.caused_by is not None:
             suspect(step.caused_by).score += 0.08
     ranked = sorted(suspects.values(), key=lambda s: (-s.score, s.service))
-    hypotheses = [_hypothesis(s, ranked, first, weak, steps) for s in ranked[:3]]
+    hypotheses = [_hypothesis(s, ranked, first, weak, steps, dated) for s in ranked[:3]]
     best = hypotheses[0]
     return RootCause(**best.model_dump(), hypotheses=hypotheses)
 
@@ -248,6 +251,7 @@ def _hypothesis(
     first: GroupOnset,
     weak: bool,
     steps: Sequence[CascadeStep],
+    dated: bool = False,
 ) -> Hypothesis:
     total = sum(max(s.score, 0.0) for s in ranked[:3]) or 1.0
     margin = entry.score / total
@@ -259,13 +263,13 @@ def _hypothesis(
     parts = list(dict.fromkeys(p for p in entry.reasons if p))  # each fact once
     if entry.group is not None and not parts:
         parts.append(
-            f"{entry.service} began failing at {_clock(entry.group.when)} "
+            f"{entry.service} began failing at {_clock(entry.group.when, dated)} "
             f"({label_alone(group.label, entry.service)})"
         )
     if followers:
         parts.append(f"{_and(followers)} failed after it, naming or tracing back to it")
     if entry.group is not None:
-        parts.append(_novelty(entry.group))
+        parts.append(_novelty(entry.group, dated))
     summary = "; ".join(parts) + "."
     if not summary.startswith(entry.service):  # the service is the sentence's subject
         summary = f"{entry.service}: {summary}"
@@ -279,7 +283,7 @@ def _hypothesis(
     )
 
 
-def _novelty(item: GroupOnset) -> str:
+def _novelty(item: GroupOnset, dated: bool = False) -> str:
     """Whether the error is new, counted from its records: one that surged only from its first
     record on (its service's log began just before) is new too, never "there before"."""
     if item.novel:
@@ -289,8 +293,8 @@ def _novelty(item: GroupOnset) -> str:
         return "this error first appeared then"
     times = "once" if len(before) == 1 else f"{len(before):,} times"
     return (
-        f"this error was there before ({times} from {_clock(before[0])}), and its rate "
-        f"jumped at {_clock(item.when)}"
+        f"this error was there before ({times} from {_clock(before[0], dated)}), and its rate "
+        f"jumped at {_clock(item.when, dated)}"
     )
 
 
@@ -299,11 +303,12 @@ def _and(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _clock(epoch: float) -> str:
-    """`14:01:58.207 UTC` (the format of `render.human.human_time`; analysis sits below
-    render, so it writes its own sentences' times)."""
+def _clock(epoch: float, dated: bool = False) -> str:
+    """`14:01:58.207 UTC`, `2026-11-28 14:01:58.207 UTC` when `dated` (the format of
+    `render.human.human_time`; analysis sits below render, so it writes its own sentences'
+    times)."""
     from datetime import UTC, datetime
 
     value = datetime.fromtimestamp(epoch, UTC)
     shown = value.strftime("%H:%M:%S.%f")[:-3] if value.microsecond else value.strftime("%H:%M:%S")
-    return f"{shown} UTC"
+    return f"{value.strftime('%Y-%m-%d ') if dated else ''}{shown} UTC"

@@ -203,7 +203,8 @@ def _fallback(workspace: Workspace, reason: str) -> None:
     if workspace.sources:
         from ..render.investigation import investigation_view
 
-        stdout().print(investigation_view(workspace.investigation()))
+        console = stdout()
+        console.print(investigation_view(workspace.investigation(), width=console.width))
 
 
 def _print_answer_footer(answer: Answer, verbose: bool, model: str) -> None:

@@ -171,7 +171,8 @@ def investigate_command(
     if json_output:
         sys.stdout.write(found.model_dump_json() + "\n")
         return
-    stdout().print(investigation_view(found, events=rows))
+    console = stdout()
+    console.print(investigation_view(found, events=rows, width=console.width))
 
 
 def trend(
@@ -210,9 +211,10 @@ def trend(
         return
     from ..render.investigation import latency_view, trend_view
 
-    stdout().print(trend_view(found))
+    console = stdout()
+    console.print(trend_view(found, console.width))
     if latency:
-        stdout().print(latency_view(found))
+        console.print(latency_view(found, console.width))
 
 
 def fixes(

@@ -118,8 +118,10 @@ def line_chart(
             f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value}</text>'
         )
     step = max(1, len(series) // 8)
+    # a series over several days: the ticks say which day (`07-29 19:00`)
+    ticks = "%m-%d %H:%M" if series and series[0].date() != series[-1].date() else "%H:%M"
     for index in range(0, len(series), step):
-        tick = series[index].strftime("%H:%M")
+        tick = series[index].strftime(ticks)
         parts.append(
             f'<text x="{x(index):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">{tick}</text>'
         )

@@ -9,22 +9,46 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 
-def clock(value: datetime | None) -> str:
-    """`14:01:58.207`, or `14:02:00` when the time has no fraction of a second; `-` for none."""
+def clock(value: datetime | None, date: bool = False) -> str:
+    """`14:01:58.207`, or `14:02:00` when the time has no fraction of a second (`2026-11-28
+    14:01:58.207` with `date`); `-` for none."""
     if value is None:
         return "-"
     value = value.astimezone(UTC)
+    day = value.strftime("%Y-%m-%d ") if date else ""
     if value.microsecond:
-        return value.strftime("%H:%M:%S.%f")[:-3]
-    return value.strftime("%H:%M:%S")
+        return day + value.strftime("%H:%M:%S.%f")[:-3]
+    return day + value.strftime("%H:%M:%S")
+
+
+def seconds_clock(value: datetime | None, date: bool = False) -> str:
+    """`14:01:58` (`2026-11-28 14:01:58` with `date`), to the second; `-` for none."""
+    if value is None:
+        return "-"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
+
+
+def spans_days(start: datetime | None, end: datetime | None) -> bool:
+    """Whether times between `start` and `end` need their date to be told apart: they fall on
+    different days (UTC). A log of a week read as `14:02:03` could be any of its days."""
+    if start is None or end is None:
+        return False
+    return start.astimezone(UTC).date() != end.astimezone(UTC).date()
 
 
 def human_time(value: datetime | None, date: bool = False) -> str:
     """`14:01:58.207 UTC` (`2026-11-28 14:01:58.207 UTC` with `date`); `-` for none."""
     if value is None:
         return "-"
-    day = value.astimezone(UTC).strftime("%Y-%m-%d ") if date else ""
-    return f"{day}{clock(value)} UTC"
+    return f"{clock(value, date)} UTC"
+
+
+def width_label(seconds: int) -> str:
+    """A bucket width as `--bucket` writes it: `30s`, `5m`, `6h`, `1d`."""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def human_span(start: datetime | None, end: datetime | None) -> str:
@@ -37,7 +61,8 @@ def human_span(start: datetime | None, end: datetime | None) -> str:
 
 
 def duration(seconds: float | None) -> str:
-    """`54 s`, `12 min 01 s`, `2 h 05 min`; `unknown` for none."""
+    """`54 s`, `12 min 01 s`, `2 h 05 min`, `197 d 11 h` (from two days on); `unknown` for
+    none."""
     if seconds is None:
         return "unknown"
     whole = round(abs(seconds))
@@ -46,7 +71,9 @@ def duration(seconds: float | None) -> str:
         return f"{sign}{whole} s"
     if whole < 3600:
         return f"{sign}{whole // 60} min {whole % 60:02d} s"
-    return f"{sign}{whole // 3600} h {whole % 3600 // 60:02d} min"
+    if whole < 2 * 86400:
+        return f"{sign}{whole // 3600} h {whole % 3600 // 60:02d} min"
+    return f"{sign}{whole // 86400} d {whole % 86400 // 3600:02d} h"
 
 
 def common_root(paths: Iterable[str]) -> str:

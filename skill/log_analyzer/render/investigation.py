@@ -14,7 +14,17 @@ from ..analysis.rates import sparkline
 from ..analysis.report import Impact, Investigation, Recommendation
 from ..analysis.timeline import headline
 from ..errors import OptionError
-from .human import clock, common_root, duration, human_time, shorten, where
+from .human import (
+    clock,
+    common_root,
+    duration,
+    human_time,
+    seconds_clock,
+    shorten,
+    spans_days,
+    where,
+    width_label,
+)
 
 _TREND_STYLE = {
     "ongoing": "bold red",
@@ -24,60 +34,111 @@ _TREND_STYLE = {
 }
 
 
-def _hms(value: datetime | None) -> str:
-    return value.strftime("%H:%M:%S") if value else "-"
+def _hms(value: datetime | None, date: bool = False) -> str:
+    return seconds_clock(value, date)
 
 
-def latency_view(report: Investigation) -> RenderableType:
-    """Per-service p95 latency sparklines, where records carry durations."""
+def _dated(report: Investigation) -> bool:
+    """Whether the report's times need their dates: its window spans more than one day."""
+    return spans_days(report.window.start, report.window.end)
+
+
+# Columns a sparkline leaves to the others (service name, peak, total and the gaps between),
+# besides the service names' own width; and the fewest marks it is given.
+_SPARK_SPARE = 20
+_SPARK_MIN = 24
+
+
+def _room(names: list[str], width: int | None) -> int | None:
+    """Marks a sparkline may take in a table of `width` columns (None: no limit)."""
+    if width is None:
+        return None
+    return max(_SPARK_MIN, width - max(map(len, names), default=7) - _SPARK_SPARE)
+
+
+def _summed_marks(values: list[float], factor: int) -> list[float]:
+    """Consecutive runs of `factor` values summed: a mark per `factor` buckets."""
+    return [sum(values[index : index + factor]) for index in range(0, len(values), factor)]
+
+
+def _marks(length: int, room: int | None) -> int:
+    """Buckets per mark so that `length` buckets fit in `room` marks."""
+    return 1 if room is None or length <= room else -(-length // room)
+
+
+def latency_view(report: Investigation, width: int | None = None) -> RenderableType:
+    """Per-service p95 latency sparklines, where records carry durations; in `width` columns
+    (a mark per several buckets, their largest p95, when there are more buckets than room)."""
     if report.latency is None:
         return Text("no durations in these records", style="dim")
     series = report.latency.series
+    services = sorted({s for point in series for s in point.p95})
+    factor = _marks(len(series), _room(services, width))
+    per = width_label(report.latency.bucket_seconds * factor)
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("service", f"p95 ms per {report.latency.bucket_seconds}s", "max p95", "p50"):
+    for column in ("service", f"p95 ms per {per}", "max p95", "p50"):
         table.add_column(column)
-    for service in sorted({s for point in series for s in point.p95}):
+    for service in services:
         values = [point.p95.get(service, 0.0) for point in series]
         medians = [point.p50[service] for point in series if service in point.p50]
+        marks = [max(values[i : i + factor]) for i in range(0, len(values), factor)]
         table.add_row(
             service,
-            sparkline([round(v) for v in values]),
+            sparkline([round(v) for v in marks]),
             f"{max(values):g}",
             f"{sorted(medians)[len(medians) // 2]:g}" if medians else "-",
         )
     return table
 
 
-def trend_view(report: Investigation) -> RenderableType:
-    """Per-service error sparklines over the window, with the verdict."""
+def trend_view(report: Investigation, width: int | None = None) -> RenderableType:
+    """Per-service error sparklines over the window, with the verdict; in `width` columns (a
+    mark per several buckets, their errors summed, when there are more buckets than room)."""
     rate = report.error_rate
     services = sorted({s for point in rate.series for s in point.counts})
+    factor = _marks(len(rate.series), _room([*services, "service"], width))
+    per = width_label(rate.bucket_seconds * factor)
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("service")
-    table.add_column(f"errors per {rate.bucket_seconds}s")
+    table.add_column(f"errors per {per}")
     table.add_column("peak", justify="right")
     table.add_column("total", justify="right")
     for service in services:
-        values = [point.counts.get(service, 0) for point in rate.series]
-        table.add_row(service, sparkline(values), str(max(values)), f"{sum(values):,}")
-    totals = [sum(point.counts.values()) for point in rate.series]
+        values: list[float] = [point.counts.get(service, 0) for point in rate.series]
+        marks = [int(v) for v in _summed_marks(values, factor)]
+        table.add_row(service, sparkline(marks), str(max(marks)), f"{sum(marks):,}")
+    totals: list[float] = [sum(point.counts.values()) for point in rate.series]
+    marks = [int(v) for v in _summed_marks(totals, factor)]
     table.add_row(
         Text("all", style="bold"),
-        sparkline(totals),
-        str(max(totals, default=0)),
-        f"{sum(totals):,}",
+        sparkline(marks),
+        str(max(marks, default=0)),
+        f"{sum(marks):,}",
     )
     start = rate.series[0].start if rate.series else None
     end = report.window.end
+    dated = _dated(report)
     head = Text.assemble(
         ("trend: ", "bold"),
         (report.trend, _TREND_STYLE.get(report.trend, "")),
-        f"   window {_hms(start)}–{_hms(end)} UTC, baseline {rate.baseline:g}/bucket, "
+        f"   window {_hms(start, dated)}–{_hms(end, dated)} UTC, "
+        f"baseline {rate.baseline:g}/{width_label(rate.bucket_seconds)}, "
         f"spike above {rate.threshold:g}",
     )
     if report.onset is not None:
-        head.append(f", onset {_hms(report.onset)}")
+        head.append(f", onset {_hms(report.onset, dated)}")
+    if rate.widened_from is not None:
+        head.append(
+            f"\n{width_label(rate.bucket_seconds)} buckets, not {width_label(rate.widened_from)}: "
+            f"the logs span {duration(_span_seconds(report))}",
+            style="dim",
+        )
     return Group(head, table)
+
+
+def _span_seconds(report: Investigation) -> float | None:
+    start, end = report.window.start, report.window.end
+    return (end - start).total_seconds() if start is not None and end is not None else None
 
 
 def recommendations_view(recommendations: list[Recommendation]) -> RenderableType:
@@ -113,21 +174,26 @@ def timeline_rows(value: str) -> int | None:
 
 
 def investigation_view(
-    report: Investigation, groups: int = 12, events: int | None = TIMELINE_ROWS
+    report: Investigation,
+    groups: int = 12,
+    events: int | None = TIMELINE_ROWS,
+    width: int | None = None,
 ) -> RenderableType:
     """The incident on one screen. `events`: rows of the timeline at most (the incident end
-    to end, then `N more (--timeline all)`); None: every event."""
+    to end, then `N more (--timeline all)`); None: every event. `width`: the columns the
+    sparklines fit in. Times carry their dates when the window spans more than one day."""
     root_folder = common_root(s.file for s in report.sources)
-    parts: list[RenderableType] = [trend_view(report)]
+    dated = _dated(report)
+    parts: list[RenderableType] = [trend_view(report, width)]
     if report.latency is not None:
-        parts.append(latency_view(report))
+        parts.append(latency_view(report, width))
     parts.append(Text())
     first = report.first_failure
     if first is not None:
         parts.append(
             Text.assemble(
                 ("first failure ", "bold red"),
-                f"{human_time(first.timestamp)} ",
+                f"{human_time(first.timestamp, dated)} ",
                 (first.service, "bold"),
                 f"  {label_alone(first.label, first.service)}\n"
                 f"  {where(first.file, first.line, root_folder)}  ",
@@ -137,12 +203,12 @@ def investigation_view(
     for signal in report.early_signals[:3]:
         parts.append(
             Text(
-                f"  early signal {human_time(signal.timestamp)} {signal.service} "
+                f"  early signal {human_time(signal.timestamp, dated)} {signal.service} "
                 f"{signal.label} ({where(signal.file, signal.line, root_folder)})",
                 style="yellow",
             )
         )
-    parts.extend(_milestones(report, root_folder))
+    parts.extend(_milestones(report, root_folder, dated))
     root = report.root_cause
     if root is not None:
         parts.append(
@@ -158,7 +224,7 @@ def investigation_view(
             if index:
                 chain.append(" → ")
             chain.append(f"{step.service}", style="bold")
-            chain.append(f" {_hms(step.onset)}")
+            chain.append(f" {_hms(step.onset, dated)}")
         parts.append(chain)
     if report.impact is not None:
         parts += [Text(), impact_view(report.impact)]
@@ -193,8 +259,8 @@ def investigation_view(
             f"{group.count:,}",
             Text(group.label),
             group.service,
-            _hms(group.first_seen),
-            _hms(group.last_seen),
+            _hms(group.first_seen, dated),
+            _hms(group.last_seen, dated),
             Text(kind, style="dim" if group.chronic else "red"),
             Text(example),
         )
@@ -212,7 +278,7 @@ def _places(places: list[tuple[str | None, int | None]], root_folder: str) -> li
     return [shorten(where(file, line, root_folder), PLACE_WIDTH) for file, line in places]
 
 
-def _milestones(report: Investigation, root_folder: str) -> list[RenderableType]:
+def _milestones(report: Investigation, root_folder: str, dated: bool) -> list[RenderableType]:
     """When the incident was detected (its first alert) and when its errors stopped."""
     lines: list[RenderableType] = []
     detected, recovered = report.detected, report.recovered
@@ -226,8 +292,8 @@ def _milestones(report: Investigation, root_folder: str) -> list[RenderableType]
         lines.append(
             Text.assemble(
                 ("detected ", "bold"),
-                f"{human_time(detected.timestamp)}  alert {detected.alert} ({detected.service}), "
-                f"{after}  ",
+                f"{human_time(detected.timestamp, dated)}  alert {detected.alert} "
+                f"({detected.service}), {after}  ",
                 (where(detected.file, detected.line, root_folder), "dim"),
             )
         )
@@ -235,7 +301,7 @@ def _milestones(report: Investigation, root_folder: str) -> list[RenderableType]
         lines.append(
             Text.assemble(
                 ("recovered ", "bold green"),
-                f"{human_time(recovered.timestamp)}  the incident's errors stop, "
+                f"{human_time(recovered.timestamp, dated)}  the incident's errors stop, "
                 f"{duration(recovered.time_to_recover_seconds)} after the first failure  ",
                 (where(recovered.file, recovered.line, root_folder), "dim"),
             )
@@ -261,12 +327,13 @@ def timeline_view(
         header_style="bold",
     )
     places = _places([(e.file, e.line) for e in shown], root_folder)
+    dated = _dated(report)
     table.add_column("time", no_wrap=True)
     table.add_column("service")
     table.add_column("event")
     table.add_column("where", no_wrap=True, min_width=max(map(len, places), default=5))
     for event, place in zip(shown, places, strict=True):
-        table.add_row(clock(event.timestamp), event.service, Text(event.event[:160]), place)
+        table.add_row(clock(event.timestamp, dated), event.service, Text(event.event[:160]), place)
     hidden = len(report.timeline) - len(shown)
     if hidden:
         table.add_row("", "", Text(f"{hidden} more (--timeline all)", style="dim"), "")

@@ -37,7 +37,7 @@ from ..analysis.impact import percent_ok
 from ..analysis.report import Investigation
 from ..errors import OptionError
 from .chart import errors_chart, latency_changed, latency_chart
-from .human import duration, human_time, where
+from .human import duration, human_time, seconds_clock, spans_days, where
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FORMATS = {"md": "report.md.j2", "html": "report.html.j2"}
@@ -211,6 +211,7 @@ def context(report: Investigation) -> dict[str, Any]:
     signatures = list(dict.fromkeys(item.signature for item in report.recommendations))
     return {
         "report": report,
+        "dated": spans_days(report.window.start, report.window.end),  # times need dates
         "title": f"Incident: {root.label if root is not None else 'no incident found'}",
         "start": start,
         "end": end,
@@ -244,8 +245,12 @@ _FILTERS: dict[str, Callable[..., str]] = {
     "prose": prose,
     "clock": human_time,  # `14:01:58.207 UTC`
     "day_clock": lambda value: human_time(value, date=True),
-    "hms": lambda value: value.strftime("%H:%M:%S") if value else "-",
-    "hm": lambda value: value.strftime("%H:%M") if value else "-",
+    # the date too with `dated` (`hms(dated)`): a report of logs over several days
+    "hms": lambda value, date=False: seconds_clock(value, date),
+    "hm": lambda value, date=False: (
+        value.strftime("%Y-%m-%d %H:%M" if date else "%H:%M") if value else "-"
+    ),
+    "place": lambda file, line: where(file, line),  # `file:line`, or the file when no line
     "iso": lambda value: value.isoformat() if value else "-",  # for users' own templates
     "ok": percent_ok,
 }
@@ -301,7 +306,7 @@ def render(
     facts["narrative"] = narrative
     facts["narrative_unverified"] = narrative_unverified or []
     if fmt == "json" and template is None:
-        hidden = {"report", "chart", "latency_chart", "facts"}
+        hidden = {"report", "chart", "latency_chart", "facts", "dated"}
         payload = {key: value for key, value in facts.items() if key not in hidden}
         payload["investigation"] = report.model_dump(mode="json")
         return json.dumps(payload, default=_jsonable, indent=2) + "\n"
