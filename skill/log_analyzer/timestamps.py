@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 MONTHS = {
@@ -155,9 +155,10 @@ def epoch_to_datetime(value: float | int | str) -> datetime | None:
     elif magnitude >= 1e11:
         number /= 1e3
     try:
-        return datetime.fromtimestamp(number, UTC)
+        when = datetime.fromtimestamp(number, UTC)
     except (OverflowError, OSError, ValueError):
         return None
+    return when if when.year <= LAST_YEAR else None
 
 
 _EXACT_MS_LIMIT = 2**33 * 1000  # milliseconds: 2242-03-16, the bound of the proof above
@@ -361,10 +362,17 @@ class Clock:
             day = int(get("d")) if "d" in groups and get("d") else None
             zone = parse_offset(get("z")) if "z" in groups and get("z") else None
             offset = -1 if zone is None else int(zone.utcoffset(None).total_seconds())  # type: ignore[union-attr]
+            # parts awaiting a year or a date must exist in some year (a leap one: 29 Feb),
+            # as `datetime` would check them: `E1399 10:00:00` is no klog time, and must not
+            # fail later when the year is filled in
             if month is None or day is None:
+                time(hour, minute, second)
                 return (0, 0, 0, hour, minute, second, offset)
             if year is None:
+                datetime(2000, month, day, hour, minute, second)
                 return (0, month, day, hour, minute, second, offset)
+            if year > LAST_YEAR:
+                return None
             if year * 12 + month != self._seen:
                 self._seen = year * 12 + month
                 self._years.observe(year, month)
@@ -461,6 +469,8 @@ class Clock:
                 parsed = datetime.fromisoformat(trimmed)
             except ValueError:
                 return None
+        if parsed.year > LAST_YEAR:
+            return None
         if parsed.year * 12 + parsed.month != self._seen:
             self._stated(parsed)
         if parsed.tzinfo is None:
@@ -478,6 +488,10 @@ class Clock:
 
 _MISSING: Any = object()
 CACHE_LIMIT = 20_000
+# A stamp after this year is no time (the record is kept, with none): 9999-12-31 is a
+# placeholder, not a moment, and the analysis's arithmetic on it (a bucket's end, a float's
+# rounding) would pass `datetime.max`.
+LAST_YEAR = 9998
 # fraction text -> the timedelta it adds to a whole second (milliseconds: a thousand texts)
 _FRACTIONS: dict[str, timedelta] = {}
 MAX_FRACTIONS = 20_000

@@ -107,7 +107,10 @@ class AllowedRoots:
         expanded = Path(os.path.expanduser(text))
         if not expanded.is_absolute():
             expanded = self.cwd / expanded
-        return expanded.resolve()
+        try:
+            return expanded.resolve()
+        except (RuntimeError, OSError):  # a symlink loop (RuntimeError up to 3.12): never opens
+            return Path(os.path.abspath(expanded))
 
     def check(self, text: str) -> Path:
         """The resolved path when it lies inside an allowed root; `PathRefused` otherwise."""

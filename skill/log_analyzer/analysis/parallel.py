@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
+from pathlib import Path
 from typing import TypeVar
 
 from ..formats.base import LogFormat, RegexFormat
@@ -72,7 +73,33 @@ def is_cuttable(parser: SourceParser) -> bool:
         if compression_of(raw.read(8)) is not None:
             return False
     detection = parser.detect()
-    return detection.envelope is None and _dates_complete(detection.primary)
+    if detection.envelope is not None or not _dates_complete(detection.primary):
+        return False
+    # With `--year`, a year-less stamp takes that year unless the records before it rolled
+    # over New Year: a part that starts in January cannot know. A format whose year is
+    # optional (syslog's `Dec 31 23:59:58`, or with ` 2025`) is cut only when its lines state it.
+    if parser.options.year is not None and isinstance(detection.primary, RegexFormat):
+        return _years_stated(path, detection.primary)
+    return True
+
+
+_SAMPLE_BYTES = 1 << 16  # of a file's head: the lines that tell whether stamps state a year
+
+
+def _years_stated(path: Path, fmt: RegexFormat) -> bool:
+    """Whether the lines of the head of `path` that `fmt` reads all state their year (or an
+    epoch)."""
+    with open(path, "rb") as raw:
+        head = raw.read(_SAMPLE_BYTES).decode("utf-8", "replace")
+    groups = fmt.regex.groupindex
+    for line in head.splitlines()[:-1]:  # the last may be cut
+        match = fmt.regex.match(line)
+        if match is None:
+            continue
+        year = match.group("Y") if "Y" in groups else None
+        if not year and not ("epoch" in groups and match.group("epoch")):
+            return False
+    return True
 
 
 def record_starts(parser: SourceParser, start: int, end: int, pieces: int) -> list[int]:
