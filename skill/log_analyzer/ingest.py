@@ -25,7 +25,7 @@ from .formats.envelopes import (
     unwrap_lines,
 )
 from .formats.fallback import COMMENT, PLAIN, is_comment
-from .formats.multiline import is_continuation
+from .formats.multiline import crash_level, is_continuation
 from .levels import RANK, infer_level
 from .records import Record
 from .services import record_service, source_service
@@ -274,6 +274,9 @@ def _records(
         and getattr(type(primary), "quick_level", None) is RegexFormat.quick_level
     )
     ended = [first_line - 1]  # the last line number the pre-filter read
+    # (text, level) of the last header skipped below `keep_level`, here or in `_skipping_runs`:
+    # a crash after it starts a record at its time (`_crash`)
+    skipped_header: list[Any] = [None]
     numbered: Iterable[tuple[int, str, Unwrapped | None, int]] | None = None
     # the pre-filter's probe result for the line it yields, when it has one (`_skipping_runs`)
     known_quick: list[Any] = [UNSET]
@@ -290,10 +293,13 @@ def _records(
                     stats,
                     ended,
                     known_quick,
+                    skipped_header,
                 )
         if numbered is None:
             lines = chain.from_iterable(lines.blocks)
     skipped = False  # the record in progress is below `keep_level`: its lines are absorbed
+    crashed = False  # the record being built is a crash (`_crash`): its lines follow it
+    crash_service: str | None = None  # the service of the record it follows, when built
     tally = stats.tally
     fallbacks = detection.fallbacks
     prefix = f"{detection.envelope.name}+" if detection.envelope is not None else ""
@@ -331,14 +337,18 @@ def _records(
             quick = known_quick[0]
             if quick is UNSET:
                 quick = probe(text)
-            if skipped and (quick is CONTINUES or (quick is NO_MATCH and is_continuation(text))):
-                continue  # a line of a record that is not built
+            if skipped and (
+                quick is CONTINUES
+                or (quick is NO_MATCH and is_continuation(text) and crash_level(text) is None)
+            ):
+                continue  # a line of a record that is not built (a crash may start one)
             if type(quick) is str and RANK[quick] < keep_rank:
                 if pending is not None:
                     yield _finish(pending, continuation, stats)
                     continuation = []
                     pending = None
                 skipped = True
+                skipped_header[0] = (text, quick)
                 headerless_joins = 0
                 stats.records += 1
                 key = (default_service, quick)
@@ -356,11 +366,15 @@ def _records(
                 (pending is not None or skipped)
                 and is_continuation(text)
                 and (entry is None or continues_entry(entry, before))
+                and (parsed := _crash(text, pending, skipped_header[0], parse_primary, clock))
+                is None
             ):
                 if pending is not None:
                     continuation.append(text)
                     pending.end_line = last_line
                 continue
+            elif parsed is not None:  # a crash after a calm record: a record of its own
+                crashed, crash_service = True, pending.service if pending is not None else None
             else:
                 for candidate in fallbacks:
                     parsed = candidate.parse(text, clock)
@@ -370,7 +384,13 @@ def _records(
                 else:
                     # Inside an envelope every entry starts a record (its own time says so),
                     # unless it is a line of a stack trace.
-                    if (
+                    crash = None
+                    if (pending is not None or skipped) and entry is None:
+                        crash = _crash(text, pending, skipped_header[0], parse_primary, clock)
+                    if crash is not None:  # a crash after a calm record: a record of its own
+                        parsed, crashed = crash, True
+                        crash_service = pending.service if pending is not None else None
+                    elif (
                         (pending is not None or skipped)
                         and headerless_joins < MAX_HEADERLESS_JOINS
                         and entry is None
@@ -380,8 +400,9 @@ def _records(
                             continuation.append(text)
                             pending.end_line = last_line
                         continue
-                    parsed = PLAIN.parse(text, clock)
-                    fmt = PLAIN
+                    else:
+                        parsed = PLAIN.parse(text, clock)
+                        fmt = PLAIN
         elif (pending is not None or skipped) and (
             (parsed.fields is not None and "continues" in parsed.fields)
             if joins_when_continued
@@ -429,6 +450,10 @@ def _records(
             if forced_service or not parsed.service
             else (record_service(parsed.service) or default_service)
         )
+        if crashed:  # its lines (a message, frames) follow: they join it
+            crashed, headerless_joins = False, 0
+            if crash_service is not None:
+                service, crash_service = crash_service, None
         pending = Record(
             file,
             line_number,
@@ -445,6 +470,40 @@ def _records(
     stats.lines = max(last_line, ended[0])
 
 
+def _crash(
+    text: str,
+    pending: Record | None,
+    skipped_header: tuple[str, Any] | None,
+    parse_primary: Callable[[str, Clock], Parsed | None],
+    clock: Clock,
+) -> Parsed | None:
+    """The record a crash line (`multiline.crash_level`) opens after a calm record (one that
+    states a level below warning): at the time of that record, the last one the program
+    logged; None when `text` is no crash, or follows a warning, an error or a record that
+    states no level (whose level is then read from its lines, the crash's). `skipped_header`:
+    the header of the record skipped below `keep_level` (read again for its time)."""
+    level = crash_level(text)
+    if level is None:
+        return None
+    if pending is not None:
+        # (a record stating no level takes the crash's from its lines: `_finish`)
+        if pending.level is None or RANK[pending.level] >= _WARNING:
+            return None
+        return Parsed(pending.timestamp, level, text.rstrip())
+    if skipped_header is None:
+        return None
+    header, quick = skipped_header
+    if type(quick) is str and RANK[quick] >= _WARNING:
+        return None
+    head = parse_primary(header, clock)
+    if head is None:
+        return Parsed(None, level, text.rstrip())
+    return Parsed(head.timestamp, level, text.rstrip(), head.service)
+
+
+_WARNING = RANK["warning"]
+
+
 def _skipping_runs(
     blocks: Iterable[list[str]],
     primary: RegexFormat,
@@ -454,6 +513,7 @@ def _skipping_runs(
     stats: SourceStats,
     ended: list[int],
     known_quick: list[Any] | None = None,
+    skipped_header: list[Any] | None = None,
 ) -> Iterator[tuple[int, str, None, int]]:
     """The numbered lines `_records` must see: runs of records below `keep_rank` are counted
     here, over whole blocks (the probe matched by one `findall` per block, runs found and
@@ -485,6 +545,7 @@ def _skipping_runs(
     number = ended[0]
     counted = 0
     running = False  # `_records` is skipping a record below `keep_rank`, nothing pending
+    last_header = skipped_header if skipped_header is not None else [None]
     try:
         for block in blocks:
             joined = "\n".join(block)
@@ -508,6 +569,7 @@ def _skipping_runs(
                         yield number, block[index], None, number
                         index += 1
                     if end > index:
+                        last_header[0] = (block[end - 1], quicks[raws[end - 1]])
                         run = raws[index:end]
                         for raw in below:
                             found = run.count(raw)
@@ -531,7 +593,8 @@ def _skipping_runs(
                         _NOT_A_HEADER if decisive else _raw_level(match(text), position, positions)
                     )
                 if raw is _NOT_A_HEADER:
-                    if running and is_continuation(text):
+                    # (a crash is passed on: after a calm record it is a record: `_crash`)
+                    if running and is_continuation(text) and crash_level(text) is None:
                         continue
                     running = False
                     hint[0] = NO_MATCH
@@ -553,6 +616,7 @@ def _skipping_runs(
                     if kind is not None:
                         counted += 1
                         tally[kind] = tally.get(kind, 0) + 1
+                        last_header[0] = (text, quicks[raw])
                         continue
                 running = kind is not None and kind is not CONTINUES
                 hint[0] = quicks[raw]

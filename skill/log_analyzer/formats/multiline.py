@@ -35,3 +35,28 @@ _CONTINUATION = re.compile(
 def is_continuation(line: str) -> bool:
     """True when `line` reads as part of the record before it."""
     return _CONTINUATION.match(line) is not None
+
+
+# A crash the runtime prints after a program's last log line, its stderr beside its log: a Go
+# or Rust panic, a Go runtime `fatal error:`, an exception no handler caught (the JVM's
+# `Exception in thread`, .NET's `Unhandled exception.`). After a calm record (below warning) it
+# is not that record's continuation: a program that logged `request ok` and then died must show
+# a failure, not a long info line. After a warning or an error it stays theirs. A Python
+# traceback is left out: `logger.info(..., exc_info=True)` writes one under a calm record
+# (Google Drive's sync log does), exactly as an uncaught exception prints it.
+_CRASH = re.compile(
+    r"(?P<fatal>panic: |fatal error: |thread '[^'\n]*' panicked at )"
+    r"|Exception in thread \"[^\"\n]*\" |Unhandled [eE]xception[.:] "
+)
+_CRASH_STARTS = frozenset("pftEU")  # the first characters of `_CRASH`'s alternatives
+
+
+def crash_level(line: str) -> str | None:
+    """The level of the crash `line` opens (`fatal` for a panic, `error` for an uncaught
+    exception), or None when it opens none."""
+    if line[:1] not in _CRASH_STARTS:
+        return None
+    found = _CRASH.match(line)
+    if found is None:
+        return None
+    return "fatal" if found.group("fatal") else "error"
