@@ -73,14 +73,23 @@ LOGRUS = [
 
 
 def expected(record: Record, template: Template, final: bool, corrected: datetime | None) -> str:
-    """What `parse --jsonl` wrote before the writer: a dict per record through `json`."""
+    """What `parse --jsonl` wrote before the writer: a dict per record through `json`; with a
+    NaN or infinite float written as its string (JSON has neither: `json` wrote `NaN`)."""
     row = record.to_dict()
+    if row["fields"]:
+        row["fields"] = {key: _json_number(value) for key, value in row["fields"].items()}
     row["template_id"] = template.id
     row["template"] = template.text
     row["template_final"] = final
     if corrected is not None:
         row["timestamp_corrected"] = corrected.isoformat()
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 def records_of(lines: list[str], file: str, service: str) -> list[Record]:

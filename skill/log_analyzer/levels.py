@@ -93,14 +93,19 @@ def normalize_level(value: object) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
+        if value != value or value in (_INFINITY, -_INFINITY):  # NaN, 1e999: no level
+            return None
         return _numeric_level(int(value))
     text = str(value).strip().lower()
     found = _SPELLINGS.get(text)
     if found is not None:
         return found
-    if text.isdigit():
+    if text.isdecimal() and text.isascii():  # not `²`, which `isdigit` takes and `int` not
         return _numeric_level(int(text))
     return None
+
+
+_INFINITY = float("inf")
 
 
 def _numeric_level(number: int) -> str | None:

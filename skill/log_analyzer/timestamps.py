@@ -145,7 +145,7 @@ def epoch_to_datetime(value: float | int | str) -> datetime | None:
         return _whole_second(seconds) + _MILLIS[millis]
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # (an integer past a double's range)
         return None
     magnitude = abs(number)
     if magnitude >= 1e17:
@@ -437,7 +437,7 @@ class Clock:
             nanos: Any = value.get("nanoOfSecond", value.get("nanos", 0)) or 0
             try:
                 return self._stated(epoch_to_datetime(float(seconds) + float(nanos) / 1e9))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 return None
         text = str(value).strip()
         if not text:
@@ -462,7 +462,11 @@ class Clock:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
+            # nanoseconds (Python reads six digits at most), and RFC 3339's lower-case `t` and
+            # `z`, which `fromisoformat` refuses: a `z` dropped would read the time as local
             trimmed = _NANOS.sub(lambda m: m.group(1), text)
+            if trimmed[-1:] == "z" or "t" in trimmed[8:12]:
+                trimmed = trimmed.upper()
             if trimmed == text:
                 return None
             try:

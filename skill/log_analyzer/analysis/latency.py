@@ -88,14 +88,17 @@ def line_duration_ms(first_line: str, fields: Mapping[str, Any] | None) -> float
                 continue
             if isinstance(value, int | float):
                 # unit-less numbers: milliseconds, as pino-http, zap and most JSON loggers write
-                return float(value) * (factor if factor is not None else 1.0)
+                try:
+                    return _sane(float(value) * (factor if factor is not None else 1.0))
+                except OverflowError:  # an integer past a double's range
+                    return None
             match = _VALUE.match(str(value))
             if match is not None:
                 number = float(match.group(1))
                 unit = match.group(2)
                 if unit is not None:
-                    return number * _UNITS[unit]
-                return number * (factor if factor is not None else 1.0)
+                    return _sane(number * _UNITS[unit])
+                return _sane(number * (factor if factor is not None else 1.0))
         timers = fields.get("timers")
         if isinstance(timers, str) and "/" in timers:  # HAProxy TR/Tw/Tc/Tr/Ta: Ta is total
             total = timers.rsplit("/", 1)[-1].lstrip("+")
@@ -116,7 +119,13 @@ def line_duration_ms(first_line: str, fields: Mapping[str, Any] | None) -> float
     if match is None:
         return None
     amount, unit_text = match.group(1, 2) if match.group(1) else match.group(3, 4)
-    return float(amount) * _UNITS[unit_text]
+    return _sane(float(amount) * _UNITS[unit_text])
+
+
+def _sane(milliseconds: float) -> float | None:
+    """A duration a clock could measure: not negative, not NaN, not infinite (a JSON logger's
+    `NaN`, `-Infinity` or `1e999`), which no percentile or JSON answer can hold."""
+    return milliseconds if 0 <= milliseconds < math.inf else None
 
 
 def percentile(values: list[float], fraction: float) -> float:

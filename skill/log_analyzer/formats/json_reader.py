@@ -327,7 +327,7 @@ class JsonFormat(LogFormat):
         message = (
             message_value
             if isinstance(message_value, str)
-            else (json.dumps(message_value) if message_value is not None else "")
+            else (_text_of(message_value) if message_value is not None else "")
         )
         message = message.rstrip("\n")
         if not message_key:
@@ -375,7 +375,7 @@ class JsonFormat(LogFormat):
             clock.from_value(time_value) if time_value is not None else None,
             level,
             message,
-            str(service) if service is not None else None,
+            _service_text(service) if service is not None else None,
             found,
             kind is int or kind is float or (time_value is not None and is_instant(time_value)),
         )
@@ -519,3 +519,31 @@ _INTEGER = re.compile(r"-?[0-9]+")
 def _level_value(raw: str) -> str | int:
     """A level map's key as the objects hold it: TOML keys are text, `3` stands for 3."""
     return int(raw) if _INTEGER.fullmatch(raw) else raw
+
+
+def _text_of(value: object) -> str:
+    """A message that is not a string, as text: its bytes decoded when it is a list of byte
+    values (`_decoded`), else its JSON."""
+    decoded = _decoded(value)
+    return decoded if decoded is not None else json.dumps(value)
+
+
+def _service_text(value: object) -> str:
+    """A service name as text: a string as it is, a list of byte values decoded."""
+    if type(value) is str:
+        return value
+    decoded = _decoded(value)
+    return decoded if decoded is not None else str(value)
+
+
+def _decoded(value: object) -> str | None:
+    """A list of byte values as UTF-8 text (journald's `journalctl -o json` writes a field
+    that is not valid UTF-8, or holds control characters, as an array of bytes); None for
+    anything else."""
+    if (
+        isinstance(value, list)
+        and value
+        and all(type(item) is int and 0 <= item < 256 for item in value)
+    ):
+        return bytes(value).decode("utf-8", "replace")
+    return None

@@ -31,8 +31,11 @@ _ANY_JSON = JSON_DIALECTS[-1]
 # an alternation tried at every character (`"(?:[^"\\]|\\.)*"`): twice as fast, and the same
 # pairs. Both read the same strings: plain characters and escape pairs, which a string splits
 # into in one way only, so a quoted value has at most one closing quote either can end at (the
-# first one not escaped) and both find it, or both fail and read `\S*`.
-_LOGFMT_PAIR = re.compile(r'([\w.\-/@]+)=("[^"\\]*(?:\\.[^"\\]*)*"|\S*)')
+# first one not escaped) and both find it, or both fail and read `\S*`. A key starts where a run
+# of key characters does: tried inside a long bare word (a 50 KB base64 payload), the run was
+# read to its end from each of its characters, which is quadratic; no key can start there
+# anyway, as the run from its first character ends at the same place.
+_LOGFMT_PAIR = re.compile(r'(?<![\w.\-/@])([\w.\-/@]+)=("[^"\\]*(?:\\.[^"\\]*)*"|\S*)')
 _LOGFMT_START = re.compile(r"^[\w.\-/@]+=")
 
 

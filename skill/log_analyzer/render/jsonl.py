@@ -5,7 +5,9 @@ record's clock was corrected.
 Byte for byte what `json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)`
 writes, built from pieces instead of a dict per record: what records share (the file; the
 level, service and format; the template) is encoded once and kept, the message and a flat
-field map of strings are encoded directly, anything else goes through the JSON encoder.
+field map of strings are encoded directly, anything else goes through the JSON encoder. One
+difference: a float that is NaN or infinite (a JSON logger's `NaN`, `1e999`), which JSON cannot
+hold and `json.dumps` writes as `NaN` all the same, is written as a string (`"nan"`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,30 @@ from typing import Any
 from ..mining.templates import Template
 from ..records import Record
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+_STRICT = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False
+).encode
+
+
+def _encode(value: Any) -> str:
+    """`value` as JSON; a NaN or infinite float in it as its string."""
+    try:
+        return _STRICT(value)
+    except ValueError:  # a float JSON cannot hold
+        return _STRICT(_finite(value))
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float in it replaced by its string."""
+    if isinstance(value, float):
+        return value if value - value == 0 else str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 _MAX_KEPT = 10_000  # pieces kept per kind before starting again (memory stays bounded)
 
 
@@ -43,11 +68,11 @@ class JsonLines:
         """The line up to its template: the record's fields, through `"fields":{...}`."""
         head = self._heads.get(record.file)
         if head is None:
-            head = _kept(self._heads, record.file, f'{{"file":{_ENCODE(record.file)},"line":')
+            head = _kept(self._heads, record.file, f'{{"file":{_encode(record.file)},"line":')
         shared = (record.level, record.service, record.format)
         middle = self._middles.get(shared)
         if middle is None:
-            level, service, format = (_ENCODE(value) for value in shared)
+            level, service, format = (_encode(value) for value in shared)
             middle = _kept(
                 self._middles,
                 shared,
@@ -56,7 +81,7 @@ class JsonLines:
         when = record.timestamp
         stamp = "null" if when is None else f'"{when.isoformat()}"'
         message = record.message
-        text = encode_basestring(message) if type(message) is str else _ENCODE(message)
+        text = encode_basestring(message) if type(message) is str else _encode(message)
         fields = self._fields(record.fields)
         return (
             f'{head}{record.line},"end_line":{record.end_line},"timestamp":{stamp}'
@@ -70,7 +95,7 @@ class JsonLines:
             tail = _kept(
                 self._templates,
                 template,
-                f',"template_id":{_ENCODE(template.id)},"template":{_ENCODE(template.text)}'
+                f',"template_id":{_encode(template.id)},"template":{_encode(template.text)}'
                 ',"template_final":',
             )
         return tail
@@ -86,14 +111,14 @@ class JsonLines:
                 seen = tuple(fields.items())
                 kept = maps.get(seen)
             except TypeError:  # a list or a map among the values
-                return _ENCODE(fields)
+                return _encode(fields)
             if kept is not None:  # only maps of strings are kept: equal means the same text
                 return kept
         keys = self._keys
         parts = []
         for key, value in fields.items():
             if type(value) is not str or type(key) is not str:
-                return _ENCODE(fields)
+                return _encode(fields)
             name = keys.get(key)
             if name is None:
                 name = _kept(keys, key, encode_basestring(key) + ":")
