@@ -1,8 +1,15 @@
-"""The `errors` analysis: from paths to error groups."""
+"""The `errors` analysis: from paths to error groups.
+
+A record that states no level is grouped at the level its words imply (`inferred_levels`), as
+the investigation groups it: every such record of a source that states no levels (an Oracle
+alert log, Go's standard `log`), only the strong ones (wording only a failure produces) of a
+source that does. Whether a source states levels is known once all of it is read, so the
+inferred groups of each part are held apart, by strength, and settled per source at the end.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from importlib import import_module
@@ -10,9 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..filters import RecordFilter
 from ..index import Analysis, IndexReport, IndexStore, run_analysis
+from ..inferred_levels import inferred, states_levels
 from ..ingest import OpenedSources, ParseOptions, SourceParser, SourceStats, merge_stats, open_paths
+from ..levels import RANK
 from ..mining import MINING_VERSION
 from ..mining.groups import ErrorGrouper, GrouperPartial
+from ..mining.requests import request_level
+from ..records import Record
 from ..remote import QueryScope, RemoteSource, is_remote, open_remote, remote_window
 from ..sources.discover import Source
 from .parallel import Part, worker_count
@@ -71,7 +82,7 @@ def find_error_groups(
     # in parts as the indexed run does (`run_analysis` with no store), and keeps nothing.
     analysis = Analysis(
         "errors",
-        f"min_level={min_level};mining={MINING_VERSION}",
+        f"min_level={min_level};mining={MINING_VERSION};inferred=1",
         partial(_group_planned_part, min_level=min_level, keep=keep if narrowed else None),
         _merge_results,
         _stats_of,
@@ -83,14 +94,17 @@ def find_error_groups(
     )
     index = report if indexed is not None else None
     stats: dict[Source, list[SourceStats]] = {}
-    for part_partial, part_stats in partials:
+    implied: dict[Source, list[Inferred]] = {}
+    for part_partial, part_stats, part_inferred in partials:
         grouper.merge(part_partial)
         stats.setdefault(part_stats.source, []).append(part_stats)
+        implied.setdefault(part_stats.source, []).append(part_inferred)
     for parser in workspace.parsers:
         parser.stats = merge_stats(stats.get(parser.source, [parser.stats]))
+        _settle(grouper, parser.stats, implied.get(parser.source, []))
     counted = grouper.records if narrowed else sum(s.records for s in workspace.stats)
     for remote in remotes:  # after the files, in the order given
-        part_partial, part_stats = _group_remote(remote, remote_window(keep), min_level)
+        part_partial, part_stats, _ = _group_remote(remote, remote_window(keep), min_level)
         grouper.merge(part_partial)
         counted += part_stats.records
     return ErrorsResult(records=counted, grouper=grouper, workspace=workspace, index=index)
@@ -102,10 +116,24 @@ def _group_remote(remote: RemoteSource, window: QueryScope, min_level: str) -> P
     stats.records = sum(row.records for row in remote.rates(window, 3600))
     grouper = ErrorGrouper(min_level=min_level)
     grouper.add_all(remote.records(window, min_level))
-    return grouper.partial(), stats
+    return grouper.partial(), stats, {}
 
 
-PartResult = tuple[GrouperPartial, SourceStats]
+# the groups of the records whose level was inferred, by strength (`inferred_levels.inferred`)
+Inferred = dict[bool, GrouperPartial]
+PartResult = tuple[GrouperPartial, SourceStats, Inferred]
+
+
+def _settle(grouper: ErrorGrouper, stats: SourceStats, parts: list[Inferred]) -> None:
+    """Fold a source's inferred groups into `grouper`: all of them when the source states no
+    levels, the strong ones when it does (as `collect.settle_inferred` does)."""
+    unstated = sum(number for (_, level), number in stats.tally.items() if level is None)
+    stated = sum(stats.tally.values()) - unstated
+    weak_too = not states_levels(stated, unstated)
+    for part in parts:
+        for strong, held in part.items():
+            if strong or weak_too:
+                grouper.merge(held)
 
 
 def import_group_models() -> None:
@@ -116,34 +144,70 @@ def import_group_models() -> None:
 
 def _merge_results(first: PartResult, second: PartResult) -> PartResult:
     """Two consecutive parts of one file as one (the index keeps a file's prefix so)."""
-    grouper = ErrorGrouper()
-    grouper.merge(first[0])
-    grouper.merge(second[0])
-    return grouper.partial(), merge_stats([first[1], second[1]])
+    return _merge_all([first, second])
 
 
 def _merge_all(results: list[PartResult]) -> PartResult:
     """Consecutive parts of one file as one, merged at once."""
     grouper = ErrorGrouper()
-    for part_partial, _ in results:
+    implied: dict[bool, ErrorGrouper] = {}
+    for part_partial, _, part_inferred in results:
         grouper.merge(part_partial)
-    return grouper.partial(), merge_stats([stats for _, stats in results])
+        for strong, held in part_inferred.items():
+            implied.setdefault(strong, ErrorGrouper()).merge(held)
+    return (
+        grouper.partial(),
+        merge_stats([stats for _, stats, _ in results]),
+        {strong: together.partial() for strong, together in implied.items()},
+    )
 
 
 def _stats_of(result: PartResult) -> SourceStats:
     return result[1]
 
 
-def _group_part(
-    parser: SourceParser, min_level: str, keep: RecordFilter | None
-) -> tuple[GrouperPartial, SourceStats]:
+def _group_part(parser: SourceParser, min_level: str, keep: RecordFilter | None) -> PartResult:
     grouper = ErrorGrouper(min_level=min_level)
+    implied: dict[bool, ErrorGrouper] = {}
     records = iter(parser)
-    grouper.add_all(keep(records) if keep is not None else records)
-    return grouper.partial(), parser.stats
+    kept = keep(records) if keep is not None else records
+    grouper.add_all(_inferring(kept, min_level, implied))
+    return (
+        grouper.partial(),
+        parser.stats,
+        {strong: held.partial() for strong, held in implied.items()},
+    )
 
 
-def _group_planned_part(
-    part: Part, min_level: str, keep: RecordFilter | None
-) -> tuple[GrouperPartial, SourceStats]:
+def _inferring(
+    records: Iterable[Record], min_level: str, implied: dict[bool, ErrorGrouper]
+) -> Iterator[Record]:
+    """`records` as they are; each that states no level (nor a request's status) and whose
+    words imply one at `min_level` or above is also grouped at that level in `implied`, by
+    the strength of the wording."""
+    minimum = RANK[min_level]
+    for record in records:
+        if record.level is None and request_level(record) is None:
+            found = inferred(record.message)
+            if found is not None and RANK[found[0]] >= minimum:
+                held = implied.get(found[1])
+                if held is None:
+                    held = implied[found[1]] = ErrorGrouper(min_level=min_level)
+                held.add(
+                    Record(
+                        record.file,
+                        record.line,
+                        record.end_line,
+                        record.timestamp,
+                        found[0],
+                        record.service,
+                        record.format,
+                        record.message,
+                        record.fields,
+                    )
+                )
+        yield record
+
+
+def _group_planned_part(part: Part, min_level: str, keep: RecordFilter | None) -> PartResult:
     return _group_part(part.parser(), min_level, keep)
