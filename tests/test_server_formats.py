@@ -1072,11 +1072,6 @@ def test_a_neighbour_of_a_server_format_keeps_its_file(
 # -- what needs code beyond a format definition ----------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="detect.py leaves indented lines out of the sample it scores: Nomad's agent output, "
-    "indented by four spaces under its `==>` banner, is never detected as hclog",
-)
 def test_nomad_agent_output_under_its_banner_is_hclog(tmp_path: Path) -> None:
     text = (
         "==> Starting Nomad agent...\n"
@@ -1096,11 +1091,6 @@ def test_nomad_agent_output_under_its_banner_is_hclog(tmp_path: Path) -> None:
     assert [(r.line, r.level) for r in records][-2:] == [(8, "info"), (9, "error")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="timestamps.py reads zone abbreviations and offsets, not IANA names: PHP's "
-    "`[28-Nov-2026 15:02:05 Europe/Berlin]` is read as a wall-clock time",
-)
 def test_php_error_log_in_a_named_zone_gives_the_instant(tmp_path: Path) -> None:
     text = (
         "[28-Nov-2026 15:02:05 Europe/Berlin] PHP Parse error:  syntax error, unexpected token "

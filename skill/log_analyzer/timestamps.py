@@ -513,7 +513,7 @@ def _fixed_zone(offset_seconds: int) -> tzinfo | None:
 GENERIC_STAMP_SPECS: tuple[str, ...] = (
     r"%Y-%m-%d[T ]%H:%M:%S(?:[.,:]%f)?\s?(?:%Z)?",
     r"%Y/%m/%d[T ]%H:%M:%S(?:[.,]%f)?\s?(?:%z)?",
-    r"%d/%b/%Y:%H:%M:%S(?:\.%f)? ?(?:%z)?",
+    r"%d/%b/%Y[: ]%H:%M:%S(?:\.%f)? ?(?:%z)?",  # access logs; Django's `14/Mar/2026 10:00:02`
     r"(?:%a,? )?%-d %b %Y %H:%M:%S(?:[.,]%f)?(?: %Z)?",
     r"(?:%a,? )?%-d-%b-%Y[ :]%H:%M:%S(?:[.,]%f)?(?: %Z)?",
     r"(?:%a,? )?%b %e %H:%M:%S(?:\.%f)? %Y(?: %Z)?",

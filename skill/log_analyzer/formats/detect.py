@@ -98,13 +98,8 @@ def _unwrap_all(envelope: Envelope, lines: list[str], clock: Clock) -> list[str]
     return [text for _, text, _, _ in unwrap_lines(lines, envelope, clock) if text.strip()]
 
 
-def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> Detection:
-    # headers and comments (`#Fields: ...`) are no format's lines: left out of the shares
-    headers = [
-        line for line in lines if not is_continuation(line) and not is_comment(line)
-    ] or lines
-    if not headers:
-        return Detection(PLAIN, [], envelope, 0.0)
+def _scored(lines: list[str], headers: list[str], clock: Clock) -> list[tuple[int, int, LogFormat]]:
+    """(lines read, priority, format) of each detectable format that reads any of `headers`."""
     scored: list[tuple[int, int, LogFormat]] = []
     for prototype in FORMATS:
         if not prototype.detectable:
@@ -113,6 +108,23 @@ def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> 
         hits = sum(1 for line in headers if fmt.parse(line, clock) is not None)
         if hits:
             scored.append((hits, fmt.priority, fmt))
+    return scored
+
+
+def _detect_inner(lines: list[str], clock: Clock, envelope: Envelope | None) -> Detection:
+    # headers and comments (`#Fields: ...`) are no format's lines: left out of the shares
+    headers = [
+        line for line in lines if not is_continuation(line) and not is_comment(line)
+    ] or lines
+    if not headers:
+        return Detection(PLAIN, [], envelope, 0.0)
+    scored = _scored(lines, headers, clock)
+    if not scored and len(headers) < len(lines):
+        # no format reads the lines that start records: a banner (`==> Nomad agent started!`)
+        # above records that are all indented (what `nomad agent` writes), which read as
+        # continuations; the indented lines are scored too
+        headers = [line for line in lines if line.strip() and not is_comment(line)]
+        scored = _scored(lines, headers, clock)
     if not scored:
         return Detection(PLAIN, [], envelope, 0.0)
     # Near-ties go to the more specific format: a generic reader that also reads the odd line a

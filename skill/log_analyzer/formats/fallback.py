@@ -39,7 +39,7 @@ _ZONE = rf"(?:Z|[+-]\d\d:?\d\d|(?:{ZONE_NAMES})(?![A-Za-z]))"
 _TIME = r"\d\d:\d\d:\d\d(?:[.,:]\d+)?"
 _DATED_TEXT = (
     rf"\d{{4}}[-/]\d\d[-/]\d\d[T ]{_TIME}(?: ?{_ZONE})?"
-    rf"|\d\d/{_MONTH}/\d{{4}}:{_TIME}(?: [+-]\d{{4}})?"
+    rf"|\d\d/{_MONTH}/\d{{4}}[: ]{_TIME}(?: [+-]\d{{4}})?"  # access logs; Django's runserver
     rf"|(?:{_DAY},? )?{_MONTH} [ \d]\d {_TIME}(?: \d{{4}})?(?: {_ZONE})?"
     rf"|(?:{_DAY},? )?\d{{1,2}}[ \-]{_MONTH}[ \-]\d{{4}}[ :]{_TIME}(?: {_ZONE})?"
     r"|\d{10}(?:\.\d+)?(?![\d:])|\d{13}(?![\d:])"
@@ -171,6 +171,17 @@ class GenericFormat(LogFormat):
             level="error",
             timestamp="2026-11-28T14:02:03.118000+00:00",
         ),
+        Sample(  # Django's runserver: the access log's date with a space before the time
+            '[28/Nov/2026 14:02:03] "GET /api/orders/42 HTTP/1.1" 500 145',
+            timestamp="2026-11-28T14:02:03+00:00",
+            message='"GET /api/orders/42 HTTP/1.1" 500 145',
+        ),
+        Sample(  # Heroku's router, as `heroku logs` prints it: the level as a logfmt pair
+            '2026-11-28T14:02:03.399137+00:00 heroku[router]: at=error code=H12 desc="Request '
+            'timeout" method=GET path="/reports" host=shop.herokuapp.com status=503 bytes=0',
+            level="error",
+            timestamp="2026-11-28T14:02:03.399137+00:00",
+        ),
     )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
@@ -196,7 +207,12 @@ class GenericFormat(LogFormat):
             return None
         message = match.group("message")
         if level is None:
-            level = mnemonic_level(message) or infer_level(message)
+            keyed = _KEYED_LEVEL.search(message) if "=" in message else None
+            level = (
+                (normalize_level(keyed.group(1)) if keyed is not None else None)
+                or mnemonic_level(message)
+                or infer_level(message)
+            )
         fields = None
         if message and (message[0] == "[" or "race" in message):  # `may_carry_ids`, inlined
             message, fields = extract_ids(message, None)
@@ -209,12 +225,19 @@ class GenericFormat(LogFormat):
         )
 
 
+# A level stated as a logfmt pair after the header (Heroku's router: `heroku[router]:
+# at=error code=H12 ...`; `level=warn` after a syslog header): a word, never a number.
+_KEYED_LEVEL = re.compile(r'(?<![\w.])(?:level|lvl|severity|at)="?([A-Za-z]+)\b')
+
+
 # A level with no time before it: upper case (`ERROR ...`), bracketed or angled in any case
 # (`[warn] ...`, `<info> ...`), or any case before a colon (`error: ...`, `Warning: ...`, and
-# .NET console's `fail: ...`).
+# .NET console's `fail: ...`); or a syslog priority (`<3>`, sd-daemon's prefix, which .NET's
+# systemd console format and other services under systemd write to stderr).
 _LEVEL_PREFIX = re.compile(
     rf"^(?:\[(?P<bracket>{_LEVEL})\]|<(?P<angle>{_LEVEL})>|(?P<word>{LEVEL_WORDS.upper()})"
-    rf"(?=[\s|:]|$)|(?P<colon>{_LEVEL}|fail):)[\s|:\-]*(?P<message>.*)$"
+    rf"(?=[\s|:]|$)|(?P<colon>{_LEVEL}|fail):|<(?P<pri>1?\d{{1,2}})>(?=\S))"
+    r"[\s|:\-]*(?P<message>.*)$"
 )
 
 
@@ -243,12 +266,25 @@ class LevelPrefixFormat(LogFormat):
             level="fatal",
             message="fatal: unable to access 'https://git.example.com/shop.git/'",
         ),
+        Sample(  # sd-daemon's priority: .NET's systemd console format, under systemd
+            '<3>Microsoft.AspNetCore.Server.Kestrel[13] Connection id "0HN1": An unhandled '
+            "exception was thrown by the application.",
+            level="error",
+            message='Microsoft.AspNetCore.Server.Kestrel[13] Connection id "0HN1": An unhandled '
+            "exception was thrown by the application.",
+        ),
     )
 
     def parse(self, line: str, clock: Clock) -> Parsed | None:
         match = _LEVEL_PREFIX.match(line)
         if match is None:
             return None
+        priority = match.group("pri")
+        if priority is not None:
+            number = int(priority)
+            if number > 191:  # facility 23 at most
+                return None
+            return Parsed(None, SYSLOG_SEVERITY[number % 8], match.group("message"))
         raw = match.group("word") or match.group("bracket") or match.group("angle")
         level = normalize_level(raw or match.group("colon"))
         if level is None:

@@ -12,6 +12,7 @@ from .base import LogFormat, RegexFormat
 from .definitions import FromSpec, load_extra
 from .envelopes import ENVELOPES, Envelope
 from .fallback import GENERIC, LEVEL_PREFIX, PLAIN
+from .named_zone import NamedZoneFormat
 from .structured import STRUCTURED_FORMATS, JsonFormat
 
 BUILT_IN: tuple[LogFormat, ...] = (
@@ -26,7 +27,11 @@ BUILT_IN: tuple[LogFormat, ...] = (
     *loghub.FORMATS,
 )
 # the classes a definition file outside the package may name
-DEFINITION_CLASSES: dict[str, FromSpec] = {"RegexFormat": RegexFormat, "JsonFormat": JsonFormat}
+DEFINITION_CLASSES: dict[str, FromSpec] = {
+    "RegexFormat": RegexFormat,
+    "JsonFormat": JsonFormat,
+    "NamedZoneFormat": NamedZoneFormat,
+}
 
 
 def _unique(formats: tuple[LogFormat, ...]) -> dict[str, LogFormat]:
