@@ -114,9 +114,10 @@ _BEARER = (
 # `session_id`). `pass`, `sig` (Azure SAS) and the card
 # security codes (`cvc`, `cvv2`) only as whole words; `signature` only as S3's
 # `X-Amz-Signature` (this package's own results name failure signatures). Written as a tree on
-# the first letter, which the first character class has already read.
+# the first letter, which the first character class has already read. Not a path's last name
+# (`/etc/passwd: refused` is a file and a reason, no credential).
 _SECRET_KEY = (
-    r"[PpSsTtAaCcEeMm](?i:"
+    r"(?<!/)[PpSsTtAaCcEeMm](?i:"
     r"(?<=p)(?:assw(?:or)?d|wd|ass(?<![a-z]pass)|rivate[_-]?key)"
     r"|(?<=s)(?:(?P<aws_secret>ecret[_-]?access[_-]?key)|ecret(?:[_-]?key)?|igning[_-]?key"
     r"|ignature(?<=amz-signature)|ig(?<![a-z]sig)|(?P<session_key>ess(?:ion)?[_-]?id))"

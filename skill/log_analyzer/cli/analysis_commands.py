@@ -239,6 +239,9 @@ def fixes(
     found = investigation(
         paths, "1m", since, until, format, tz, year, date, service, no_cache, quiet
     )
+    if group is not None and all(g.id != group for g in found.error_groups):
+        known = ", ".join(g.id for g in found.error_groups[:8]) or "none"
+        raise OptionError(f"--group {group!r}: no such error group (ids: {known})")
     chosen = [r for r in found.recommendations if group is None or r.group_id == group]
     if json_output:
         payload = {"recommendations": [r.model_dump(mode="json") for r in chosen]}
@@ -263,7 +266,9 @@ def report(
     ] = "md",
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", metavar="FILE", help="Write to FILE, not stdout."),
+        typer.Option(
+            "-o", "--output", metavar="FILE", help="Write to FILE, not stdout (`-`: stdout)."
+        ),
     ] = None,
     template: Annotated[
         Path | None,
@@ -328,7 +333,7 @@ def report(
         narrative=drafted[0] if drafted else None,
         narrative_unverified=drafted[1] if drafted else None,
     )
-    if output is None:
+    if output is None or str(output) == "-":  # `-o -`: standard output, as by convention
         sys.stdout.write(text)
         return
     try:

@@ -85,6 +85,8 @@ def compare_command(
     remote = next((p for p in paths if is_remote(p)), None)
     if remote is not None:
         raise SourceError(f"{remote}: a remote source; compare reads files")
+    if "-" in paths:  # read once for the pivot and the skew, it could not be read again
+        raise SourceError("compare reads files (or a directory), not standard input")
     before_seconds = window_seconds(before, "--before")
     after_seconds = window_seconds(after, "--after")
     if at is not None:

@@ -48,14 +48,15 @@ def watch(
         typer.Option("--minutes", min=1, metavar="N", help="How many minutes (buckets) to watch."),
     ] = 5,
     settle: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--settle",
             min=1,
             metavar="N",
-            help="Settled means this many buckets in a row back at the baseline.",
+            help="Settled means this many buckets in a row back at the baseline (default 2, "
+            "or --minutes when that is fewer).",
         ),
-    ] = 2,
+    ] = None,
     until_settled: Annotated[
         bool,
         typer.Option("--until-settled", help="Stop as soon as it has settled (exit status 0)."),
@@ -153,7 +154,7 @@ def watch(
             paths,
             minutes,
             interval,
-            settle,
+            min(2, minutes) if settle is None else settle,
             options,
             poll=poll,
             until_settled=until_settled,

@@ -220,7 +220,13 @@ def record_fields(entry: Unwrapped, parsed: Parsed) -> dict[str, Any] | None:
 
 def continues_entry(entry: Unwrapped | None, previous: Unwrapped | None) -> bool:
     """True when a line of a stack trace may continue the record before it: the same stream
-    wrote it (stdout's trace never continues stderr's line)."""
+    wrote it (stdout's trace never continues stderr's line), and it is no header whose level
+    is padded to a width (log4j's `%5p`: ` INFO [pool-1] ...`), which reads as indented."""
     if entry is None or previous is None:
         return True
-    return entry.stream == previous.stream
+    return entry.stream == previous.stream and _PADDED_LEVEL.match(entry.text) is None
+
+
+# A level word right-aligned by a layout's width (`%5p`, `%-5level` after a space): a record's
+# first line inside an envelope, not a frame of the record before.
+_PADDED_LEVEL = re.compile(r" {1,4}(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL)\b")

@@ -230,12 +230,13 @@ class GenericFormat(LogFormat):
 _KEYED_LEVEL = re.compile(r'(?<![\w.])(?:level|lvl|severity|at)="?([A-Za-z]+)\b')
 
 
-# A level with no time before it: upper case (`ERROR ...`), bracketed or angled in any case
+# A level with no time before it: upper case (`ERROR ...`, ` INFO ...` as log4j's `%5p` pads
+# it), bracketed or angled in any case
 # (`[warn] ...`, `<info> ...`), or any case before a colon (`error: ...`, `Warning: ...`, and
 # .NET console's `fail: ...`); or a syslog priority (`<3>`, sd-daemon's prefix, which .NET's
 # systemd console format and other services under systemd write to stderr).
 _LEVEL_PREFIX = re.compile(
-    rf"^(?:\[(?P<bracket>{_LEVEL})\]|<(?P<angle>{_LEVEL})>|(?P<word>{LEVEL_WORDS.upper()})"
+    rf"^(?:\[(?P<bracket>{_LEVEL})\]|<(?P<angle>{_LEVEL})>| {{0,4}}(?P<word>{LEVEL_WORDS.upper()})"
     rf"(?=[\s|:]|$)|(?P<colon>{_LEVEL}|fail):|<(?P<pri>1?\d{{1,2}})>(?=\S))"
     r"[\s|:\-]*(?P<message>.*)$"
 )

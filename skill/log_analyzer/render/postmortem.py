@@ -26,6 +26,7 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
+from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
@@ -257,7 +258,9 @@ _FILTERS: dict[str, Callable[..., str]] = {
 
 
 def _environment(folder: Path) -> Environment:
-    environment = Environment(
+    # Sandboxed: a template (`--template`, perhaps from a shared repository) reads the report's
+    # values and calls the filters, never Python's internals (`lipsum.__globals__['os']`).
+    environment = SandboxedEnvironment(
         loader=FileSystemLoader(str(folder)),
         autoescape=select_autoescape(["html", "html.j2"]),
         undefined=StrictUndefined,
