@@ -3,8 +3,11 @@
 A command that writes large scratch files (`parse --jsonl`'s spool) must not leave them behind
 when its reader goes away (`log-analyzer parse --jsonl big.log | head`: SIGPIPE, which the entry
 point leaves to kill the process quietly) or when it is told to stop (SIGTERM). While the
-directory exists, both are turned into exceptions; once it is removed, the process ends by the
-same signal, as it would have without the directory.
+directory exists, a closed pipe is turned into an exception, and SIGTERM removes the directory
+in its handler and ends the process by that signal at once: an exception raised from a signal
+handler is lost where the interpreter only prints it (in a `__del__`, a weakref callback), and
+then the process went on and could block for ever on a pipe nobody reads. Either way the process
+ends by the same signal, as it would have without the directory.
 """
 
 from __future__ import annotations
@@ -17,14 +20,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-
-
-class _Signalled(BaseException):
-    """A signal that ends the process, held until the scratch directory is removed."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(number)
-        self.number = number
 
 
 @contextmanager
@@ -43,20 +38,20 @@ def scratch_directory(prefix: str) -> Iterator[str]:
     try:
         with _held_back(caught):
             for number in caught:
-                signal.signal(number, signal.SIG_IGN if number == _PIPE else _raise_it)
+                signal.signal(number, signal.SIG_IGN if number == _PIPE else _end_now)
                 _CAUGHT.append(number)
             directory = tempfile.mkdtemp(prefix=prefix)
+            _DIRECTORIES.append(directory)
         yield directory
     except BrokenPipeError as broken:
         if _PIPE not in caught:
             raise
         ended, error = _PIPE, broken
-    except _Signalled as signalled:
-        ended, error = signalled.number, SystemExit(128 + signalled.number)
     finally:
         with _held_back(caught):
             if directory is not None:
                 shutil.rmtree(directory, ignore_errors=True)
+                _DIRECTORIES.remove(directory)
             _CAUGHT.clear()
             for number in caught:
                 signal.signal(number, signal.SIG_DFL)
@@ -80,13 +75,18 @@ def _held_back(numbers: list[int]) -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _raise_it(number: int, frame: FrameType | None) -> None:
-    raise _Signalled(number)
+def _end_now(number: int, frame: FrameType | None) -> None:
+    """SIGTERM while a scratch directory exists: remove it, then die of the signal."""
+    for directory in _DIRECTORIES:
+        shutil.rmtree(directory, ignore_errors=True)
+    signal.signal(number, signal.SIG_DFL)
+    os.kill(os.getpid(), number)
 
 
 _PIPE: int | None = getattr(signal, "SIGPIPE", None)
 _ENDING = [number for number in (_PIPE, signal.SIGTERM) if number is not None]
 _CAUGHT: list[int] = []  # the signals caught now, given back their default in a forked child
+_DIRECTORIES: list[str] = []  # the scratch directories that exist now
 
 
 def _default_in_child() -> None:
