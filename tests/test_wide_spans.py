@@ -117,6 +117,13 @@ def test_the_narrowest_familiar_width_that_fits(span_seconds: int, expected: int
     assert bucket_count(width // 2, first, first + span_seconds) > MAX_BUCKETS or width == 120
 
 
+def test_seconds_widen_to_seconds_first() -> None:
+    """`--bucket 1s` over an hour: 3,600 buckets, so 5-second ones, not 2-minute ones."""
+    first = START.timestamp()
+    assert fitting_width(1, first, first + 3599) == 5
+    assert fitting_width(30, first, first + 86399) == 60
+
+
 def test_a_width_that_divides_no_familiar_one_grows_by_its_own_multiples() -> None:
     first = START.timestamp()
     width = fitting_width(420, first, first + 30 * 86400)  # `--bucket 7m` over a month

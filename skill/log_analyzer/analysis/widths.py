@@ -20,9 +20,12 @@ from collections.abc import Hashable, Mapping
 from typing import TypeVar
 
 MAX_BUCKETS = 1_440  # a day of minutes: a day's log keeps one-minute buckets
-# The widths tried, narrowest first, in seconds: 2, 5, 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours,
-# a day, a week.
-FAMILIAR_WIDTHS = (120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800)
+# The widths tried, narrowest first, in seconds: 2, 5, 10, 15, 30 seconds (for a `--bucket` of
+# seconds), a minute, 2, 5, 10, 15, 30 minutes, 1, 2, 3, 6, 12 hours, a day, a week.
+FAMILIAR_WIDTHS = (
+    *(2, 5, 10, 15, 30, 60),
+    *(120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800),
+)
 
 Key = TypeVar("Key", bound=Hashable)
 
