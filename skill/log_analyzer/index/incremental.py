@@ -41,7 +41,7 @@ from .identity import PROBE_BYTES, file_identity
 from .store import Entry, IndexCorrupt, IndexStore
 
 R = TypeVar("R")
-VERSION = "3"  # 3: the identity has the change time; entries are signed
+VERSION = "4"  # 3: the identity has the change time; entries are signed; 4: crash records
 IDENTITY_NUMBERS = ("dev", "inode", "size", "mtime_ns", "ctime_ns")
 
 
