@@ -132,3 +132,17 @@ def test_watch_for_one_minute_settles_on_one_bucket(
     log = CHECKOUT / "payment-gateway.log"
     assert run(["watch", str(log), "--minutes", "1", "--interval", "1"]) in (0, 1)
     assert "--settle" not in capsys.readouterr().err
+
+
+def test_sources_keeps_the_sources_of_a_service_and_refuses_an_unknown_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    listed = json.loads(_out(capsys, "sources", "--json", "--service", "redis", str(CHECKOUT)))
+    assert [Path(s["file"]).name for s in listed["sources"]] == ["redis-server.log"]
+    assert run(["sources", "--service", "nosuch", str(CHECKOUT)]) == 2
+    assert "unknown service 'nosuch'" in capsys.readouterr().err
+
+
+def _out(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert run(list(args)) == 0
+    return capsys.readouterr().out

@@ -85,13 +85,19 @@ def _sources_answer(
     from .progress import progress_bar
 
     given = settings
-    options, _ = build_parse_options(
+    options, wanted = build_parse_options(
         given["format"], given["tz"], given["year"], given["date"], given["service"]
     )
     with progress_bar(stderr, "reading", quiet) as progress:
         opened, index = read_sources(paths, options, store=store, progress=progress)
     warn_index(index)  # about this run's use of the index: never repeated
     summaries = [SourceSummary.from_stats(stats) for stats in opened.stats]
+    if wanted:  # `--service NAME`: the sources whose records carry it (an unknown name fails)
+        from ..analysis.service_names import ServiceNames
+
+        names = ServiceNames(name for summary in summaries for name in summary.services)
+        kept = {name for asked in wanted for name in names.resolve(asked)}
+        summaries = [s for s in summaries if not kept.isdisjoint(s.services)]
     report = SourcesReport(sources=summaries, warnings=opened.warnings)
     return {"report": report.model_dump(mode="json")}
 
