@@ -154,3 +154,28 @@ def test_php_times_are_read_in_the_zone_they_name(
         "2026-03-14T10:00:05+00:00",
         "2026-03-14T10:00:06+00:00",
     ]
+
+
+def test_aws_lambda_platform_lines_are_events_of_their_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Node.js function's CloudWatch stream: two invocations, the second failing."""
+    first, second = "921401a5-4677-8ed1-4721-1e60053d57b2", "badf8bb3-2a1f-92cf-6b47-7e42b38c86db"
+    lines = [
+        f"START RequestId: {first} Version: $LATEST",
+        f"2026-03-14T10:00:11.930Z\t{first}\tINFO\tProcessing event",
+        f"END RequestId: {first}",
+        f"REPORT RequestId: {first}\tDuration: 827.26 ms\tBilled Duration: 828 ms",
+        f"START RequestId: {second} Version: $LATEST",
+        f"2026-03-14T10:00:12.101Z\t{second}\tINFO\tProcessing event",
+        f'2026-03-14T10:00:12.990Z\t{second}\tERROR\tInvoke Error \t{{"errorType":"Error"}}',
+        f"END RequestId: {second}",
+    ]
+    log = tmp_path / "orders-fn.log"
+    log.write_text("\n".join(lines) + "\n")
+    assert run(["parse", "--jsonl", str(log)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["line"] for row in rows] == list(range(1, 9))  # one record per event
+    assert [row["level"] for row in rows if row["timestamp"]] == ["info", "info", "error"]
+    ids = [row["fields"].get("request_id") for row in rows]
+    assert ids.count(second) == 4 and ids.count(first) == 4
